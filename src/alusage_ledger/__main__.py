@@ -1,0 +1,5 @@
+"""``python -m alusage_ledger``."""
+
+from .cli.app import main
+
+main()

@@ -1,0 +1,164 @@
+"""``check``: every ledger loads cleanly, then every domain rule holds.
+
+Domain modules register their rules here (pure functions from loaded ledgers to
+problems, like Beancount plugins return errors as values) and are listed in
+``RULE_MODULES`` so that ``check`` imports them.
+
+    @entity_rule
+    def pcg_numbers(ws, ledger):
+        yield LedgerProblem(...)
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .errors import LedgerErrors, LedgerProblem
+from .i18n import _
+
+if TYPE_CHECKING:
+    from .ledger import LoadedLedger, Workspace
+
+EntityRule = Callable[["Workspace", "LoadedLedger"], Iterable[LedgerProblem]]
+WorkspaceRule = Callable[["Workspace", dict[str, "LoadedLedger"]], Iterable[LedgerProblem]]
+
+ENTITY_RULES: list[EntityRule] = []
+WORKSPACE_RULES: list[WorkspaceRule] = []
+
+#: Modules that register rules when imported.
+RULE_MODULES: tuple[str, ...] = ("checks",)
+
+
+def entity_rule(rule: EntityRule) -> EntityRule:
+    ENTITY_RULES.append(rule)
+    return rule
+
+
+def workspace_rule(rule: WorkspaceRule) -> WorkspaceRule:
+    WORKSPACE_RULES.append(rule)
+    return rule
+
+
+def _load_rules() -> None:
+    for name in RULE_MODULES:
+        importlib.import_module(f"{__package__}.{name}")
+
+
+def run_checks(ws: Workspace, entities: Iterable[str] | None = None) -> list[LedgerProblem]:
+    """Load every ledger (or the ones named) and run every rule; problems as values."""
+    _load_rules()
+    wanted = list(entities) if entities is not None else list(ws.config.entities)
+    problems: list[LedgerProblem] = []
+    loaded: dict[str, LoadedLedger] = {}
+    for entity in wanted:
+        ws.config.entity(entity)
+        try:
+            ledger = ws.load(entity)
+        except LedgerErrors as exc:
+            problems.extend(exc.problems or [LedgerProblem(entity, None, None, exc.message)])
+            continue
+        problems.extend(ledger.problems)
+        if ledger.ok:
+            loaded[entity] = ledger
+            for rule in ENTITY_RULES:
+                problems.extend(rule(ws, ledger))
+    if entities is None or len(loaded) > 1:
+        for wrule in WORKSPACE_RULES:
+            problems.extend(wrule(ws, loaded))
+    return problems
+
+
+def _meta_line(entry: Any) -> tuple[str | None, int | None]:
+    meta = entry.meta or {}
+    return meta.get("filename"), meta.get("lineno")
+
+
+def problem_at(
+    ws: Workspace, entity: str, entry: Any, message: str, severity: str = "error"
+) -> LedgerProblem:
+    """A problem located at an entry's file and line, relative to the workspace."""
+    from pathlib import Path
+
+    filename, line = _meta_line(entry)
+    rel = None
+    if filename and not str(filename).startswith("<"):
+        try:
+            rel = Path(filename).resolve().relative_to(ws.root).as_posix()
+        except ValueError:
+            rel = str(filename)
+    return LedgerProblem(entity, rel, line, message, severity)
+
+
+@entity_rule
+def pcg_numbers(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
+    """Every ``open`` carries its PCG number; accounts sharing a number share a label."""
+    from beancount.core import data
+
+    labels: dict[str, tuple[str, Any]] = {}
+    for entry in ledger.entries:
+        if not isinstance(entry, data.Open):
+            continue
+        pcg = (entry.meta or {}).get("pcg")
+        if pcg is None:
+            yield problem_at(
+                ws,
+                ledger.entity,
+                entry,
+                _('the account {account} has no PCG number (metadata pcg: "NNNN").').format(
+                    account=entry.account
+                ),
+                "warning",
+            )
+            continue
+        if not (isinstance(pcg, str) and pcg.isdigit() and len(pcg) >= 3):
+            yield problem_at(
+                ws,
+                ledger.entity,
+                entry,
+                _("the PCG number of {account} must be digits, at least 3 ({value!r}).").format(
+                    account=entry.account, value=pcg
+                ),
+            )
+            continue
+        label = (entry.meta or {}).get("label")
+        if label is not None and pcg in labels and labels[pcg][0] != label:
+            yield problem_at(
+                ws,
+                ledger.entity,
+                entry,
+                _("accounts numbered {pcg} have different labels ({a!r} and {b!r}).").format(
+                    pcg=pcg, a=labels[pcg][0], b=label
+                ),
+                "warning",
+            )
+        elif label is not None:
+            labels.setdefault(pcg, (label, entry))
+
+
+@entity_rule
+def cents_only(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
+    """A euro amount has at most 2 decimals (M1)."""
+    from beancount.core import data
+
+    for entry in ledger.entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if (
+                units is not None
+                and units.currency == "EUR"
+                and isinstance(units.number, Decimal)
+                and units.number.as_tuple().exponent < -2  # type: ignore[operator]
+            ):
+                yield problem_at(
+                    ws,
+                    ledger.entity,
+                    entry,
+                    _("{account}: {amount} EUR has more than 2 decimals.").format(
+                        account=posting.account, amount=units.number
+                    ),
+                )

@@ -1,0 +1,335 @@
+"""The root of the command line: global options, language, errors and exit codes.
+
+Help texts are written in English and marked with ``N_``; the command tree is translated
+when a context is made, once the language is known (``--lang``, ``ALUSAGE_LANG``, ``LANG``),
+so ``alusage-ledger --lang fr --help`` is French from the first line. Click's and Typer's
+own strings ("Usage:", "Show this message and exit.", "Missing option") are translated
+through the same catalogs.
+
+Global options work before or after the command (``alusage-ledger --json check`` and
+``alusage-ledger check --json`` mean the same): they are moved to the front before parsing.
+
+Library errors (:class:`~alusage_ledger.errors.AlusageError`) become one sentence on
+stderr and their documented exit code; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import AlusageError, ExitCode, LedgerErrors
+from ..i18n import N_, _, resolve_language, set_language, translate
+from . import state
+from ._click import click
+
+#: Command modules, each with ``register(app)``; imported at start-up, so they import
+#: the library (and Beancount) only inside their command functions.
+COMMAND_MODULES = (
+    "init",
+    "check",
+    "demo",
+    "query",
+)
+
+_FLAGS = ("--json", "--no-color", "--debug", "--quiet", "-q")
+_VALUED = ("--workspace", "--lang")
+
+
+def hoist_global_options(args: Sequence[str]) -> list[str]:
+    """Move global options found after the command to the front (before ``--``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    items = list(args)
+    index = 0
+    while index < len(items):
+        arg = items[index]
+        if arg == "--":
+            rest.extend(items[index:])
+            break
+        if arg in _FLAGS:
+            front.append(arg)
+        elif arg in _VALUED and index + 1 < len(items):
+            front.extend([arg, items[index + 1]])
+            index += 1
+        elif any(arg.startswith(name + "=") for name in _VALUED):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
+def _lang_from_args(args: Sequence[str]) -> str | None:
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+_PATCHED = False
+
+
+def _patch_click_strings(lang: str) -> None:
+    """Typer's own strings: gettext in ``typer.core``, literals in its vendored click."""
+    global _PATCHED
+    import typer.core as typer_core
+    import typer.rich_utils as ru
+
+    typer_core._ = lambda message: translate(message, lang)  # type: ignore[attr-defined]
+    for name, english in (
+        ("ARGUMENTS_PANEL_TITLE", "Arguments"),
+        ("OPTIONS_PANEL_TITLE", "Options"),
+        ("COMMANDS_PANEL_TITLE", "Commands"),
+        ("ERRORS_PANEL_TITLE", "Error"),
+        ("ABORTED_TEXT", "Aborted."),
+    ):
+        setattr(ru, name, translate(english, lang))
+    if _PATCHED:
+        return
+    _PATCHED = True
+    formatter_cls = click.formatting.HelpFormatter
+    original_usage = formatter_cls.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            prefix = _("Usage: ")
+        original_usage(self, prog, args, prefix)
+
+    formatter_cls.write_usage = write_usage
+    command_cls = click.core.Command
+    original_help_option = command_cls.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original_help_option(self, ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    command_cls.get_help_option = get_help_option
+    click.exceptions.UsageError.show = _show_usage_error
+
+
+def usage_error_message(exc: Any) -> str:
+    """The one sentence of a usage error, in the user's language."""
+    from ..suggest import did_you_mean
+
+    kind = type(exc).__name__
+    if kind == "NoSuchOption":
+        return _("No such option: {name}{hint}.").format(
+            name=exc.option_name, hint=did_you_mean(exc.option_name, exc.possibilities or ())
+        )
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None)
+    if hint is None and param is not None:
+        hint = param.get_error_hint()
+    if not isinstance(hint, str) and hint is not None:
+        hint = " / ".join(repr(x) for x in hint)
+    if kind == "MissingParameter":
+        what = {"argument": _("argument"), "option": _("option")}.get(
+            getattr(param, "param_type_name", ""), _("parameter")
+        )
+        return _("Missing {what} {hint}.").format(what=what, hint=hint or "")
+    if kind == "BadParameter":
+        return _("Invalid value for {hint}: {message}").format(hint=hint, message=exc.message)
+    return str(exc.format_message())
+
+
+def _show_usage_error(self: Any, file: Any = None) -> None:
+    out = sys.stderr if file is None else file
+    if self.ctx is not None:
+        out.write(self.ctx.get_usage() + "\n")
+        out.write(
+            _("Try '{command} --help' for help.").format(command=self.ctx.command_path) + "\n"
+        )
+    out.write(_("Error: {message}").format(message=usage_error_message(self)) + "\n")
+
+
+def translate_tree(command: Any, lang: str) -> None:
+    """Translate help texts of a command tree in place (the English stays the key)."""
+
+    def tr(text: str | None) -> str | None:
+        return None if text is None else translate(text, lang)
+
+    english = getattr(command, "_alusage_english", None)
+    if english is None:
+        english = (command.help, command.short_help, command.epilog)
+        command._alusage_english = english  # type: ignore[attr-defined]
+    command.help, command.short_help, command.epilog = (tr(t) for t in english)
+    for param in command.params:
+        original = getattr(param, "_alusage_english", None)
+        if original is None:
+            original = getattr(param, "help", None)
+            param._alusage_english = original  # type: ignore[attr-defined]
+        if hasattr(param, "help"):
+            param.help = tr(original)
+    if hasattr(command, "commands"):
+        for sub in command.commands.values():
+            translate_tree(sub, lang)
+
+
+class AlusageGroup(TyperGroup):
+    """The root group: hoists global options, picks the language, maps errors to exit codes."""
+
+    def make_context(  # type: ignore[override]
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Any = None,
+        **extra: Any,
+    ) -> Any:
+        args = hoist_global_options(args)
+        lang = resolve_language(_lang_from_args(args))
+        set_language(lang)
+        _patch_click_strings(lang)
+        translate_tree(self, lang)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AlusageError as exc:
+            report_error(exc)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except OSError as exc:
+            report_unexpected(exc, ExitCode.IO)
+            raise typer.Exit(int(ExitCode.IO)) from None
+        except Exception as exc:  # a bug: one sentence, the traceback with --debug
+            if _is_control_flow(exc):
+                raise
+            report_unexpected(exc, ExitCode.LEDGER)
+            raise typer.Exit(int(ExitCode.LEDGER)) from None
+
+
+def _is_control_flow(exc: BaseException) -> bool:
+    """Typer/click's own exceptions (exit, abort, usage errors) keep their meaning."""
+    module = type(exc).__module__
+    return module.startswith(("typer", "click"))
+
+
+def report_error(exc: AlusageError) -> None:
+    st = state.current()
+    if st.debug:
+        traceback.print_exc(file=sys.stderr)
+    problems = exc.problems if isinstance(exc, LedgerErrors) else []
+    if st.json:
+        from ..render.console import emit_json
+
+        emit_json(
+            {
+                "ok": False,
+                "exit_code": int(exc.exit_code),
+                "error": exc.message,
+                "errors": [
+                    {"entity": p.entity, "file": p.file, "line": p.line, "message": p.message}
+                    for p in problems
+                ],
+            }
+        )
+    for problem in problems:
+        sys.stderr.write(problem.render() + "\n")
+    sys.stderr.write(_("Error: {message}").format(message=exc.message) + "\n")
+
+
+def report_unexpected(exc: BaseException, code: ExitCode) -> None:
+    if state.current().debug:
+        traceback.print_exc(file=sys.stderr)
+    sys.stderr.write(
+        _("Error: unexpected {kind}: {detail} (run again with --debug to see where).").format(
+            kind=type(exc).__name__, detail=exc
+        )
+        + "\n"
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"alusage-ledger {__version__}\n")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=AlusageGroup,
+    name="alusage-ledger",
+    help=N_(
+        "Plain-text Beancount bookkeeping for Alusage SAS, Mycéliandre SCIC and le 97: "
+        "revenue, shared rent and charges, redistribution to the commons."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            help=N_("The workspace folder (with alusage.toml); default: found from here."),
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=N_("Language of messages: fr or en (default: ALUSAGE_LANG, then LANG)."),
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help=N_("Print one JSON document on stdout."))
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help=N_("No colours, plain text tables."))
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help=N_("Print only what was asked for."))
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help=N_("Show the traceback of an error."))
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help=N_("Show the version and exit."),
+        ),
+    ] = False,
+) -> None:
+    state.reset(
+        workspace_path=workspace,
+        json=json_output,
+        color=not no_color,
+        debug=debug,
+        quiet=quiet,
+        lang=resolve_language(lang),
+    )
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"{__package__}.{_name}").register(app)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point (``alusage-ledger`` and ``alusage``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-V"]):
+        sys.stdout.write(f"alusage-ledger {__version__}\n")
+        return
+    app(args=args, prog_name="alusage-ledger")

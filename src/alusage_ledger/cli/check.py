@@ -1,0 +1,66 @@
+"""``check``: load and validate every ledger and every domain rule."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "check",
+        help=N_(
+            "Load every ledger and check every rule; print each problem as file:line: message. "
+            "Exit 1 on any error."
+        ),
+    )
+    def check(
+        entity: Annotated[
+            str | None,
+            typer.Option("--entity", "-e", help=N_("Check only this entity."), show_default=False),
+        ] = None,
+    ) -> None:
+        from ..checks import run_checks
+        from ..render.console import emit_json, say
+
+        st = state.current()
+        ws = st.workspace()
+        problems = run_checks(ws, [entity] if entity else None)
+        errors = [p for p in problems if p.severity == "error"]
+        warnings = [p for p in problems if p.severity != "error"]
+        if st.json:
+            emit_json(
+                {
+                    "ok": not errors,
+                    "errors": [_as_dict(p) for p in errors],
+                    "warnings": [_as_dict(p) for p in warnings],
+                }
+            )
+        else:
+            for problem in errors:
+                say(problem.render())
+            for problem in warnings:
+                say(_("warning: {problem}").format(problem=problem.render()))
+            if errors:
+                say(_("{count} error(s) found.").format(count=len(errors)))
+            else:
+                say(
+                    _("All ledgers are valid ({count} entities).").format(
+                        count=1 if entity else len(ws.config.entities)
+                    )
+                )
+        if errors:
+            raise typer.Exit(1)
+
+
+def _as_dict(problem: object) -> dict[str, object]:
+    return {
+        "entity": getattr(problem, "entity", None),
+        "file": getattr(problem, "file", None),
+        "line": getattr(problem, "line", None),
+        "message": getattr(problem, "message", None),
+    }

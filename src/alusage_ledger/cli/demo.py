@@ -1,0 +1,57 @@
+"""``demo``: the main job on the embedded example workspace."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "demo",
+        help=N_(
+            "Copy the example workspace into DIR (default: a new temporary folder), check it "
+            "and run the month-end job on it; says where the results are."
+        ),
+    )
+    def demo(
+        directory: Annotated[
+            Path | None,
+            typer.Argument(help=N_("Folder to create (must be new or empty)."), show_default=False),
+        ] = None,
+    ) -> None:
+        from ..checks import run_checks
+        from ..demo import materialize
+        from ..ledger import Workspace
+        from ..render.console import emit_json, say
+
+        st = state.current()
+        folder = directory or Path(tempfile.mkdtemp(prefix="alusage-demo-"))
+        materialize(folder)
+        ws = Workspace.open(folder)
+        st.workspace_path = folder
+        st._workspace = ws
+        say(_("Example workspace copied to {folder}.").format(folder=folder))
+        problems = run_checks(ws)
+        errors = [p for p in problems if p.severity == "error"]
+        for problem in errors:
+            say(problem.render())
+        summary = {}
+        for entity in ws.config.entities:
+            ledger = ws.load(entity)
+            summary[entity] = sum(1 for e in ledger.entries if type(e).__name__ == "Transaction")
+        if st.json:
+            emit_json({"workspace": str(folder), "ok": not errors, "transactions": summary})
+        else:
+            say(_("check: {count} error(s).").format(count=len(errors)))
+            for entity, count in summary.items():
+                say(_("  {entity}: {count} transactions").format(entity=entity, count=count))
+            say(_("Try: alusage-ledger --workspace {folder} check").format(folder=folder))
+        if errors:
+            raise typer.Exit(1)

@@ -1,0 +1,62 @@
+"""``init``: create a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "init",
+        help=N_(
+            "Create a workspace: a commented alusage.toml and one empty ledger per entity "
+            "(French roots, PCG numbers). Never overwrites anything."
+        ),
+    )
+    def init(
+        directory: Annotated[
+            Path, typer.Argument(help=N_("Folder to create the workspace in."))
+        ] = Path("."),
+        entity: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--entity",
+                help=N_(
+                    "An entity as id:kind:Name (repeatable); default: the four of the ecosystem."
+                ),
+                show_default=False,
+            ),
+        ] = None,
+        books_start: Annotated[
+            str, typer.Option("--books-start", help=N_("First month of the books, YYYY-MM."))
+        ] = "2026-01",
+        no_git: Annotated[bool, typer.Option("--no-git", help=N_("Do not run git init."))] = False,
+    ) -> None:
+        import re
+
+        from ..errors import UsageError
+        from ..render.console import emit_json, say
+        from ..workspace_init import DEFAULT_ENTITIES, create_workspace, parse_entity_spec
+
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", books_start):
+            raise UsageError(
+                _("--books-start expects a month YYYY-MM (got {value!r}).").format(
+                    value=books_start
+                )
+            )
+        entities = tuple(parse_entity_spec(s) for s in entity) if entity else DEFAULT_ENTITIES
+        created = create_workspace(directory, entities, books_start, git=not no_git)
+        if state.current().json:
+            emit_json({"workspace": str(directory.resolve()), "files": [str(p) for p in created]})
+        else:
+            say(
+                _("Workspace created in {folder} ({count} files).").format(
+                    folder=directory.resolve(), count=len(created)
+                )
+            )

@@ -1,0 +1,954 @@
+"""The only place that loads ledgers and writes ledger text.
+
+Loading (RELIABILITY L1-L3, L5): every file is parsed with Beancount's parser, which
+records plugins, includes and options without acting on them. The tool walks the
+includes itself and refuses, *before* anything runs, plugins outside the allow-list,
+options that run code or widen tolerances, and includes that leave the workspace, use
+wildcards or are not regular ``.beancount`` files. Only then are the vetted parses
+booked, transformed by the (allowed) plugins and validated, the same pipeline as
+``bean-check`` but without Beancount's pickle cache and without a second parse.
+
+Writing (W1-W8): append only, under one workspace-wide lock file; every file is
+written to a temporary file, fsynced and moved into place with ``os.replace``; the
+text is re-parsed and compared field by field with the intended entries before
+anything is written, the ledger is reloaded afterwards and must have no error and
+exactly the expected entries, otherwise the previous bytes of every touched file are
+restored. A new month file is created with its header only, then included from
+``main.beancount``, then appended to: a crash at any point leaves a loadable ledger,
+and running the (idempotent) command again completes the work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import gc
+import hashlib
+import os
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .config import Config, load_config
+from .errors import IOFailure, LedgerErrors, LedgerProblem, RefusedError, UsageError
+from .i18n import _
+
+# Beancount is imported lazily (start-up time of --help and friends, issue 13).
+
+ROOT_OPTIONS = ("name_assets", "name_liabilities", "name_equity", "name_income", "name_expenses")
+DEFAULT_ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+LOCK_NAME = ".alusage.lock"
+TMP_SUFFIX = ".alusage-tmp"
+MAX_TEXT = 500
+
+_TAG_LINK = re.compile(r"^[A-Za-z0-9\-_/.]+$")
+_META_KEY = re.compile(r"^[a-z][a-z0-9-]+$")
+_SAFE_WORD = re.compile(r"^[A-Za-z0-9\-_/.:]*$")
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _disable_beancount_cache() -> None:
+    from beancount import loader
+
+    # L2: never read or write a ``.picklecache`` (a planted one would run on load).
+    loader.initialize(False)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    rel: str
+    digest: str
+    entries: list[Any]
+    errors: list[Any]
+    options: dict[str, Any]
+    includes: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class LoadedLedger:
+    """One entity's ledger after vetting, booking, plugins and validation."""
+
+    entity: str
+    root: Path
+    main: Path
+    files: dict[Path, ParsedFile]
+    entries: list[Any]
+    problems: list[LedgerProblem]
+    options: dict[str, Any]
+
+    @property
+    def errors(self) -> list[LedgerProblem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def roots(self) -> tuple[str, str, str, str, str]:
+        opts = self.options
+        return tuple(opts.get(name, default) for name, default in zip(ROOT_OPTIONS, DEFAULT_ROOTS))  # type: ignore[return-value]
+
+    def parsed_entries(self) -> list[Any]:
+        """Entries as parsed (before booking and plugins), in file order."""
+        out: list[Any] = []
+        for parsed in self.files.values():
+            out.extend(parsed.entries)
+        return out
+
+    def open_accounts(self) -> set[str]:
+        from beancount.core import data
+
+        return {e.account for e in self.entries if isinstance(e, data.Open)}
+
+    def folder(self) -> Path:
+        return self.main.parent
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _is_default(name: str, value: Any) -> bool:
+    from beancount.parser import options
+
+    return bool(options.OPTIONS_DEFAULTS.get(name) == value)
+
+
+_PARSE_CACHE: dict[tuple[str, str], tuple[list[Any], list[Any], dict[str, Any]]] = {}
+
+
+def _parse_bytes(raw: bytes, path: Path) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    from beancount.parser import parser
+
+    key = (str(path), hashlib.sha256(raw).hexdigest())
+    hit = _PARSE_CACHE.get(key)
+    if hit is not None:
+        return hit
+    result = parser.parse_string(raw, report_filename=str(path))
+    _PARSE_CACHE[key] = result
+    return result  # type: ignore[no-any-return]
+
+
+def vet_files(
+    entity: str | None, main: Path, root: Path, allowed_plugins: frozenset[str]
+) -> tuple[dict[Path, ParsedFile], list[LedgerProblem]]:
+    """Parse ``main`` and its includes without running anything; refuse what is unsafe."""
+    root = root.resolve()
+    files: dict[Path, ParsedFile] = {}
+    problems: list[LedgerProblem] = []
+
+    def refuse(file: str | None, line: int | None, message: str) -> None:
+        problems.append(LedgerProblem(entity, file, line, message))
+
+    queue: list[tuple[Path, str | None, int | None]] = [(main, None, None)]
+    while queue:
+        candidate, from_file, from_line = queue.pop(0)
+        real = Path(os.path.realpath(candidate))
+        shown = _rel(candidate, root)
+        if real != root and root not in real.parents:
+            refuse(
+                from_file,
+                from_line,
+                _("include {path!r} is refused: it leads outside the workspace.").format(
+                    path=shown
+                ),
+            )
+            continue
+        if real in files:
+            continue
+        try:
+            st = real.stat()
+        except OSError:
+            refuse(
+                from_file,
+                from_line,
+                _("the file {path!r} does not exist.").format(path=shown),
+            )
+            continue
+        import stat as stat_mod
+
+        if not stat_mod.S_ISREG(st.st_mode) or real.suffix != ".beancount":
+            refuse(
+                from_file,
+                from_line,
+                _("include {path!r} is refused: only regular .beancount files are read.").format(
+                    path=shown
+                ),
+            )
+            continue
+        if st.st_size > MAX_FILE_BYTES:
+            refuse(
+                from_file,
+                from_line,
+                _("the file {path!r} is too large to be a ledger ({size} bytes).").format(
+                    path=shown, size=st.st_size
+                ),
+            )
+            continue
+        try:
+            raw = real.read_bytes()
+        except OSError as exc:
+            refuse(shown, None, _("cannot read this file: {reason}.").format(reason=exc.strerror))
+            continue
+        rel = _rel(real, root)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad_line = raw[: exc.start].count(b"\n") + 1
+            refuse(
+                rel,
+                bad_line,
+                _(
+                    "this file is not UTF-8 (byte 0x{byte:02x}); convert it to UTF-8, "
+                    "e.g. with 'iconv -f latin1 -t utf-8'."
+                ).format(byte=raw[exc.start]),
+            )
+            continue
+        entries, errors, options_map = _parse_bytes(raw, real)
+        parsed = ParsedFile(
+            path=real,
+            rel=rel,
+            digest=hashlib.sha256(raw).hexdigest(),
+            entries=entries,
+            errors=errors,
+            options=options_map,
+        )
+        files[real] = parsed
+        _vet_options(parsed, allowed_plugins, refuse)
+        for include in options_map.get("include", []):
+            line = _include_line(raw, include)
+            if os.path.isabs(include) or any(ch in include for ch in "*?["):
+                refuse(
+                    rel,
+                    line,
+                    _(
+                        "include {path!r} is refused: includes must be relative paths "
+                        "inside the workspace, without wildcards."
+                    ).format(path=include),
+                )
+                continue
+            target = real.parent / include
+            parsed.includes.append(Path(os.path.normpath(target)))
+            queue.append((Path(os.path.normpath(target)), rel, line))
+    return files, problems
+
+
+def _include_line(raw: bytes, include: str) -> int | None:
+    needle = include.encode("utf-8")
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.lstrip().startswith(b"include") and needle in line:
+            return number
+    return None
+
+
+def _option_line(parsed: ParsedFile, keyword: str, name: str) -> int | None:
+    try:
+        raw = parsed.path.read_bytes()
+    except OSError:
+        return None
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        text = line.decode("utf-8", "replace").strip()
+        if text.startswith(keyword) and name in text:
+            return number
+    return None
+
+
+def _vet_options(parsed: ParsedFile, allowed: frozenset[str], refuse: Any) -> None:
+    opts = parsed.options
+    for name, _config in opts.get("plugin", []):
+        if name not in allowed:
+            refuse(
+                parsed.rel,
+                _option_line(parsed, "plugin", name),
+                _(
+                    "plugin {name!r} is refused: it is not on the allow-list "
+                    "(workspace.allowed_plugins in alusage.toml); it was not run."
+                ).format(name=name),
+            )
+    if opts.get("insert_pythonpath"):
+        refuse(
+            parsed.rel,
+            _option_line(parsed, "option", "insert_pythonpath"),
+            _("option 'insert_pythonpath' is refused: it would run code from the ledger's folder."),
+        )
+    if opts.get("plugin_processing_mode") == "raw":
+        refuse(
+            parsed.rel,
+            _option_line(parsed, "option", "plugin_processing_mode"),
+            _(
+                "option 'plugin_processing_mode' \"raw\" is refused: it turns off Beancount's checks."
+            ),
+        )
+    for name in (
+        "inferred_tolerance_default",
+        "tolerance_multiplier",
+        "inferred_tolerance_multiplier",
+        "infer_tolerance_from_cost",
+    ):
+        if name in opts and not _is_default(name, opts[name]):
+            refuse(
+                parsed.rel,
+                _option_line(parsed, "option", name),
+                _(
+                    "option {name!r} is refused: it widens the tolerance and would hide "
+                    "unbalanced amounts."
+                ).format(name=name),
+            )
+
+
+def _root_hint(
+    files: dict[Path, ParsedFile], main: Path, entity: str | None
+) -> list[LedgerProblem]:
+    """Included files that lack the main file's root-name options get one clear hint."""
+    top = files.get(Path(os.path.realpath(main)))
+    if top is None:
+        return []
+    wanted = [(name, top.options.get(name)) for name in ROOT_OPTIONS]
+    hints = []
+    for parsed in files.values():
+        if parsed is top:
+            continue
+        missing = [(n, v) for n, v in wanted if parsed.options.get(n) != v]
+        if missing and any("Invalid account name" in str(e.message) for e in parsed.errors):
+            lines = " ".join(f'option "{n}" "{v}"' for n, v in missing)
+            hints.append(
+                LedgerProblem(
+                    entity,
+                    parsed.rel,
+                    1,
+                    _(
+                        "this file does not repeat the root account names of {main}; "
+                        "add these lines at its top: {lines}"
+                    ).format(main=top.rel, lines=lines),
+                )
+            )
+            parsed.errors = [
+                e for e in parsed.errors if "Invalid account name" not in str(e.message)
+            ]
+    return hints
+
+
+def _problem(entity: str | None, root: Path, error: Any) -> LedgerProblem:
+    source = getattr(error, "source", None) or {}
+    filename = source.get("filename") if isinstance(source, dict) else None
+    line = source.get("lineno") if isinstance(source, dict) else None
+    file = None
+    if filename and not str(filename).startswith("<"):
+        file = _rel(Path(filename), root)
+    message = str(getattr(error, "message", error)).strip().splitlines()[0]
+    return LedgerProblem(entity, file, int(line) if line else None, message)
+
+
+def load_ledger(
+    entity: str | None, main: Path, root: Path, allowed_plugins: frozenset[str]
+) -> LoadedLedger:
+    """Vet, then book, transform and validate, like ``bean-check`` (RELIABILITY L1-L3, L5)."""
+    _disable_beancount_cache()
+    from beancount import loader
+    from beancount.core import data
+    from beancount.ops import validation
+    from beancount.parser import booking
+
+    root = root.resolve()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # L5: Beancount allocates many small objects and frees none during a load
+    try:
+        files, problems = vet_files(entity, main, root, allowed_plugins)
+        top = files.get(Path(os.path.realpath(main)))
+        if problems or top is None:
+            return LoadedLedger(entity or "", root, main, files, [], problems, {})
+        problems.extend(_root_hint(files, main, entity))
+        entries: list[Any] = []
+        parse_errors: list[Any] = []
+        for parsed in files.values():
+            entries.extend(parsed.entries)
+            parse_errors.extend(parsed.errors)
+        others = [p.options for p in files.values() if p is not top]
+        options_map = loader.aggregate_options_map(dict(top.options), others)
+        options_map["include"] = sorted(str(p) for p in files)
+        entries.sort(key=data.entry_sortkey)
+        entries, balance_errors = booking.book(entries, options_map)
+        parse_errors.extend(balance_errors)
+        entries, errors = loader.run_transformations(entries, parse_errors, options_map, None)
+        errors.extend(validation.validate(entries, options_map, None, None))
+        problems.extend(_problem(entity, root, e) for e in errors)
+        return LoadedLedger(entity or "", root, main, files, entries, problems, options_map)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+# --------------------------------------------------------------------------- workspace
+
+
+class Workspace:
+    """A folder with ``alusage.toml``: its config, its ledgers, its lock and its writer."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root.resolve()
+        self.config = config
+        self._loaded: dict[str, LoadedLedger] = {}
+        self._lock_depth = 0
+        self._lock_file: Any = None
+
+    @classmethod
+    def open(cls, root: Path) -> Workspace:
+        from .config import CONFIG_NAME
+
+        return cls(root, load_config(root / CONFIG_NAME))
+
+    # ---- ledgers
+
+    def ledger_main(self, entity: str) -> Path:
+        return self.root / self.config.entity(entity).ledger
+
+    def load(self, entity: str, *, fresh: bool = False) -> LoadedLedger:
+        """Load (once per process, unless ``fresh`` or a write happened) an entity's ledger."""
+        if not fresh and entity in self._loaded and self._unchanged(self._loaded[entity]):
+            return self._loaded[entity]
+        main = self.ledger_main(entity)
+        if not main.exists():
+            raise LedgerErrors(
+                _("The ledger of {entity} is missing: {path} does not exist.").format(
+                    entity=entity, path=_rel(main, self.root)
+                ),
+                [
+                    LedgerProblem(
+                        entity, _rel(main, self.root), None, _("this file does not exist.")
+                    )
+                ],
+            )
+        ledger = load_ledger(entity, main, self.root, self.config.allowed_plugins())
+        self._loaded[entity] = ledger
+        return ledger
+
+    def load_checked(self, entity: str) -> LoadedLedger:
+        """Load a ledger that must have no error (every write and most reports start here)."""
+        ledger = self.load(entity)
+        if not ledger.ok:
+            raise LedgerErrors(
+                _(
+                    "The ledger of {entity} has {count} error(s); run 'alusage-ledger check' "
+                    "and fix them first."
+                ).format(entity=entity, count=len(ledger.errors)),
+                ledger.errors,
+            )
+        return ledger
+
+    def _unchanged(self, ledger: LoadedLedger) -> bool:
+        for path, parsed in ledger.files.items():
+            try:
+                if hashlib.sha256(path.read_bytes()).hexdigest() != parsed.digest:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def forget(self, entity: str | None = None) -> None:
+        if entity is None:
+            self._loaded.clear()
+        else:
+            self._loaded.pop(entity, None)
+
+    # ---- lock
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """The workspace-wide lock (a separate lock file, W4/W7), re-entrant in a process."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        if timeout is None:
+            timeout = float(os.environ.get("ALUSAGE_LOCK_TIMEOUT", "10"))
+        path = self.root / LOCK_NAME
+        try:
+            handle = open(path, "a+b")  # noqa: SIM115 - held for the whole block
+        except OSError as exc:
+            raise IOFailure(
+                _("Cannot open the lock file {path}: {reason}.").format(
+                    path=path, reason=exc.strerror
+                )
+            ) from exc
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    handle.close()
+                    raise
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise RefusedError(
+                        _(
+                            "Another alusage-ledger command is writing to this workspace "
+                            "(lock {path} held for {seconds:.0f} s); try again when it is done."
+                        ).format(path=LOCK_NAME, seconds=timeout)
+                    ) from None
+                time.sleep(0.02)
+        self._lock_file = handle
+        self._lock_depth = 1
+        try:
+            self._clean_stale_temp_files()
+            yield
+        finally:
+            self._lock_depth = 0
+            self._lock_file = None
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+    def _clean_stale_temp_files(self) -> None:
+        # Holding the lock, any temp file left is from a writer that died (W5).
+        for entity in self.config.entities.values():
+            folder = (self.root / entity.ledger).parent
+            if folder.is_dir():
+                for tmp in folder.rglob(f"*{TMP_SUFFIX}"):
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
+
+    # ---- writing
+
+    def write(
+        self,
+        appends: Sequence[Append],
+        *,
+        allow_closed: bool = False,
+        dry_run: bool = False,
+    ) -> list[PlannedFile]:
+        """Append entries to ledgers, safely (see the module docstring)."""
+        with self.lock():
+            return _Writer(self, appends, allow_closed=allow_closed).run(dry_run=dry_run)
+
+
+@dataclass(frozen=True)
+class Append:
+    """Entries to append to an entity's ledger.
+
+    ``file`` is relative to the folder of the entity's ``main.beancount``; by default each
+    entry goes to ``<YYYY>/<MM>.beancount`` of its date.
+    """
+
+    entity: str
+    entries: tuple[Any, ...]
+    file: str | None = None
+
+
+@dataclass
+class PlannedFile:
+    entity: str
+    path: Path
+    rel: str
+    text: str  # the text appended
+    created: bool
+    entries: list[Any]
+
+
+def month_file(day: date) -> str:
+    return f"{day.year:04d}/{day.month:02d}.beancount"
+
+
+def closed_months(entries: Iterable[Any]) -> set[str]:
+    """Months locked by a ``custom "alusage-close"`` directive (the closing issue)."""
+    from beancount.core import data
+
+    months = set()
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == "alusage-close" and entry.values:
+            months.add(str(entry.values[0].value))
+    return months
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def check_text(value: str, what: str) -> str:
+    """Refuse user text the printer cannot be trusted with (W2); return it unchanged."""
+    if len(value) > MAX_TEXT:
+        raise UsageError(
+            _("The {what} is too long ({length} characters, at most {limit}).").format(
+                what=what, length=len(value), limit=MAX_TEXT
+            )
+        )
+    for char in value:
+        category = unicodedata.category(char)
+        if char in _BIDI or category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp"):
+            raise UsageError(
+                _(
+                    "The {what} contains a control or invisible character (U+{code:04X}); "
+                    "remove it."
+                ).format(what=what, code=ord(char))
+            )
+    return value
+
+
+def _check_word(value: str, what: str, pattern: re.Pattern[str] = _TAG_LINK) -> None:
+    if not pattern.fullmatch(value):
+        raise UsageError(
+            _(
+                "The {what} {value!r} can only contain letters, digits and - _ / . characters."
+            ).format(what=what, value=value)
+        )
+
+
+def _check_meta(meta: dict[str, Any] | None) -> None:
+    if not meta:
+        return
+    for key, value in meta.items():
+        if key in ("filename", "lineno") or key.startswith("__"):
+            continue
+        if not _META_KEY.fullmatch(key):
+            raise UsageError(
+                _("The metadata key {key!r} must be lowercase letters, digits and dashes.").format(
+                    key=key
+                )
+            )
+        if isinstance(value, str):
+            check_text(value, key)
+        elif isinstance(value, bool | date):
+            pass
+        elif isinstance(value, Decimal):
+            if not value.is_finite() or value.as_tuple().exponent not in range(-8, 1):
+                raise UsageError(
+                    _("The metadata value of {key!r} is not a plain number.").format(key=key)
+                )
+        else:
+            raise UsageError(
+                _("The metadata value of {key!r} has an unsupported type.").format(key=key)
+            )
+
+
+def _check_amount(number: Any, currency: str, what: str) -> None:
+    if not isinstance(number, Decimal) or not number.is_finite():
+        raise UsageError(_("The {what} has no explicit amount.").format(what=what))
+    if currency == "EUR" and number.as_tuple().exponent != -2:
+        raise UsageError(
+            _("The {what} must have exactly 2 decimals ({value}).").format(what=what, value=number)
+        )
+
+
+def validate_entry(entry: Any, open_accounts: set[str], roots: Sequence[str]) -> None:
+    """W2: what ``printer.format_entry`` does not escape is checked here."""
+    from beancount.core import account as account_lib
+    from beancount.core import data
+
+    def check_account(name: str) -> None:
+        if not account_lib.is_valid(name) or name.split(":")[0] not in roots:
+            raise UsageError(
+                _("The account {name!r} is not a valid account name.").format(name=name)
+            )
+        if name not in open_accounts:
+            raise UsageError(
+                _("The account {name!r} is not open in this ledger.").format(name=name)
+            )
+
+    _check_meta(entry.meta)
+    if isinstance(entry, data.Transaction):
+        if entry.flag not in ("*", "!"):
+            raise UsageError(_("Only the flags '*' and '!' are written."))
+        if entry.payee is not None:
+            check_text(entry.payee, _("payee"))
+        check_text(entry.narration or "", _("narration"))
+        for tag in entry.tags or ():
+            _check_word(tag, _("tag"))
+        for link in entry.links or ():
+            _check_word(link, _("link"))
+        if len(entry.postings) < 2:
+            raise UsageError(_("A transaction needs at least two postings."))
+        total = Decimal(0)
+        for posting in entry.postings:
+            check_account(posting.account)
+            if posting.units is None:
+                raise UsageError(_("Every posting written by the tool has an explicit amount."))
+            _check_amount(posting.units.number, posting.units.currency, _("posting amount"))
+            _check_word(posting.units.currency, _("currency"))
+            if posting.flag not in (None, "*", "!"):
+                raise UsageError(_("Only the flags '*' and '!' are written."))
+            _check_meta(posting.meta)
+            if posting.cost is None and posting.price is None:
+                total += posting.units.number
+        if total != 0 and all(p.cost is None and p.price is None for p in entry.postings):
+            raise UsageError(
+                _("The transaction does not balance (off by {diff}).").format(diff=total)
+            )
+    elif isinstance(entry, data.Open):
+        if not account_lib.is_valid(entry.account) or entry.account.split(":")[0] not in roots:
+            raise UsageError(
+                _("The account {name!r} is not a valid account name.").format(name=entry.account)
+            )
+        for currency in entry.currencies or ():
+            _check_word(currency, _("currency"))
+    elif isinstance(entry, data.Balance):
+        check_account(entry.account)
+        _check_amount(entry.amount.number, entry.amount.currency, _("balance amount"))
+    elif isinstance(entry, data.Custom):
+        _check_word(entry.type, _("custom type"), _SAFE_WORD)
+        for value in entry.values:
+            raw = value.value
+            if isinstance(raw, str):
+                if value.dtype is str:
+                    _check_word(raw, _("custom value"), _SAFE_WORD)
+                else:  # an account
+                    check_account(raw)
+            elif not isinstance(raw, Decimal | date | bool) and type(raw).__name__ != "Amount":
+                raise UsageError(
+                    _("A custom directive may only carry ids, dates, numbers and amounts.")
+                )
+    elif isinstance(entry, data.Close):
+        check_account(entry.account)
+    else:
+        raise UsageError(
+            _("The tool does not write {kind} directives.").format(kind=type(entry).__name__)
+        )
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def _header(ledger: LoadedLedger) -> str:
+    lines = [
+        f'option "{name}" "{value}"'
+        for name, value, default in zip(ROOT_OPTIONS, ledger.roots(), DEFAULT_ROOTS)
+        if value != default
+    ]
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def format_entries(entries: Sequence[Any]) -> str:
+    from beancount.parser import printer
+
+    # No dcontext: the ledger's display context would silently round (RELIABILITY).
+    return "\n".join(printer.format_entry(entry) for entry in entries)
+
+
+def _canonical(entry: Any) -> str:
+    from .canonical import canonical_form
+
+    return canonical_form(entry)
+
+
+def roundtrip_check(text: str, header: str, entries: Sequence[Any]) -> None:
+    """W1: the text must parse back to exactly the intended entries."""
+    from beancount.parser import parser
+
+    parsed, errors, _opts = parser.parse_string(header + text)
+    intended = Counter(_canonical(e) for e in entries)
+    got = Counter(_canonical(e) for e in parsed)
+    if errors or got != intended:
+        raise UsageError(
+            _(
+                "This text cannot be written safely: it would not read back as the same "
+                "entries; remove quotes, backslashes or special characters and try again."
+            )
+        )
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """W5: temp file in the same folder, fsync, ``os.replace``, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise IOFailure(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror)
+        ) from exc
+
+
+def _crash_point(name: str) -> None:
+    """Test hook: a real process dies here (``ALUSAGE_TEST_CRASH=<name>``)."""
+    if os.environ.get("ALUSAGE_TEST_CRASH") == name:
+        os._exit(137)
+
+
+def appended(old: bytes, text: str, *, blank_line: bool = True) -> bytes:
+    """W3: old bytes stay an exact prefix; a final newline (and a blank line) first."""
+    out = old
+    if out and not out.endswith(b"\n"):
+        out += b"\n"
+    if blank_line and out.strip():
+        out += b"\n"
+    return out + text.encode("utf-8") + (b"" if text.endswith("\n") else b"\n")
+
+
+class _Writer:
+    def __init__(self, ws: Workspace, appends: Sequence[Append], *, allow_closed: bool) -> None:
+        self.ws = ws
+        self.appends = [a for a in appends if a.entries]
+        self.allow_closed = allow_closed
+
+    def run(self, *, dry_run: bool) -> list[PlannedFile]:
+        from beancount.core import data
+
+        plans: dict[Path, PlannedFile] = {}
+        ledgers: dict[str, LoadedLedger] = {}
+        for item in self.appends:
+            ledger = ledgers.get(item.entity) or self.ws.load_checked(item.entity)
+            ledgers[item.entity] = ledger
+            opened = ledger.open_accounts()
+            batch_opens = {
+                e.account
+                for a in self.appends
+                if a.entity == item.entity
+                for e in a.entries
+                if isinstance(e, data.Open)
+            }
+            closed = set() if self.allow_closed else closed_months(ledger.entries)
+            for entry in item.entries:
+                validate_entry(entry, opened | batch_opens, ledger.roots())
+                month = f"{entry.date.year:04d}-{entry.date.month:02d}"
+                if month in closed:
+                    raise RefusedError(
+                        _(
+                            "{month} is closed for {entity}: book this at an open date with "
+                            "piece-date set to the document's date, or reopen the month "
+                            "('alusage-ledger reopen {month} --reason ...')."
+                        ).format(month=month, entity=item.entity)
+                    )
+                rel = item.file or month_file(entry.date)
+                path = Path(os.path.normpath(ledger.folder() / rel))
+                if ledger.root not in path.parents:
+                    raise UsageError(_("A ledger file must stay inside the workspace."))
+                plan = plans.get(path)
+                if plan is None:
+                    plan = PlannedFile(
+                        item.entity, path, _rel(path, ledger.root), "", not path.exists(), []
+                    )
+                    plans[path] = plan
+                plan.entries.append(entry)
+
+        for plan in plans.values():
+            ledger = ledgers[plan.entity]
+            plan.text = format_entries(plan.entries)
+            roundtrip_check(plan.text, _header(ledger), plan.entries)
+        if dry_run or not plans:
+            return list(plans.values())
+
+        # Nothing was changed by hand since the ledgers were read (fava's guarded writer).
+        for ledger in ledgers.values():
+            for path, parsed in ledger.files.items():
+                current = path.read_bytes() if path.exists() else b""
+                if hashlib.sha256(current).hexdigest() != parsed.digest:
+                    raise RefusedError(
+                        _("{file} changed since it was read; run the command again.").format(
+                            file=parsed.rel
+                        )
+                    )
+
+        snapshots: dict[Path, bytes | None] = {}
+
+        def snapshot(path: Path) -> None:
+            if path not in snapshots:
+                snapshots[path] = path.read_bytes() if path.exists() else None
+
+        try:
+            for plan in plans.values():
+                ledger = ledgers[plan.entity]
+                real_main = Path(os.path.realpath(ledger.main))
+                included = plan.path in ledger.files
+                if plan.created:
+                    snapshot(plan.path)
+                    atomic_write(plan.path, _header(ledger).encode("utf-8"))
+                    _crash_point("after-new-file")
+                elif not included:
+                    orphan = ledger_entries_in(plan.path)
+                    if orphan:
+                        raise RefusedError(
+                            _(
+                                "{file} exists but is not included from {main}; include it "
+                                "or move its entries before writing to it."
+                            ).format(file=plan.rel, main=_rel(real_main, ledger.root))
+                        )
+                if not included:
+                    snapshot(real_main)
+                    include_rel = os.path.relpath(plan.path, real_main.parent)
+                    line = f'include "{Path(include_rel).as_posix()}"\n'
+                    atomic_write(
+                        real_main, appended(real_main.read_bytes(), line, blank_line=False)
+                    )
+                    _crash_point("after-include")
+                snapshot(plan.path)
+                atomic_write(plan.path, appended(plan.path.read_bytes(), plan.text))
+                _crash_point("after-append")
+            self._verify(ledgers, plans)
+        except BaseException:
+            for path, old in snapshots.items():
+                with contextlib.suppress(OSError):
+                    if old is None:
+                        path.unlink()
+                    else:
+                        atomic_write(path, old)
+            for entity in ledgers:
+                self.ws.forget(entity)
+            raise
+        return list(plans.values())
+
+    def _verify(self, ledgers: dict[str, LoadedLedger], plans: dict[Path, PlannedFile]) -> None:
+        """W6: the reloaded ledger has no error and exactly the old entries plus the new."""
+        for entity, before in ledgers.items():
+            after = self.ws.load(entity, fresh=True)
+            if not after.ok:
+                raise LedgerErrors(
+                    _(
+                        "Writing would have introduced an error in the ledger of {entity}; "
+                        "nothing was changed."
+                    ).format(entity=entity),
+                    after.errors,
+                )
+            expected = Counter(_canonical(e) for e in before.parsed_entries())
+            for plan in plans.values():
+                if plan.entity == entity:
+                    expected.update(_canonical(e) for e in plan.entries)
+            got = Counter(_canonical(e) for e in after.parsed_entries())
+            if got != expected:
+                raise LedgerErrors(
+                    _(
+                        "The ledger of {entity} did not read back as expected after writing; "
+                        "nothing was changed."
+                    ).format(entity=entity)
+                )
+
+
+def ledger_entries_in(path: Path) -> list[Any]:
+    if not path.exists():
+        return []
+    entries, _errors, _opts = _parse_bytes(path.read_bytes(), path)
+    return list(entries)

@@ -1,0 +1,88 @@
+"""Which account plays which role in an entity's books (bank, clients, VAT...).
+
+Commands never hard-code account names: they ask for a role, and the entity's
+``[entities.<id>.accounts]`` table in ``alusage.toml`` may override any default below
+(the defaults follow the example workspace and ``init``, French roots, PCG 2025).
+Parents (``clients``, ``suppliers``, ``persons``) get one sub-account per third party,
+opened by the tool on first use with the collective PCG number.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from .errors import ConfigError
+from .i18n import _
+
+if TYPE_CHECKING:
+    from .config import Config
+
+
+class Role(NamedTuple):
+    account: str
+    pcg: str
+    label: str
+
+
+DEFAULT_ROLES: dict[str, Role] = {
+    "bank": Role("Actif:Banque:Courant", "5121", "Banques - compte courant"),
+    "cash": Role("Actif:Caisse", "530", "Caisse"),
+    "suspense": Role("Actif:Attente", "471", "Comptes d'attente"),
+    "clients": Role("Actif:Clients", "411", "Clients"),
+    "suppliers": Role("Passif:Fournisseurs", "401", "Fournisseurs"),
+    "persons": Role("Passif:NotesDeFrais", "467", "Autres comptes débiteurs ou créditeurs"),
+    "vat-collected": Role("Passif:Etat:TVACollectee", "44571", "TVA collectée"),
+    "vat-pending": Role(
+        "Passif:Etat:TVAEnAttente", "44588", "TVA collectée en attente d'encaissement"
+    ),
+    "vat-deductible": Role("Actif:Etat:TVADeductible", "44566", "TVA sur autres biens et services"),
+    "vat-deductible-pending": Role(
+        "Actif:Etat:TVADeductibleEnAttente", "44586", "TVA déductible en attente de paiement"
+    ),
+    "vat-due": Role("Passif:Etat:TVAADecaisser", "44551", "TVA à décaisser"),
+    "vat-credit": Role("Actif:Etat:CreditTVA", "44567", "Crédit de TVA à reporter"),
+    "vat-instalment": Role(
+        "Actif:Etat:AcomptesTVA", "44581", "Acomptes - régime simplifié d'imposition"
+    ),
+    "donations-given": Role("Charges:Dons", "6238", "Divers (pourboires, dons courants)"),
+    "donations-received": Role("Produits:Dons", "7582", "Libéralités reçues"),
+    "accrued-charges": Role("Passif:ChargesAPayer", "4686", "Divers - charges à payer"),
+    "accrued-income": Role("Actif:ProduitsARecevoir", "4687", "Divers - produits à recevoir"),
+}
+
+_COMPONENT = re.compile(r"[^A-Za-z0-9]+")
+
+
+def role_account(config: Config, entity: str, role: str) -> Role:
+    """The account for ``role`` in ``entity``'s books: configured, else the default."""
+    configured = config.entity(entity).accounts.get(role)
+    default = DEFAULT_ROLES.get(role)
+    if configured is not None:
+        if default is None:
+            raise ConfigError(
+                _("alusage.toml: entities.{entity}.accounts.{role}: unknown role.").format(
+                    entity=entity, role=role
+                )
+            )
+        return Role(configured, default.pcg, default.label)
+    if default is None:
+        raise ConfigError(_("Unknown account role {role!r}.").format(role=role))
+    return default
+
+
+def account_component(name: str) -> str:
+    """A free name ('Coop des Tilleuls', 'nicolas-jeudy') as one account component.
+
+    ``nicolas-jeudy`` → ``NicolasJeudy``; accents are dropped; a leading digit gets ``X``.
+    """
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    words = [w for w in _COMPONENT.split(ascii_name) if w]
+    component = "".join(w[:1].upper() + w[1:] for w in words)
+    if not component:
+        component = "X"
+    if not component[0].isalpha():
+        component = "X" + component
+    return component[:60]

@@ -1,0 +1,105 @@
+"""Shared fixtures: temporary copies of the example workspace, a fresh workspace, the CLI.
+
+Every test that writes works on a copy in ``tmp_path``; nothing touches the project's own
+example workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("ALUSAGE_LOCK_TIMEOUT", "10")
+os.environ.pop("ALUSAGE_LANG", None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file's bytes under ``folder`` (to prove a command changed nothing)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".git" not in p.parts and p.name != ".alusage.lock"
+    }
+
+
+@pytest.fixture
+def example_ws(tmp_path: Path) -> Path:
+    """A private copy of the example workspace (alusage.toml + ledgers/)."""
+    dest = tmp_path / "ws"
+    dest.mkdir()
+    shutil.copy2(PROJECT / "alusage.toml", dest / "alusage.toml")
+    shutil.copytree(PROJECT / "ledgers", dest / "ledgers")
+    return dest
+
+
+@pytest.fixture
+def empty_ws(tmp_path: Path) -> Path:
+    """A workspace made by ``init`` (four entities, no entries)."""
+    from alusage_ledger.workspace_init import create_workspace
+
+    dest = tmp_path / "new"
+    create_workspace(dest, git=False)
+    return dest
+
+
+class Cli:
+    """Run the CLI in-process (CliRunner) against a workspace."""
+
+    def __init__(self, workspace: Path | None) -> None:
+        self.workspace = workspace
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, lang: str = "en", input: str | None = None):  # type: ignore[no-untyped-def]
+        from alusage_ledger.cli.app import app
+
+        argv = ["--lang", lang]
+        if self.workspace is not None:
+            argv += ["--workspace", str(self.workspace)]
+        return self.runner.invoke(app, [*argv, *args], input=input)
+
+
+@pytest.fixture
+def cli(example_ws: Path) -> Cli:
+    return Cli(example_ws)
+
+
+@pytest.fixture
+def cli_empty(empty_ws: Path) -> Cli:
+    return Cli(empty_ws)
+
+
+def run_subprocess(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The real console script, in a child process."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "alusage_ledger", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Iterator[Path]:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "config", "user.email", "t@example.invalid"], check=True
+    )
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Test"], check=True)
+    yield repo
