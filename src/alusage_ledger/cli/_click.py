@@ -8,7 +8,7 @@ click: Any
 try:
     import typer._click.core
     import typer._click.exceptions
-    import typer._click.formatting
+    import typer._click.formatting  # noqa: F401
     from typer import _click as click  # type: ignore[attr-defined,no-redef]
 except ImportError:  # older Typer on the real click
     import click  # type: ignore[no-redef]
