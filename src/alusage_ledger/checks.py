@@ -29,7 +29,17 @@ ENTITY_RULES: list[EntityRule] = []
 WORKSPACE_RULES: list[WorkspaceRule] = []
 
 #: Modules that register rules when imported.
-RULE_MODULES: tuple[str, ...] = ("checks",)
+RULE_MODULES: tuple[str, ...] = (
+    "checks",
+    "intercompany",
+    "locks",
+    "purchases",
+    "lettering",
+    "sales",
+    "vat",
+    "shares",
+    "bankimport",
+)
 
 
 def entity_rule(rule: EntityRule) -> EntityRule:
@@ -39,6 +49,17 @@ def entity_rule(rule: EntityRule) -> EntityRule:
 
 def workspace_rule(rule: WorkspaceRule) -> WorkspaceRule:
     WORKSPACE_RULES.append(rule)
+    return rule
+
+
+#: Rules that read only the parsed files (``ledger.parsed_entries()``), so they also run on
+#: a ledger whose booking or validation failed: e.g. the month locks name the closed month
+#: that a hand edit broke, next to Beancount's failed balance assertions.
+PARSED_RULES: list[EntityRule] = []
+
+
+def parsed_rule(rule: EntityRule) -> EntityRule:
+    PARSED_RULES.append(rule)
     return rule
 
 
@@ -64,6 +85,9 @@ def run_checks(ws: Workspace, entities: Iterable[str] | None = None) -> list[Led
         if ledger.ok:
             loaded[entity] = ledger
             for rule in ENTITY_RULES:
+                problems.extend(rule(ws, ledger))
+        if ledger.ok or ledger.options:  # vetting passed: the files were parsed
+            for rule in PARSED_RULES:
                 problems.extend(rule(ws, ledger))
     if entities is None or len(loaded) > 1:
         for wrule in WORKSPACE_RULES:
@@ -97,10 +121,23 @@ def pcg_numbers(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
     """Every ``open`` carries its PCG number; accounts sharing a number share a label."""
     from beancount.core import data
 
+    opens = [e for e in ledger.entries if isinstance(e, data.Open)]
+    if opens and not any("pcg" in (e.meta or {}) for e in opens):
+        # A ledger kept without PCG numbers (e.g. an English one): one warning, not one
+        # per account.
+        yield problem_at(
+            ws,
+            ledger.entity,
+            opens[0],
+            _(
+                'no account of this ledger has a PCG number (metadata pcg: "NNNN" on each '
+                "open); the French reports and the FEC need them."
+            ),
+            "warning",
+        )
+        return
     labels: dict[str, tuple[str, Any]] = {}
-    for entry in ledger.entries:
-        if not isinstance(entry, data.Open):
-            continue
+    for entry in opens:
         pcg = (entry.meta or {}).get("pcg")
         if pcg is None:
             yield problem_at(

@@ -53,6 +53,7 @@ MAX_TEXT = 500
 _TAG_LINK = re.compile(r"^[A-Za-z0-9\-_/.]+$")
 _META_KEY = re.compile(r"^[a-z][a-z0-9-]+$")
 _SAFE_WORD = re.compile(r"^[A-Za-z0-9\-_/.:]*$")
+_CLOSE_FILE_REL = re.compile(r"^\d{4}/(0[1-9]|1[0-2])\.close\.beancount$")
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -156,11 +157,12 @@ def vet_files(
     def refuse(file: str | None, line: int | None, message: str) -> None:
         problems.append(LedgerProblem(entity, file, line, message))
 
-    queue: list[tuple[Path, str | None, int | None]] = [(main, None, None)]
+    queue: list[tuple[Path, str | None, int | None, str | None]] = [(main, None, None, None)]
     while queue:
-        candidate, from_file, from_line = queue.pop(0)
+        candidate, from_file, from_line, written = queue.pop(0)
         real = Path(os.path.realpath(candidate))
-        shown = _rel(candidate, root)
+        # Name a file as the ledger wrote it: an outside path is not shown resolved.
+        shown = written if written is not None else _rel(candidate, root)
         if real != root and root not in real.parents:
             refuse(
                 from_file,
@@ -178,7 +180,11 @@ def vet_files(
             refuse(
                 from_file,
                 from_line,
-                _("the file {path!r} does not exist.").format(path=shown),
+                _(
+                    "the included file {path!r} does not exist; create it or remove the include."
+                ).format(path=shown)
+                if from_file is not None
+                else _("the file {path!r} does not exist.").format(path=shown),
             )
             continue
         import stat as stat_mod
@@ -231,6 +237,21 @@ def vet_files(
         )
         files[real] = parsed
         _vet_options(parsed, allowed_plugins, refuse)
+        _vet_documents(parsed, root, refuse)
+        cache = real.with_name(f".{real.name}.picklecache")
+        if cache.exists():
+            problems.append(
+                LedgerProblem(
+                    entity,
+                    _rel(cache, root),
+                    None,
+                    _(
+                        "Beancount's pickle cache is never read by alusage-ledger (it could "
+                        "run code); delete this file."
+                    ),
+                    "warning",
+                )
+            )
         for include in options_map.get("include", []):
             line = _include_line(raw, include)
             if os.path.isabs(include) or any(ch in include for ch in "*?["):
@@ -245,7 +266,7 @@ def vet_files(
                 continue
             target = real.parent / include
             parsed.includes.append(Path(os.path.normpath(target)))
-            queue.append((Path(os.path.normpath(target)), rel, line))
+            queue.append((Path(os.path.normpath(target)), rel, line, include))
     return files, problems
 
 
@@ -312,6 +333,21 @@ def _vet_options(parsed: ParsedFile, allowed: frozenset[str], refuse: Any) -> No
             )
 
 
+def _vet_documents(parsed: ParsedFile, root: Path, refuse: Any) -> None:
+    """``option "documents"`` folders are walked by Beancount: they stay in the workspace."""
+    for folder in parsed.options.get("documents", []):
+        real = Path(os.path.realpath(parsed.path.parent / folder))
+        if os.path.isabs(folder) or (real != root and root not in real.parents):
+            refuse(
+                parsed.rel,
+                _option_line(parsed, "option", "documents"),
+                _(
+                    "option 'documents' {path!r} is refused: document folders must be "
+                    "relative paths inside the workspace."
+                ).format(path=folder),
+            )
+
+
 def _root_hint(
     files: dict[Path, ParsedFile], main: Path, entity: str | None
 ) -> list[LedgerProblem]:
@@ -371,7 +407,7 @@ def load_ledger(
     try:
         files, problems = vet_files(entity, main, root, allowed_plugins)
         top = files.get(Path(os.path.realpath(main)))
-        if problems or top is None:
+        if any(p.severity == "error" for p in problems) or top is None:
             return LoadedLedger(entity or "", root, main, files, [], problems, {})
         problems.extend(_root_hint(files, main, entity))
         entries: list[Any] = []
@@ -430,7 +466,13 @@ class Workspace:
                 ),
                 [
                     LedgerProblem(
-                        entity, _rel(main, self.root), None, _("this file does not exist.")
+                        entity,
+                        _rel(main, self.root),
+                        None,
+                        _(
+                            "this file does not exist; create it or fix the 'ledger' of "
+                            "[entities.{entity}] in alusage.toml."
+                        ).format(entity=entity),
                     )
                 ],
             )
@@ -452,13 +494,17 @@ class Workspace:
         return ledger
 
     def _unchanged(self, ledger: LoadedLedger) -> bool:
+        return self._changed_file(ledger) is None
+
+    def _changed_file(self, ledger: LoadedLedger) -> str | None:
+        """The first file of ``ledger`` whose bytes changed since it was read, or None."""
         for path, parsed in ledger.files.items():
             try:
                 if hashlib.sha256(path.read_bytes()).hexdigest() != parsed.digest:
-                    return False
+                    return parsed.rel
             except OSError:
-                return False
-        return True
+                return parsed.rel
+        return None
 
     def forget(self, entity: str | None = None) -> None:
         if entity is None:
@@ -535,10 +581,78 @@ class Workspace:
         *,
         allow_closed: bool = False,
         dry_run: bool = False,
+        skip_present: str | None = None,
     ) -> list[PlannedFile]:
-        """Append entries to ledgers, safely (see the module docstring)."""
+        """Append entries to ledgers, safely (see the module docstring).
+
+        The ledgers are those last read through this workspace (``load``/``load_checked``):
+        if a file changed since, the write is refused (:class:`RefusedError`), because the
+        entries were computed from a stale read; hold :meth:`lock` across the read, the
+        computation and the write. Code that changes a ledger file by other means calls
+        :meth:`forget` afterwards.
+
+        An ``Open`` of an account already open (or opened earlier in the batch) is skipped.
+        ``skip_present`` names a metadata key (e.g. ``"gen-id"``): entries whose value for it
+        is already in the target ledger are skipped, so running an operation again after a
+        crash completes it without duplicating anything.
+        """
         with self.lock():
-            return _Writer(self, appends, allow_closed=allow_closed).run(dry_run=dry_run)
+            writer = _Writer(self, appends, allow_closed=allow_closed, skip_present=skip_present)
+            return writer.run(dry_run=dry_run)
+
+    def remove_close_file(self, entity: str, rel: str, then: Sequence[Append] = ()) -> None:
+        """Delete a month's generated close file and its ``include``, then append ``then``.
+
+        The one sanctioned exception to append-only (``reopen``, reviewed through git):
+        only a file named ``<YYYY>/<MM>.close.beancount``, included exactly once from
+        ``main.beancount``. Under the lock: snapshot, remove the include line, delete the
+        file, reload (no error, exactly the old entries minus the file's), append ``then``;
+        on any failure both files get their previous bytes back.
+        """
+        if not _CLOSE_FILE_REL.fullmatch(rel):
+            raise UsageError(_("Only a generated close file can be removed."))
+        with self.lock():
+            before = self.load_checked(entity)
+            main = Path(os.path.realpath(before.main))
+            path = Path(os.path.normpath(main.parent / rel))
+            parsed = before.files.get(path)
+            raw_main = main.read_bytes()
+            lines = raw_main.split(b"\n")
+            include = f'include "{rel}"'.encode()
+            kept = [line for line in lines if line.strip() != include]
+            if parsed is None or len(lines) - len(kept) != 1:
+                raise RefusedError(
+                    _(
+                        "{file} is not included exactly once from {main}; fix that by hand "
+                        "before reopening."
+                    ).format(file=_rel(path, self.root), main=_rel(main, self.root))
+                )
+            raw_file = path.read_bytes()
+            expected = Counter(_canonical(e) for e in before.parsed_entries())
+            expected.subtract(_canonical(e) for e in parsed.entries)
+            try:
+                atomic_write(main, b"\n".join(kept))  # the include first: never a dangling one
+                _crash_point("after-uninclude")
+                path.unlink()
+                _fsync_dir(path.parent)
+                self.forget(entity)
+                after = self.load(entity, fresh=True)
+                got = Counter(_canonical(e) for e in after.parsed_entries())
+                if not after.ok or +got != +expected:
+                    raise LedgerErrors(
+                        _(
+                            "The ledger of {entity} did not read back as expected after "
+                            "removing {file}; nothing was changed."
+                        ).format(entity=entity, file=_rel(path, self.root)),
+                        after.errors,
+                    )
+                if then:
+                    _Writer(self, then, allow_closed=False).run(dry_run=False)
+            except BaseException:
+                atomic_write(main, raw_main)
+                atomic_write(path, raw_file)
+                self.forget(entity)
+                raise
 
 
 @dataclass(frozen=True)
@@ -592,7 +706,8 @@ def check_text(value: str, what: str) -> str:
         )
     for char in value:
         category = unicodedata.category(char)
-        if char in _BIDI or category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp"):
+        # Cf: bidi controls, zero-width and other invisible format characters.
+        if char in _BIDI or category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
             raise UsageError(
                 _(
                     "The {what} contains a control or invisible character (U+{code:04X}); "
@@ -624,11 +739,12 @@ def _check_meta(meta: dict[str, Any] | None) -> None:
                 )
             )
         if isinstance(value, str):
-            check_text(value, key)
+            check_text(value, _("metadata {key!r}").format(key=key))
         elif isinstance(value, bool | date):
             pass
         elif isinstance(value, Decimal):
-            if not value.is_finite() or value.as_tuple().exponent not in range(-8, 1):
+            # The printer writes str(Decimal): "1E-7" would read back as an amount.
+            if not value.is_finite() or "E" in str(value).upper():
                 raise UsageError(
                     _("The metadata value of {key!r} is not a plain number.").format(key=key)
                 )
@@ -810,18 +926,49 @@ def appended(old: bytes, text: str, *, blank_line: bool = True) -> bytes:
 
 
 class _Writer:
-    def __init__(self, ws: Workspace, appends: Sequence[Append], *, allow_closed: bool) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        appends: Sequence[Append],
+        *,
+        allow_closed: bool,
+        skip_present: str | None = None,
+    ) -> None:
         self.ws = ws
         self.appends = [a for a in appends if a.entries]
         self.allow_closed = allow_closed
+        self.skip_present = skip_present
+
+    def _present(self, ledger: LoadedLedger) -> set[Any]:
+        if not self.skip_present:
+            return set()
+        key = self.skip_present
+        return {(e.meta or {})[key] for e in ledger.parsed_entries() if key in (e.meta or {})}
+
+    def _ledger(self, entity: str) -> LoadedLedger:
+        """The ledger as the caller last read it in this workspace, if it did (W6, fava's
+        guarded writer): entries computed from a read that is now stale are refused."""
+        cached = self.ws._loaded.get(entity)
+        if cached is not None:
+            changed = self.ws._changed_file(cached)
+            if changed is not None:
+                self.ws.forget(entity)
+                raise RefusedError(
+                    _(
+                        "{file} changed since it was read; nothing was written, run the "
+                        "command again."
+                    ).format(file=changed)
+                )
+        return self.ws.load_checked(entity)
 
     def run(self, *, dry_run: bool) -> list[PlannedFile]:
         from beancount.core import data
 
         plans: dict[Path, PlannedFile] = {}
         ledgers: dict[str, LoadedLedger] = {}
+        opening: dict[str, set[str]] = {}
         for item in self.appends:
-            ledger = ledgers.get(item.entity) or self.ws.load_checked(item.entity)
+            ledger = ledgers.get(item.entity) or self._ledger(item.entity)
             ledgers[item.entity] = ledger
             opened = ledger.open_accounts()
             batch_opens = {
@@ -831,22 +978,36 @@ class _Writer:
                 for e in a.entries
                 if isinstance(e, data.Open)
             }
+            present = self._present(ledger)
             closed = set() if self.allow_closed else closed_months(ledger.entries)
             for entry in item.entries:
+                if isinstance(entry, data.Open):
+                    # Opening on first use is idempotent: an account already open (or
+                    # opened earlier in this batch) is not opened twice.
+                    seen = opening.setdefault(item.entity, set())
+                    if entry.account in opened or entry.account in seen:
+                        continue
+                    seen.add(entry.account)
+                if self.skip_present and (entry.meta or {}).get(self.skip_present) in present:
+                    continue
                 validate_entry(entry, opened | batch_opens, ledger.roots())
                 month = f"{entry.date.year:04d}-{entry.date.month:02d}"
                 if month in closed:
                     raise RefusedError(
                         _(
-                            "{month} is closed for {entity}: book this at an open date with "
-                            "piece-date set to the document's date, or reopen the month "
+                            "{month} is closed for {entity}: book this document at an open "
+                            "date with the metadata piece-date: {day} (e.g. 'bill add --date "
+                            "<today> --piece-date {day}'); correct an entry of {month} with a "
+                            "reversal and a new entry in an open month; or reopen {month} "
                             "('alusage-ledger reopen {month} --reason ...')."
-                        ).format(month=month, entity=item.entity)
+                        ).format(month=month, entity=item.entity, day=entry.date.isoformat())
                     )
                 rel = item.file or month_file(entry.date)
                 path = Path(os.path.normpath(ledger.folder() / rel))
-                if ledger.root not in path.parents:
-                    raise UsageError(_("A ledger file must stay inside the workspace."))
+                if ledger.root not in path.parents or path.suffix != ".beancount":
+                    raise UsageError(
+                        _("A ledger file must be a .beancount file inside the workspace.")
+                    )
                 plan = plans.get(path)
                 if plan is None:
                     plan = PlannedFile(
@@ -863,15 +1024,16 @@ class _Writer:
             return list(plans.values())
 
         # Nothing was changed by hand since the ledgers were read (fava's guarded writer).
-        for ledger in ledgers.values():
-            for path, parsed in ledger.files.items():
-                current = path.read_bytes() if path.exists() else b""
-                if hashlib.sha256(current).hexdigest() != parsed.digest:
-                    raise RefusedError(
-                        _("{file} changed since it was read; run the command again.").format(
-                            file=parsed.rel
-                        )
-                    )
+        for entity, ledger in ledgers.items():
+            changed = self.ws._changed_file(ledger)
+            if changed is not None:
+                self.ws.forget(entity)
+                raise RefusedError(
+                    _(
+                        "{file} changed since it was read; nothing was written, run the "
+                        "command again."
+                    ).format(file=changed)
+                )
 
         snapshots: dict[Path, bytes | None] = {}
 

@@ -21,7 +21,7 @@ Step = Callable[["Workspace", str], list[str]]
 
 ORDER = ("recurring", "shares", "redistribution", "vat")
 #: Modules that register a step when imported.
-STEP_MODULES: tuple[str, ...] = ()
+STEP_MODULES: tuple[str, ...] = ("redistribution", "recurring", "vat", "shares")
 
 STEPS: dict[str, Callable[..., list[str]]] = {}
 

@@ -49,6 +49,13 @@ DEFAULT_ROLES: dict[str, Role] = {
     "donations-received": Role("Produits:Dons", "7582", "Libéralités reçues"),
     "accrued-charges": Role("Passif:ChargesAPayer", "4686", "Divers - charges à payer"),
     "accrued-income": Role("Actif:ProduitsARecevoir", "4687", "Divers - produits à recevoir"),
+    # Redistribution: a retribution is a sale of the recipient, a purchase of the giver.
+    "retributions-income": Role(
+        "Produits:Prestations:Retributions", "706", "Prestations de services"
+    ),
+    "retributions-expense": Role(
+        "Charges:Retributions", "604", "Achats d'études et prestations de services"
+    ),
 }
 
 _COMPONENT = re.compile(r"[^A-Za-z0-9]+")

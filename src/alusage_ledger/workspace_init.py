@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .chart import BY_KIND, FRENCH_ROOTS
-from .errors import RefusedError, UsageError
+from .errors import IOFailure, RefusedError, UsageError
 from .i18n import _
 
 ROOT_LINES = "".join(
@@ -57,6 +57,9 @@ DEFAULT_ENTITIES = (
 
 def parse_entity_spec(spec: str) -> NewEntity:
     """``id:kind:Name`` as given to ``init --entity``."""
+    from .config import ENTITY_ID
+    from .ledger import check_text
+
     parts = spec.split(":", 2)
     if len(parts) != 3 or parts[1] not in BY_KIND or not parts[0] or not parts[2]:
         raise UsageError(
@@ -64,6 +67,14 @@ def parse_entity_spec(spec: str) -> NewEntity:
                 spec=spec
             )
         )
+    if not ENTITY_ID.fullmatch(parts[0]):
+        raise UsageError(
+            _(
+                "The entity id {id!r} must start with a lowercase letter and contain only "
+                "lowercase letters, digits and dashes."
+            ).format(id=parts[0])
+        )
+    check_text(parts[2], _("entity name"))
     return NewEntity(parts[0], parts[1], parts[2])
 
 
@@ -146,10 +157,21 @@ def create_workspace(
                 "{path} already exists; init never overwrites anything. Choose an empty folder."
             ).format(path=existing[0])
         )
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as handle:
-            handle.write(text)
+    created: list[Path] = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8") as handle:
+                created.append(path)
+                handle.write(text)
+    except OSError as exc:
+        for path in created:  # only what this run created: nothing else is touched
+            path.unlink(missing_ok=True)
+        raise IOFailure(
+            _("Cannot create {path}: {reason}.").format(
+                path=exc.filename or folder, reason=exc.strerror
+            )
+        ) from exc
     if git and not _inside_git(folder):
         subprocess.run(["git", "init", "-q", str(folder)], check=False, capture_output=True)
     return list(files)

@@ -38,6 +38,22 @@ COMMAND_MODULES = (
     "check",
     "demo",
     "query",
+    "export",
+    "close",
+    "review",
+    "redistribute",
+    "report",
+    "bill",
+    "expense",
+    "recurring",
+    "letter",
+    "invoice",
+    "revenue",
+    "vat",
+    "micro",
+    "usage",
+    "shares",
+    "imports",
 )
 
 _FLAGS = ("--json", "--no-color", "--debug", "--quiet", "-q")
@@ -69,12 +85,16 @@ def hoist_global_options(args: Sequence[str]) -> list[str]:
 
 
 def _lang_from_args(args: Sequence[str]) -> str | None:
+    """The value of ``--lang``; the last one wins, as for click (before ``--``)."""
+    found = None
     for index, arg in enumerate(args):
+        if arg == "--":
+            break
         if arg == "--lang" and index + 1 < len(args):
-            return args[index + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return None
+            found = args[index + 1]
+        elif arg.startswith("--lang="):
+            found = arg.split("=", 1)[1]
+    return found
 
 
 _PATCHED = False
@@ -84,9 +104,11 @@ def _patch_click_strings(lang: str) -> None:
     """Typer's own strings: gettext in ``typer.core``, literals in its vendored click."""
     global _PATCHED
     import typer.core as typer_core
-    import typer.rich_utils as ru
 
     typer_core._ = lambda message: translate(message, lang)  # type: ignore[attr-defined]
+    # Rich help panels are off (rich_markup_mode=None); importing typer.rich_utils only to
+    # translate them would cost a fifth of a second at every start.
+    ru = sys.modules.get("typer.rich_utils")
     for name, english in (
         ("ARGUMENTS_PANEL_TITLE", "Arguments"),
         ("OPTIONS_PANEL_TITLE", "Options"),
@@ -94,7 +116,8 @@ def _patch_click_strings(lang: str) -> None:
         ("ERRORS_PANEL_TITLE", "Error"),
         ("ABORTED_TEXT", "Aborted."),
     ):
-        setattr(ru, name, translate(english, lang))
+        if ru is not None:
+            setattr(ru, name, translate(english, lang))
     if _PATCHED:
         return
     _PATCHED = True
@@ -107,6 +130,11 @@ def _patch_click_strings(lang: str) -> None:
         original_usage(self, prog, args, prefix)
 
     formatter_cls.write_usage = write_usage
+
+    def write_heading(self: Any, heading: str) -> None:
+        self.write(" " * self.current_indent + _("{heading}:").format(heading=heading) + "\n")
+
+    formatter_cls.write_heading = write_heading
     command_cls = click.core.Command
     original_help_option = command_cls.get_help_option
 
@@ -141,8 +169,48 @@ def usage_error_message(exc: Any) -> str:
         )
         return _("Missing {what} {hint}.").format(what=what, hint=hint or "")
     if kind == "BadParameter":
-        return _("Invalid value for {hint}: {message}").format(hint=hint, message=exc.message)
-    return str(exc.format_message())
+        message = click_text(str(exc.message))
+        if hint is None:
+            return _("Invalid value: {message}").format(message=message)
+        return _("Invalid value for {hint}: {message}").format(hint=hint, message=message)
+    return click_text(str(exc.format_message()))
+
+
+#: Click's and Typer's literal (untranslatable) messages, matched and said again with ``_``.
+_CLICK_TEXTS = (
+    (
+        r"Got unexpected extra arguments? ?(?:\(s\))? \((?P<args>.*)\)",
+        N_("Unexpected extra arguments: {args}."),
+    ),
+    (r"Option (?P<name>'.+') requires an argument\.", N_("The option {name} needs a value.")),
+    (
+        r"Option (?P<name>'.+') requires (?P<n>\d+) arguments\.",
+        N_("The option {name} needs {n} values."),
+    ),
+    (
+        r"Option (?P<name>'.+') does not take a value\.",
+        N_("The option {name} does not take a value."),
+    ),
+    (r"Value (?P<value>.+) is not a valid (?P<kind>.+)\.", N_("{value} is not a valid {kind}.")),
+    (r"(?P<value>.+) is not one of (?P<choices>.+)\.", N_("{value} is not one of {choices}.")),
+    (r"\w+ (?P<path>'.+') does not exist\.", N_("{path} does not exist.")),
+)
+
+
+def click_text(text: str) -> str:
+    """A message of click or Typer (English literals in their code), in the user's language."""
+    import re
+
+    head, sep, names = text.strip().partition(". Did you mean ")
+    if sep and names.endswith("?"):  # Typer's suggestion for a mistyped command
+        return _("{message}; did you mean {names}?").format(
+            message=click_text(head + ".").rstrip("."), names=names[:-1]
+        )
+    for pattern, message in _CLICK_TEXTS:
+        match = re.fullmatch(pattern, text.strip())
+        if match:
+            return _(message).format(**match.groupdict())
+    return text
 
 
 def _show_usage_error(self: Any, file: Any = None) -> None:
@@ -166,6 +234,10 @@ def translate_tree(command: Any, lang: str) -> None:
         english = (command.help, command.short_help, command.epilog)
         command._alusage_english = english  # type: ignore[attr-defined]
     command.help, command.short_help, command.epilog = (tr(t) for t in english)
+    if getattr(command, "options_metavar", None):
+        command.options_metavar = translate(N_("[OPTIONS]"), lang)
+    if getattr(command, "subcommand_metavar", None):
+        command.subcommand_metavar = translate(N_("COMMAND [ARGS]..."), lang)
     for param in command.params:
         original = getattr(param, "_alusage_english", None)
         if original is None:

@@ -42,13 +42,36 @@ def register(app: typer.Typer) -> None:
         errors = [p for p in problems if p.severity == "error"]
         for problem in errors:
             say(problem.render())
+        # Month-end closing of every month that is over (the closing issue), in order.
+        closed: list[str] = []
+        readme = None
+        if not errors:
+            from ..closing import close_through
+
+            closed = [r.month for r in close_through(ws) if not r.already_closed]
+            if closed:
+                readme = folder / "reports" / closed[-1] / "README.md"
         summary = {}
         for entity in ws.config.entities:
             ledger = ws.load(entity)
             summary[entity] = sum(1 for e in ledger.entries if type(e).__name__ == "Transaction")
         if st.json:
-            emit_json({"workspace": str(folder), "ok": not errors, "transactions": summary})
+            emit_json(
+                {
+                    "workspace": str(folder),
+                    "ok": not errors,
+                    "transactions": summary,
+                    "closed": closed,
+                    "reports": str(readme) if readme else None,
+                }
+            )
         else:
+            if closed:
+                say(
+                    _("Closed {first}..{last}; reports of the last month: {readme}").format(
+                        first=closed[0], last=closed[-1], readme=readme
+                    )
+                )
             say(_("check: {count} error(s).").format(count=len(errors)))
             for entity, count in summary.items():
                 say(_("  {entity}: {count} transactions").format(entity=entity, count=count))

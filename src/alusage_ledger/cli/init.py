@@ -37,6 +37,13 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--books-start", help=N_("First month of the books, YYYY-MM."))
         ] = "2026-01",
         no_git: Annotated[bool, typer.Option("--no-git", help=N_("Do not run git init."))] = False,
+        git_hooks: Annotated[
+            bool,
+            typer.Option(
+                "--git-hooks",
+                help=N_("Also install a git pre-commit hook that runs 'alusage-ledger check'."),
+            ),
+        ] = False,
     ) -> None:
         import re
 
@@ -51,12 +58,24 @@ def register(app: typer.Typer) -> None:
                 )
             )
         entities = tuple(parse_entity_spec(s) for s in entity) if entity else DEFAULT_ENTITIES
+        if git_hooks and no_git:
+            raise UsageError(_("--git-hooks needs git; leave out --no-git."))
         created = create_workspace(directory, entities, books_start, git=not no_git)
+        hook = None
+        if git_hooks:
+            from ..review_git import install_pre_commit
+
+            hook, _status = install_pre_commit(directory)
         if state.current().json:
-            emit_json({"workspace": str(directory.resolve()), "files": [str(p) for p in created]})
+            emit_json(
+                {"workspace": str(directory.resolve()), "files": [str(p) for p in created]}
+                | ({"hook": str(hook)} if hook else {})
+            )
         else:
             say(
                 _("Workspace created in {folder} ({count} files).").format(
                     folder=directory.resolve(), count=len(created)
                 )
             )
+            if hook:
+                say(_("Pre-commit hook installed: {path}").format(path=hook))

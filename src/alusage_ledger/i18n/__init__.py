@@ -66,7 +66,10 @@ def _unquote(line: str) -> str:
 
 
 def parse_po(text: str) -> dict[str, str]:
-    """Parse a gettext ``.po`` file into ``{msgid: msgstr}`` (fuzzy and empty entries skipped)."""
+    """Parse a gettext ``.po`` file into ``{msgid: msgstr}``.
+
+    Multi-line strings and escapes are read; fuzzy, empty and plural entries are skipped.
+    """
     catalog: dict[str, str] = {}
     msgid: list[str] = []
     msgstr: list[str] = []
@@ -74,31 +77,38 @@ def parse_po(text: str) -> dict[str, str]:
     fuzzy = False
 
     def flush() -> None:
+        nonlocal msgid, msgstr, current, fuzzy
         key, value = "".join(msgid), "".join(msgstr)
         if key and value and not fuzzy:
             catalog[key] = value
+        msgid, msgstr, current, fuzzy = [], [], None, False
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
+    # Only "\n" ends a line: str.splitlines() would also split inside a msgid on
+    # characters such as U+2028 or U+0085.
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\r")
+        if not line:
+            flush()
+        elif line.startswith("#"):
+            if msgstr:  # a comment after a complete entry starts the next one
+                flush()
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
         elif line.startswith("msgid "):
             if msgid or msgstr:
                 flush()
-                fuzzy = fuzzy and not msgstr
-            msgid, msgstr = [_unquote(line[6:])], []
+            msgid = [_unquote(line[6:])]
             current = msgid
         elif line.startswith("msgstr "):
             msgstr = [_unquote(line[7:])]
             current = msgstr
-        elif line.startswith('"') and current is not None:
-            current.append(_unquote(line))
-        elif not line:
-            if msgid:
-                flush()
-            msgid, msgstr, current, fuzzy = [], [], None, False
-    if msgid:
-        flush()
+        elif line.startswith('"'):
+            if current is not None:
+                current.append(_unquote(line))
+        else:  # msgctxt, msgid_plural, msgstr[n]: not used by this project
+            fuzzy = True
+            current = None
+    flush()
     return catalog
 
 

@@ -1,0 +1,427 @@
+"""``bill add/pay/list``: supplier bills with deductible VAT by exigibility, and their payments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from ..purchases import Document, Written
+
+ENTITY_HELP = N_("The entity id, e.g. alusage.")
+DRY_RUN_HELP = N_("Show what would be written, write nothing.")
+
+
+def register(app: typer.Typer) -> None:
+    bill = typer.Typer(
+        help=N_("Supplier bills: book them, pay them, list what is due."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(bill, name="bill")
+
+    @bill.command(
+        "add",
+        help=N_(
+            "Book a supplier bill: expense line(s), deductible VAT (pending until paid for "
+            "services under encaissements), the supplier's payable (401); link ^<entity>-<piece>."
+        ),
+    )
+    def add(
+        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        supplier: Annotated[str, typer.Option("--supplier", help=N_("The supplier's name."))],
+        supplier_account: Annotated[
+            str | None,
+            typer.Option(
+                "--supplier-account",
+                help=N_(
+                    "The supplier's payable when it already exists under another name "
+                    "(default: found from earlier bills, or derived from the name)."
+                ),
+                show_default=False,
+            ),
+        ] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(
+                "--account",
+                help=N_("Expense account (name or PCG number) of a one-line bill."),
+                show_default=False,
+            ),
+        ] = None,
+        amount_ht: Annotated[
+            str | None,
+            typer.Option(
+                "--amount-ht", help=N_("Amount before tax of a one-line bill."), show_default=False
+            ),
+        ] = None,
+        vat: Annotated[
+            str | None,
+            typer.Option(
+                "--vat",
+                help=N_("VAT rate: 20, 10, 5.5, 2.1 or exempt (default: no VAT)."),
+                show_default=False,
+            ),
+        ] = None,
+        line: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--line",
+                help=N_('A bill line "account:amount[:vat]", repeatable.'),
+                show_default=False,
+            ),
+        ] = None,
+        day: Annotated[
+            str | None,
+            typer.Option("--date", help=N_("Booking date (default: today)."), show_default=False),
+        ] = None,
+        piece_ref: Annotated[
+            str | None,
+            typer.Option(
+                "--piece-ref", help=N_("The supplier's document number."), show_default=False
+            ),
+        ] = None,
+        piece_date: Annotated[
+            str | None,
+            typer.Option(
+                "--piece-date",
+                help=N_("The document's own date, when booked later."),
+                show_default=False,
+            ),
+        ] = None,
+        period: Annotated[
+            str | None,
+            typer.Option(
+                "--period",
+                help=N_("Months the charge covers: YYYY-MM or YYYY-MM..YYYY-MM."),
+                show_default=False,
+            ),
+        ] = None,
+        due: Annotated[
+            str | None,
+            typer.Option("--due", help=N_("Due date of the bill."), show_default=False),
+        ] = None,
+        label: Annotated[
+            str | None,
+            typer.Option("--label", help=N_("Narration of the entry."), show_default=False),
+        ] = None,
+        nature: Annotated[
+            str | None,
+            typer.Option(
+                "--nature",
+                help=N_("goods or services (default: from the account's PCG class)."),
+                show_default=False,
+            ),
+        ] = None,
+        exigibility: Annotated[
+            str | None,
+            typer.Option(
+                "--exigibility",
+                help=N_("encaissements or debits (default: the entity's VAT setting)."),
+                show_default=False,
+            ),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from ..errors import UsageError
+        from ..purchases import (
+            BillLine,
+            BillRequest,
+            add_bill,
+            amount_arg,
+            date_arg,
+            parse_line,
+            parse_vat_rate,
+        )
+
+        st = state.current()
+        ws = st.workspace()
+        ws.config.entity(entity)
+        lines = [parse_line(text, vat) for text in line or ()]
+        if account is not None or amount_ht is not None:
+            if account is None or amount_ht is None:
+                raise UsageError(_("--account and --amount-ht go together (or use --line)."))
+            rate, rate_text = parse_vat_rate(vat)
+            lines.insert(
+                0, BillLine(account, amount_arg(amount_ht, _("amount before tax")), rate, rate_text)
+            )
+        request = BillRequest(
+            entity=entity,
+            supplier=supplier,
+            lines=tuple(lines),
+            day=date_arg(day, _("date")),
+            piece_ref=piece_ref,
+            piece_date=date_arg(piece_date, _("piece date")) if piece_date else None,
+            period=period,
+            due=date_arg(due, _("due date")) if due else None,
+            label=label,
+            nature=nature,
+            exigibility=exigibility,
+            supplier_account=supplier_account,
+        )
+        written = add_bill(ws, request, dry_run=dry_run)
+        _report_bill(written, dry_run)
+
+    @bill.command(
+        "pay",
+        help=N_(
+            "Pay a bill, in full or in part (--amount); moves its pending VAT to deductible "
+            "in proportion. More than is due is refused."
+        ),
+    )
+    def pay(
+        piece: Annotated[
+            str, typer.Argument(help=N_("The bill's piece-ref or link, e.g. QUIT-2026-11."))
+        ],
+        entity: Annotated[
+            str | None,
+            typer.Option(
+                "--entity", "-e", help=N_("The entity (default: search all)."), show_default=False
+            ),
+        ] = None,
+        supplier: Annotated[
+            str | None,
+            typer.Option(
+                "--supplier",
+                help=N_("The supplier, when two share the number."),
+                show_default=False,
+            ),
+        ] = None,
+        amount: Annotated[
+            str | None,
+            typer.Option(
+                "--amount", help=N_("Amount paid (default: all that is due)."), show_default=False
+            ),
+        ] = None,
+        day: Annotated[
+            str | None,
+            typer.Option("--date", help=N_("Payment date (default: today)."), show_default=False),
+        ] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(
+                "--account",
+                help=N_("Paid from this account or role (default: the bank role)."),
+                show_default=False,
+            ),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from ..purchases import amount_arg, date_arg, pay_bill
+        from ..render.console import emit_json, say
+        from ..render.fmt import machine, money
+
+        st = state.current()
+        ws = st.workspace()
+        if entity is not None:
+            ws.config.entity(entity)
+        written, doc = pay_bill(
+            ws,
+            piece,
+            entity=entity,
+            supplier=supplier,
+            amount=amount_arg(amount, _("amount")) if amount is not None else None,
+            day=date_arg(day, _("date")),
+            account=account,
+            dry_run=dry_run,
+        )
+        paid, left = written.amounts["paid"], written.amounts["remaining"]
+        if st.json:
+            emit_json(
+                {
+                    "ok": True,
+                    "dry_run": dry_run,
+                    "entity": written.entity,
+                    "piece_ref": doc.piece_ref,
+                    "supplier": doc.party,
+                    "paid": machine(paid),
+                    "remaining": machine(left),
+                    "files": written.files,
+                }
+            )
+            return
+        if dry_run:
+            say(written.dry_run_text)
+        say(
+            _(
+                "Payment of {amount} on the bill {piece} of {supplier} ({entity}); {left} left."
+            ).format(
+                amount=money(paid),
+                piece=doc.piece_ref,
+                supplier=doc.party,
+                entity=written.entity,
+                left=money(left),
+            )
+        )
+
+    @bill.command("list", help=N_("Bills with what was paid and what is still due."))
+    def list_(
+        entity: Annotated[
+            str | None,
+            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
+        ] = None,
+        unpaid: Annotated[
+            bool, typer.Option("--unpaid", help=N_("Only bills not fully paid."))
+        ] = False,
+        supplier: Annotated[
+            str | None,
+            typer.Option(
+                "--supplier",
+                help=N_("Only suppliers whose name contains this."),
+                show_default=False,
+            ),
+        ] = None,
+        period: Annotated[
+            str | None,
+            typer.Option(
+                "--period",
+                help=N_("Only bills dated in 2026, 2026-11, 2026-Q4 or FROM..TO."),
+                show_default=False,
+            ),
+        ] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of",
+                help=N_("Overdue days counted on this day (default: today)."),
+                show_default=False,
+            ),
+        ] = None,
+    ) -> None:
+        from ..purchases import date_arg, documents, period_range
+
+        st = state.current()
+        ws = st.workspace()
+        names = [entity] if entity else list(ws.config.entities)
+        for name in names:
+            ws.config.entity(name)
+        today = date_arg(as_of, _("date"))
+        span = period_range(period) if period else None
+        docs: list[Document] = []
+        for name in names:
+            ledger = ws.load_checked(name)
+            for doc in documents(ws.config, ledger):
+                if unpaid and doc.remaining <= 0:
+                    continue
+                if supplier and supplier.casefold() not in doc.party.casefold():
+                    continue
+                if span and not span[0] <= doc.date <= span[1]:
+                    continue
+                docs.append(doc)
+        docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
+        _render_documents(docs, today, _("Bills"))
+
+
+def _report_bill(written: Written, dry_run: bool) -> None:
+    from ..render.console import emit_json, say
+    from ..render.fmt import machine, money
+
+    entry = written.entries[0]
+    ttc = -entry.postings[-1].units.number
+    st = state.current()
+    if st.json:
+        emit_json(
+            {
+                "ok": True,
+                "dry_run": dry_run,
+                "entity": written.entity,
+                "date": entry.date,
+                "piece_ref": written.piece_ref,
+                "link": written.link,
+                "supplier": entry.payee,
+                "total": machine(ttc),
+                "postings": [
+                    {"account": p.account, "amount": machine(p.units.number)}
+                    for p in entry.postings
+                ],
+                "files": written.files,
+            }
+        )
+        return
+    if dry_run:
+        say(written.dry_run_text)
+    say(
+        _("Bill {piece} of {supplier} booked in {entity}: {total}, link ^{link}.").format(
+            piece=written.piece_ref,
+            supplier=entry.payee,
+            entity=written.entity,
+            total=money(ttc),
+            link=written.link,
+        )
+    )
+
+
+def _render_documents(docs: list[Document], today: Any, title: str) -> None:
+    from ..render.console import emit_json, table
+    from ..render.fmt import machine, money
+
+    st = state.current()
+    if st.json:
+        emit_json(
+            {
+                "as_of": today,
+                "documents": [
+                    {
+                        "entity": d.entity,
+                        "date": d.date,
+                        "piece_ref": d.piece_ref,
+                        "link": d.link,
+                        "party": d.party,
+                        "account": d.account,
+                        "ht": machine(d.ht),
+                        "vat": machine(d.vat),
+                        "ttc": machine(d.ttc),
+                        "paid": machine(d.paid),
+                        "due": machine(d.remaining),
+                        "due_date": d.due_date,
+                        "days_overdue": _overdue(d, today),
+                    }
+                    for d in docs
+                ],
+            }
+        )
+        return
+    rows = [
+        [
+            d.entity,
+            d.date.isoformat(),
+            d.piece_ref,
+            d.party,
+            money(d.ht),
+            money(d.vat),
+            money(d.ttc),
+            money(d.paid),
+            money(d.remaining),
+            d.due_date.isoformat() if d.due_date else "",
+            str(_overdue(d, today) or ""),
+        ]
+        for d in docs
+    ]
+    table(
+        title,
+        [
+            _("Entity"),
+            _("Date"),
+            _("Piece"),
+            _("Third party"),
+            _("Before tax"),
+            _("VAT"),
+            _("Total"),
+            _("Paid"),
+            _("Due"),
+            _("Due date"),
+            _("Days overdue"),
+        ],
+        rows,
+        right=(4, 5, 6, 7, 8, 10),
+    )
+
+
+def _overdue(doc: Document, today: Any) -> int:
+    if doc.due_date is None or doc.remaining <= 0 or today <= doc.due_date:
+        return 0
+    return int((today - doc.due_date).days)

@@ -1,0 +1,158 @@
+"""``close`` and ``reopen``: month-end closing of every entity, and lifting a lock."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from ..closing import CloseResult
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "close",
+        help=N_(
+            "Close month M (YYYY-MM) for every entity that keeps double-entry books: check, "
+            "post the month-end entries, lock the month, write reports/M/. Safe to run twice."
+        ),
+    )
+    def close(
+        month: Annotated[str, typer.Argument(help=N_("The month to close, e.g. 2026-10."))],
+        entity: Annotated[
+            str | None,
+            typer.Option("--entity", "-e", help=N_("Close only this entity."), show_default=False),
+        ] = None,
+        dry_run: Annotated[
+            bool,
+            typer.Option("--dry-run", help=N_("Show what would be written; write nothing.")),
+        ] = False,
+        commit: Annotated[
+            bool,
+            typer.Option(
+                "--commit",
+                help=N_("Commit what was written with git (refused if other changes are pending)."),
+            ),
+        ] = False,
+        today: Annotated[
+            str | None,
+            typer.Option("--today", hidden=True, help=N_("Pretend today is this date.")),
+        ] = None,
+    ) -> None:
+        from ..closing import close_month
+
+        st = state.current()
+        ws = st.workspace()
+        result = close_month(ws, month, entity=entity, dry_run=dry_run, commit=commit, today=today)
+        _show_close(result)
+
+    @app.command(
+        "reopen",
+        help=N_(
+            "Reopen month M, the last closed month, on the record: removes its close file and "
+            "records the reason. Refused once the exercice is closed."
+        ),
+    )
+    def reopen(
+        month: Annotated[str, typer.Argument(help=N_("The month to reopen, e.g. 2026-10."))],
+        reason: Annotated[
+            str,
+            typer.Option("--reason", help=N_("Why the month is reopened (kept in the ledger).")),
+        ],
+        entity: Annotated[
+            str | None,
+            typer.Option("--entity", "-e", help=N_("Reopen only this entity."), show_default=False),
+        ] = None,
+        today: Annotated[
+            str | None,
+            typer.Option("--today", hidden=True, help=N_("Pretend today is this date.")),
+        ] = None,
+    ) -> None:
+        from ..closing import reopen_month
+        from ..render.console import emit_json, say
+
+        st = state.current()
+        ws = st.workspace()
+        result = reopen_month(ws, month, reason, entity=entity, today=today)
+        if st.json:
+            emit_json(
+                {
+                    "month": result.month,
+                    "reason": result.reason,
+                    "entities": result.entities,
+                    "removed": result.removed,
+                }
+            )
+            return
+        for name, removed in zip(result.entities, result.removed):
+            say(
+                _("{entity}: {month} reopened ({file} removed).").format(
+                    entity=name, month=result.month, file=removed
+                )
+            )
+        say(
+            _("Close it again with 'alusage-ledger close {month}' once corrected.").format(
+                month=result.month
+            )
+        )
+
+
+_STATUS = {
+    "closed": N_("closed"),
+    "already-closed": N_("already closed"),
+    "not-started": N_("books not started yet"),
+    "not-kept": N_("micro-entrepreneur: not closed month by month"),
+    "skipped": N_("not asked"),
+}
+
+
+def _show_close(result: CloseResult) -> None:
+    from ..render.console import emit_json, say
+
+    st = state.current()
+    if st.json:
+        emit_json(result.as_json())
+        return
+    if result.already_closed:
+        say(_("{month} is already closed; nothing was changed.").format(month=result.month))
+    elif result.dry_run:
+        say(
+            _("Dry run: closing {month} would write this (nothing was written).").format(
+                month=result.month
+            )
+        )
+    else:
+        say(_("{month} closed.").format(month=result.month))
+    for name, lines in result.steps:
+        if not lines:
+            say(_("step {name}: nothing to post").format(name=name))
+            continue
+        say(_("step {name}:").format(name=name))
+        for line in lines:
+            say(f"  {line}")
+    for item in result.entities:
+        status = _(_STATUS.get(item.status, item.status))
+        if item.status in ("closed", "already-closed"):
+            say(
+                _("  {entity}: {status}, {count} balance assertion(s), {file}").format(
+                    entity=item.entity, status=status, count=item.assertions, file=item.file
+                )
+            )
+        else:
+            say(_("  {entity}: {status}").format(entity=item.entity, status=status))
+    if result.dry_run:
+        for rel, text in result.planned.items():
+            say(f"--- {rel}")
+            if rel.startswith("reports/"):
+                continue  # the reports' text is in --json; their names are enough here
+            say(text.rstrip("\n"))
+        return
+    if result.reports:
+        readme = next((r for r in result.reports if r.endswith("README.md")), result.reports[0])
+        say(_("Reports: {file}").format(file=readme))
+    if result.commit:
+        say(_("Committed as {sha}.").format(sha=result.commit[:10]))

@@ -1,0 +1,234 @@
+"""``expense add/reimburse/list``: expense claims (notes de frais) and their reimbursement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from ..purchases import Document
+
+ENTITY_HELP = N_("The entity id, e.g. alusage.")
+DRY_RUN_HELP = N_("Show what would be written, write nothing.")
+
+
+def register(app: typer.Typer) -> None:
+    expense = typer.Typer(
+        help=N_("Expense claims: what a person paid for the entity, and its reimbursement."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(expense, name="expense")
+
+    @expense.command(
+        "add",
+        help=N_(
+            "Book an expense claim paid by a person: the expense, its deductible VAT, and "
+            "what is owed to that person (467) until reimbursed."
+        ),
+    )
+    def add(
+        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        person: Annotated[str, typer.Option("--person", help=N_("Who paid."))],
+        account: Annotated[
+            str, typer.Option("--account", help=N_("Expense account (name or PCG number)."))
+        ],
+        amount: Annotated[
+            str, typer.Option("--amount", help=N_("What the person paid, VAT included."))
+        ],
+        vat: Annotated[
+            str | None,
+            typer.Option(
+                "--vat",
+                help=N_("VAT rate on the receipt: 20, 10, 5.5, 2.1 or exempt."),
+                show_default=False,
+            ),
+        ] = None,
+        vat_amount: Annotated[
+            str | None,
+            typer.Option(
+                "--vat-amount",
+                help=N_("The VAT amount printed on the receipt (default: from the rate)."),
+                show_default=False,
+            ),
+        ] = None,
+        day: Annotated[
+            str | None,
+            typer.Option(
+                "--date", help=N_("Date of the expense (default: today)."), show_default=False
+            ),
+        ] = None,
+        piece_ref: Annotated[
+            str | None,
+            typer.Option(
+                "--piece-ref",
+                help=N_("Number of the claim (default: NDF-<year>-<sequence>)."),
+                show_default=False,
+            ),
+        ] = None,
+        label: Annotated[
+            str | None,
+            typer.Option("--label", help=N_("What was bought."), show_default=False),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from ..expenses import ClaimRequest, add_claim
+        from ..purchases import amount_arg, date_arg
+        from ..render.console import emit_json, say
+        from ..render.fmt import machine, money
+
+        st = state.current()
+        ws = st.workspace()
+        ws.config.entity(entity)
+        request = ClaimRequest(
+            entity=entity,
+            person=person,
+            account=account,
+            amount=amount_arg(amount, _("amount")),
+            day=date_arg(day, _("date")),
+            vat=vat,
+            vat_amount=amount_arg(vat_amount, _("VAT amount"), allow_zero=True)
+            if vat_amount is not None
+            else None,
+            piece_ref=piece_ref,
+            label=label,
+        )
+        written = add_claim(ws, request, dry_run=dry_run)
+        entry = written.entries[0]
+        if st.json:
+            emit_json(
+                {
+                    "ok": True,
+                    "dry_run": dry_run,
+                    "entity": entity,
+                    "piece_ref": written.piece_ref,
+                    "link": written.link,
+                    "person": entry.payee,
+                    "amount": machine(request.amount),
+                    "postings": [
+                        {"account": p.account, "amount": machine(p.units.number)}
+                        for p in entry.postings
+                    ],
+                    "files": written.files,
+                }
+            )
+            return
+        if dry_run:
+            say(written.dry_run_text)
+        say(
+            _("Expense claim {piece} of {person} booked in {entity}: {amount} owed.").format(
+                piece=written.piece_ref,
+                person=entry.payee,
+                entity=entity,
+                amount=money(request.amount),
+            )
+        )
+
+    @expense.command(
+        "reimburse",
+        help=N_(
+            "Reimburse a person's open expense claims (all of them, or the ones named) "
+            "in one payment linked to each claim."
+        ),
+    )
+    def reimburse(
+        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        person: Annotated[str, typer.Option("--person", help=N_("Who is reimbursed."))],
+        pieces: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help=N_("Claims to reimburse (default: all open ones)."), show_default=False
+            ),
+        ] = None,
+        amount: Annotated[
+            str | None,
+            typer.Option(
+                "--amount",
+                help=N_("Amount paid (default: everything owed on these claims)."),
+                show_default=False,
+            ),
+        ] = None,
+        day: Annotated[
+            str | None,
+            typer.Option("--date", help=N_("Payment date (default: today)."), show_default=False),
+        ] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(
+                "--account",
+                help=N_("Paid from this account or role (default: the bank role)."),
+                show_default=False,
+            ),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from ..expenses import reimburse as do_reimburse
+        from ..purchases import amount_arg, date_arg
+        from ..render.console import emit_json, say
+        from ..render.fmt import machine, money
+
+        st = state.current()
+        ws = st.workspace()
+        ws.config.entity(entity)
+        written, chosen = do_reimburse(
+            ws,
+            entity,
+            person,
+            pieces or [],
+            day=date_arg(day, _("date")),
+            account=account,
+            amount=amount_arg(amount, _("amount")) if amount is not None else None,
+            dry_run=dry_run,
+        )
+        paid = written.amounts["amount"]
+        if st.json:
+            emit_json(
+                {
+                    "ok": True,
+                    "dry_run": dry_run,
+                    "entity": entity,
+                    "person": written.entries[0].payee,
+                    "claims": [d.piece_ref for d in chosen],
+                    "amount": machine(paid),
+                    "files": written.files,
+                }
+            )
+            return
+        if dry_run:
+            say(written.dry_run_text)
+        say(
+            _("{person} reimbursed {amount} ({claims}).").format(
+                person=written.entries[0].payee,
+                amount=money(paid),
+                claims=", ".join(d.piece_ref for d in chosen),
+            )
+        )
+
+    @expense.command("list", help=N_("Expense claims with what was reimbursed and what is owed."))
+    def list_(
+        entity: Annotated[
+            str | None,
+            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
+        ] = None,
+        unpaid: Annotated[
+            bool, typer.Option("--unpaid", help=N_("Only claims not fully reimbursed."))
+        ] = False,
+    ) -> None:
+        from datetime import date
+
+        from ..expenses import claims
+        from .bill import _render_documents
+
+        st = state.current()
+        ws = st.workspace()
+        names = [entity] if entity else list(ws.config.entities)
+        docs: list[Document] = []
+        for name in names:
+            ledger = ws.load_checked(name)
+            docs.extend(d for d in claims(ws.config, ledger) if not unpaid or d.remaining > 0)
+        docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
+        _render_documents(docs, date.today(), _("Expense claims"))

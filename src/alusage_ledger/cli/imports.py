@@ -1,0 +1,291 @@
+"""``import bank FILE``: a French bank's CSV export into an entity's ledger, idempotent.
+
+(The module is not named ``import``, a Python keyword; the command group is.)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from ..bankimport import ImportPlan
+    from ..bankrules import RuleSet
+    from ..ledger import Workspace
+
+PROGRESS_FROM = 100  # lines: smaller statements are read in the blink of an eye
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        help=N_("Import outside files into the ledgers: bank statements."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(group, name="import")
+
+    @group.command(
+        "bank",
+        help=N_(
+            "Import a bank's CSV export (Crédit Mutuel/CIC, BPCE, La Banque Postale, or a "
+            "layout described in a rules file): lines already booked are skipped, receipts "
+            "and payments of open invoices, bills and place members are matched and lettered, "
+            "rules categorise the rest, and what is left goes to the suspense account (471) "
+            "flagged '!' for review."
+        ),
+    )
+    def bank(
+        file: Annotated[
+            Path, typer.Argument(help=N_("The CSV file exported by the bank."), show_default=False)
+        ],
+        entity: Annotated[
+            str, typer.Option("--entity", "-e", help=N_("The entity id, e.g. alusage."))
+        ],
+        account: Annotated[
+            str | None,
+            typer.Option(
+                "--account",
+                "-a",
+                help=N_("The bank account in the ledger (default: the entity's bank role)."),
+                show_default=False,
+            ),
+        ] = None,
+        profile: Annotated[
+            str,
+            typer.Option(
+                "--profile",
+                help=N_(
+                    "The bank's layout: auto (found from the header), credit-mutuel, bpce, "
+                    "banque-postale, or generic (described in the rules file)."
+                ),
+            ),
+        ] = "auto",
+        rules: Annotated[
+            Path | None,
+            typer.Option(
+                "--rules",
+                help=N_("A TOML rules file (default: [bank] rules in alusage.toml, if set)."),
+                show_default=False,
+            ),
+        ] = None,
+        no_balance: Annotated[
+            bool,
+            typer.Option(
+                "--no-balance",
+                help=N_("Do not assert the closing balance the file gives."),
+            ),
+        ] = False,
+        dry_run: Annotated[
+            bool,
+            typer.Option("--dry-run", help=N_("Show what would be written, write nothing.")),
+        ] = False,
+    ) -> None:
+        from ..bankimport import import_bank
+        from ..errors import UsageError
+        from ..shares import today
+
+        st = state.current()
+        ws = st.workspace()
+        ws.config.entity(entity)
+        ruleset = _rules(ws, rules)
+        try:
+            raw = file.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(_("The file {file} does not exist.").format(file=file)) from None
+        except IsADirectoryError:
+            raise UsageError(_("{file} is a folder, not a file.").format(file=file)) from None
+        progress = _Progress() if _show_progress(st) else None
+        try:
+            plan, files = import_bank(
+                ws,
+                entity,
+                raw,
+                str(file),
+                account=account,
+                profile=profile.strip().lower(),
+                rules=ruleset,
+                with_balance=not no_balance,
+                dry_run=dry_run,
+                today=today(),
+                progress=progress.update if progress is not None else None,
+            )
+        finally:
+            if progress is not None:
+                progress.stop()
+        _report(plan, files, dry_run)
+
+
+def _rules(ws: Workspace, given: Path | None) -> RuleSet | None:
+    from ..bankrules import load_rules
+
+    if given is not None:
+        return load_rules(given, str(given))
+    configured = ws.config.bank.rules
+    if configured is None:
+        return None
+    return load_rules(ws.root / configured, configured)
+
+
+def _show_progress(st: Any) -> bool:
+    return bool(sys.stderr.isatty() and not st.json and not st.quiet)
+
+
+class _Progress:
+    """A Rich progress bar on stderr, for long statements on a terminal only."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(_("Bank lines"), total=total)
+        self.bar.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _status(outcome: Any) -> str:
+    if outcome.status == "already":
+        return _("already there ({how})").format(how=outcome.detail)
+    if outcome.status == "matched":
+        return _("matched: {what}").format(what=outcome.detail)
+    if outcome.status == "rule":
+        return outcome.detail  # type: ignore[no-any-return]
+    return _("to review (suspense)")
+
+
+def _report(plan: ImportPlan, files: list[Any], dry_run: bool) -> None:
+    from ..render import fmt
+    from ..render.console import emit_json, say, table
+
+    st = state.current()
+    statement = plan.statement
+    summary = {
+        "lines": len(plan.outcomes),
+        "new": plan.new,
+        "already": plan.count("already"),
+        "matched": plan.count("matched"),
+        "categorized": plan.count("rule"),
+        "to_review": plan.count("review"),
+    }
+    closing = statement.closing
+    letters = [str(letter.values[1].value) for letter in plan.letters]
+    if st.json:
+        emit_json(
+            {
+                "entity": plan.entity,
+                "account": plan.account,
+                "file": statement.source,
+                "profile": statement.profile,
+                "layout": statement.layout,
+                "encoding": statement.encoding,
+                "dry_run": dry_run,
+                "summary": summary,
+                "balance": None
+                if closing is None
+                else {
+                    "date": closing.date.isoformat(),
+                    "amount": fmt.machine(closing.amount),
+                    "status": plan.balance_status,
+                },
+                "letters": letters,
+                "lines": [
+                    {
+                        "line": o.line.line,
+                        "date": o.line.date.isoformat(),
+                        "amount": fmt.machine(o.line.amount),
+                        "label": o.line.label,
+                        "bank_ref": o.ref,
+                        "status": o.status,
+                        "detail": o.detail,
+                    }
+                    for o in plan.outcomes
+                ],
+                "files": [f.rel for f in files],
+            }
+        )
+        return
+    if not st.quiet:
+        table(
+            _("{file} ({profile}, {encoding})").format(
+                file=statement.source, profile=statement.layout, encoding=statement.encoding
+            ),
+            [_("Line"), _("Date"), _("Amount"), _("Label"), _("Result")],
+            [
+                [
+                    str(o.line.line),
+                    fmt.day(o.line.date),
+                    fmt.money(o.line.amount),
+                    o.line.label,
+                    _status(o),
+                ]
+                for o in plan.outcomes
+            ],
+            right=(0, 2),
+        )
+    if dry_run:
+        for planned in files:
+            say(f"--- {planned.rel}")
+            say(planned.text.rstrip("\n"))
+    if summary["new"] == 0:
+        say(
+            _("Nothing new: the {count} line(s) are already in the ledger.").format(
+                count=summary["lines"]
+            )
+        )
+    else:
+        say(
+            _(
+                "{lines} line(s): {new} new ({matched} matched, {categorized} by a rule, "
+                "{review} to review), {already} already there."
+            ).format(
+                lines=summary["lines"],
+                new=summary["new"],
+                matched=summary["matched"],
+                categorized=summary["categorized"],
+                review=summary["to_review"],
+                already=summary["already"],
+            )
+        )
+    if letters:
+        say(_("Lettered: {codes}.").format(codes=", ".join(letters)))
+    if closing is not None:
+        text = {
+            "new": _("balance {amount} asserted on {day}."),
+            "already": _("balance {amount} on {day} already asserted."),
+            "skipped": _("balance {amount} on {day} not asserted (--no-balance)."),
+            "closed": _("balance {amount} on {day} not asserted: that month is closed."),
+            "incomplete": _(
+                "balance {amount} on {day} not asserted: the statement ends today, more lines "
+                "may come; import a statement of complete days to assert it."
+            ),
+        }.get(plan.balance_status)
+        if text is not None:
+            say(text.format(amount=fmt.money(closing.amount), day=fmt.day(closing.date)))
+    if plan.count("review"):
+        say(
+            _(
+                "{count} line(s) booked to the suspense account, flagged '!': find them with "
+                "'alusage-ledger query' and book them properly, or add a rule."
+            ).format(count=plan.count("review"))
+        )
+    if dry_run:
+        say(_("Dry run: nothing was written."))
+    elif files:
+        say(_("Written: {files}.").format(files=", ".join(sorted({f.rel for f in files}))))

@@ -1,0 +1,473 @@
+"""``invoice add/pay/cancel/list``: sales invoices, receipts and credit notes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from ..sales import Planned
+
+ENTITY_HELP = N_("The entity id, e.g. alusage.")
+DRY_RUN_HELP = N_("Show what would be written, write nothing.")
+
+
+def _file_of(files: list[Any], entry: Any) -> str:
+    for plan in files:
+        if any(e is entry for e in plan.entries):
+            return str(plan.rel)
+    return "?"
+
+
+def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> None:
+    from ..render.console import emit_json, say
+    from ..render.fmt import machine, money
+
+    st = state.current()
+    entry = planned.entry
+    where = _file_of(files, entry)
+    if st.json:
+        emit_json(
+            {
+                "ok": True,
+                "dry_run": dry_run,
+                "kind": kind,
+                "entity": planned.entity,
+                "number": planned.number,
+                "date": entry.date.isoformat(),
+                "client": entry.payee,
+                "ht": machine(planned.ht),
+                "vat": machine(planned.vat),
+                "ttc": machine(planned.ttc),
+                "file": where,
+                "notes": planned.notes,
+                "text": [plan.text for plan in files] if dry_run else None,
+            }
+        )
+        return
+    if dry_run:
+        say(_("Dry run, nothing written; this would be appended:"))
+        for plan in files:
+            say(f"; {plan.rel}")
+            say(plan.text)
+        return
+    if kind == "invoice":
+        say(
+            _(
+                "Invoice {number} written to {file}: {ht} excl. VAT, {vat} VAT, {ttc} incl. VAT."
+            ).format(
+                number=planned.number,
+                file=where,
+                ht=money(planned.ht),
+                vat=money(planned.vat),
+                ttc=money(planned.ttc),
+            )
+        )
+    elif kind == "receipt":
+        say(
+            _(
+                "Receipt of {amount} for {number} written to {file} ({vat} VAT now collected)."
+            ).format(
+                amount=money(planned.ttc), number=planned.number, file=where, vat=money(planned.vat)
+            )
+        )
+    else:
+        invoice = (entry.meta or {}).get("invoice")
+        say(
+            _(
+                "Credit note {number} cancelling {invoice} written to {file}: {ttc} incl. VAT."
+            ).format(number=planned.number, invoice=invoice, file=where, ttc=money(planned.ttc))
+        )
+    for note in planned.notes:
+        say(note)
+
+
+def register(app: typer.Typer) -> None:
+    invoice = typer.Typer(
+        help=N_("Sales invoices: issue them, record receipts, cancel with a credit note, list."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(invoice, name="invoice")
+
+    @invoice.command(
+        "add",
+        help=N_(
+            "Issue an invoice with the next number of the entity's series: the client's "
+            "receivable (411), income per activity, VAT per rate (pending until paid for "
+            "services); link ^<number>."
+        ),
+    )
+    def add(
+        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        client: Annotated[str, typer.Option("--client", help=N_("The client's name."))],
+        activity: Annotated[
+            str | None,
+            typer.Option(
+                "--activity",
+                help=N_("Activity of a one-line invoice, e.g. facilitation, maraichage."),
+                show_default=False,
+            ),
+        ] = None,
+        amount_ht: Annotated[
+            str | None,
+            typer.Option(
+                "--amount-ht",
+                help=N_("Amount before VAT of a one-line invoice, e.g. 1200.00."),
+                show_default=False,
+            ),
+        ] = None,
+        vat: Annotated[
+            str | None,
+            typer.Option(
+                "--vat",
+                help=N_(
+                    "VAT rate: 20, 10, 5.5, 2.1 or exempt:<legal basis> (default: the "
+                    "activity's rate)."
+                ),
+                show_default=False,
+            ),
+        ] = None,
+        line: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--line",
+                help=N_('An invoice line "activity:amount[:vat]", repeatable.'),
+                show_default=False,
+            ),
+        ] = None,
+        day: Annotated[
+            str | None,
+            typer.Option("--date", help=N_("Invoice date (default: today)."), show_default=False),
+        ] = None,
+        due: Annotated[
+            str | None,
+            typer.Option(
+                "--due",
+                help=N_("Due date (default: the date plus the series' payment days)."),
+                show_default=False,
+            ),
+        ] = None,
+        client_siren: Annotated[
+            str | None,
+            typer.Option("--client-siren", help=N_("The client's SIREN."), show_default=False),
+        ] = None,
+        project: Annotated[
+            str | None,
+            typer.Option(
+                "--project", help=N_("A project the invoice belongs to."), show_default=False
+            ),
+        ] = None,
+        label: Annotated[
+            str | None,
+            typer.Option(
+                "--label", help=N_("What was sold (added to the narration)."), show_default=False
+            ),
+        ] = None,
+        number: Annotated[
+            str | None,
+            typer.Option(
+                "--number",
+                help=N_("Record an invoice numbered elsewhere (must fit the series)."),
+                show_default=False,
+            ),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from datetime import date
+
+        from ..errors import UsageError
+        from ..periods import parse_date
+        from ..sales import InvoiceRequest, LineRequest, add_invoice, parse_amount_arg, parse_line
+        from ..sales import parse_vat as parse_vat_choice
+
+        st = state.current()
+        ws = st.workspace()
+        ws.config.entity(entity)
+        lines = [parse_line(text) for text in line or ()]
+        if activity is not None or amount_ht is not None:
+            if activity is None or amount_ht is None:
+                raise UsageError(_("--activity and --amount-ht go together (or use --line)."))
+            choice = parse_vat_choice(vat) if vat is not None else None
+            lines.insert(
+                0,
+                LineRequest(activity, parse_amount_arg(amount_ht, _("amount before VAT")), choice),
+            )
+        elif vat is not None:
+            raise UsageError(
+                _("--vat goes with --activity and --amount-ht; give a line its rate in --line.")
+            )
+        invoice_day = parse_date(day, _("date"), date.today())
+        request = InvoiceRequest(
+            entity=entity,
+            client=client,
+            lines=tuple(lines),
+            day=invoice_day,
+            due=parse_date(due, _("due date")) if due else None,
+            client_siren=client_siren,
+            project=project,
+            label=label,
+            number=number,
+        )
+        planned, files = add_invoice(ws, request, dry_run=dry_run)
+        _report("invoice", planned, files, dry_run)
+
+    @invoice.command(
+        "pay",
+        help=N_(
+            "Record a receipt for an invoice, in full or in part (--amount); moves the VAT of "
+            "what was received from pending to collected. More than is due is refused."
+        ),
+    )
+    def pay(
+        number: Annotated[str, typer.Argument(help=N_("The invoice number, e.g. F2026-0007."))],
+        entity: Annotated[
+            str | None,
+            typer.Option(
+                "--entity",
+                "-e",
+                help=N_("The entity (default: the one holding the number)."),
+                show_default=False,
+            ),
+        ] = None,
+        amount: Annotated[
+            str | None,
+            typer.Option(
+                "--amount",
+                help=N_("Amount received (default: all that is due)."),
+                show_default=False,
+            ),
+        ] = None,
+        day: Annotated[
+            str | None,
+            typer.Option("--date", help=N_("Date received (default: today)."), show_default=False),
+        ] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(
+                "--account",
+                help=N_("Received on this account or role (default: the bank role)."),
+                show_default=False,
+            ),
+        ] = None,
+        method: Annotated[
+            str | None,
+            typer.Option(
+                "--method",
+                help=N_("Payment method: virement, cheque, especes, carte or prelevement."),
+                show_default=False,
+            ),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from datetime import date
+
+        from ..periods import parse_date
+        from ..sales import PaymentRequest, locate_invoice, parse_amount_arg, pay_invoice
+
+        st = state.current()
+        ws = st.workspace()
+        target = locate_invoice(ws, number, entity)
+        request = PaymentRequest(
+            entity=target,
+            number=number,
+            day=parse_date(day, _("date"), date.today()),
+            amount=parse_amount_arg(amount, _("amount")) if amount is not None else None,
+            account=account,
+            method=method,
+        )
+        planned, files = pay_invoice(ws, request, dry_run=dry_run)
+        _report("receipt", planned, files, dry_run)
+
+    @invoice.command(
+        "cancel",
+        help=N_(
+            "Cancel an invoice with a credit note in its own series (default A{year}-{seq:04}) "
+            "that reverses it; nothing is deleted."
+        ),
+    )
+    def cancel(
+        number: Annotated[str, typer.Argument(help=N_("The invoice number, e.g. F2026-0007."))],
+        entity: Annotated[
+            str | None,
+            typer.Option(
+                "--entity",
+                "-e",
+                help=N_("The entity (default: the one holding the number)."),
+                show_default=False,
+            ),
+        ] = None,
+        reason: Annotated[
+            str | None,
+            typer.Option("--reason", help=N_("Why the invoice is cancelled."), show_default=False),
+        ] = None,
+        day: Annotated[
+            str | None,
+            typer.Option(
+                "--date", help=N_("Credit note date (default: today)."), show_default=False
+            ),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from datetime import date
+
+        from ..periods import parse_date
+        from ..sales import CancelRequest, cancel_invoice, locate_invoice
+
+        st = state.current()
+        ws = st.workspace()
+        target = locate_invoice(ws, number, entity)
+        request = CancelRequest(
+            entity=target,
+            number=number,
+            day=parse_date(day, _("date"), date.today()),
+            reason=reason,
+        )
+        planned, files = cancel_invoice(ws, request, dry_run=dry_run)
+        _report("credit-note", planned, files, dry_run)
+
+    @invoice.command(
+        "list",
+        help=N_(
+            "List invoices: number, date, client, amounts, received, due date and days overdue."
+        ),
+    )
+    def list_(
+        entity: Annotated[
+            str | None,
+            typer.Option(
+                "--entity", "-e", help=N_("Only this entity (default: all)."), show_default=False
+            ),
+        ] = None,
+        unpaid: Annotated[
+            bool, typer.Option("--unpaid", help=N_("Only invoices with something still due."))
+        ] = False,
+        client: Annotated[
+            str | None,
+            typer.Option(
+                "--client", help=N_("Only clients whose name contains this."), show_default=False
+            ),
+        ] = None,
+        period: Annotated[
+            str | None,
+            typer.Option(
+                "--period",
+                help=N_("Invoices dated in 2026, 2026-Q4, 2026-11 or FROM..TO."),
+                show_default=False,
+            ),
+        ] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of",
+                help=N_("Count days overdue at this date (default: today)."),
+                show_default=False,
+            ),
+        ] = None,
+    ) -> None:
+        from datetime import date
+
+        from ..periods import parse_date, parse_period
+        from ..render.console import emit_json, say, table
+        from ..render.fmt import machine, money
+        from ..sales import invoice_rows, sales_index
+
+        st = state.current()
+        ws = st.workspace()
+        entities = [entity] if entity else list(ws.config.entities)
+        for name in entities:
+            ws.config.entity(name)
+        chosen = parse_period(period) if period else None
+        day = parse_date(as_of, _("date"), date.today())
+        rows = []
+        for name in entities:
+            ledger = ws.load_checked(name)
+            rows.extend(
+                invoice_rows(
+                    name,
+                    sales_index(ws.config, ledger),
+                    as_of=day,
+                    unpaid=unpaid,
+                    client=client,
+                    period=chosen,
+                )
+            )
+        if st.json:
+            emit_json(
+                {
+                    "as_of": day.isoformat(),
+                    "invoices": [
+                        {
+                            "entity": r.entity,
+                            "number": r.number,
+                            "date": r.issued.isoformat(),
+                            "client": r.client,
+                            "ht": machine(r.ht),
+                            "vat": machine(r.vat),
+                            "ttc": machine(r.ttc),
+                            "received": machine(r.received),
+                            "credited": machine(r.credited),
+                            "remaining": machine(r.remaining),
+                            "due_date": r.due.isoformat(),
+                            "days_overdue": r.days_overdue,
+                            "status": r.status,
+                            "credit_notes": list(r.credit_notes),
+                            "project": r.project,
+                        }
+                        for r in rows
+                    ],
+                }
+            )
+            return
+        if not rows:
+            say(_("No invoice matches."))
+            return
+        status_text = {
+            "paid": _("paid"),
+            "partial": _("partly paid"),
+            "unpaid": _("unpaid"),
+            "cancelled": _("cancelled"),
+        }
+        columns = [
+            _("Entity"),
+            _("Number"),
+            _("Date"),
+            _("Client"),
+            _("Excl. VAT"),
+            _("VAT"),
+            _("Incl. VAT"),
+            _("Received"),
+            _("Due date"),
+            _("Days overdue"),
+            _("Status"),
+        ]
+        body = [
+            [
+                r.entity,
+                r.number,
+                r.issued.isoformat(),
+                r.client,
+                money(r.ht),
+                money(r.vat),
+                money(r.ttc),
+                money(r.received),
+                r.due.isoformat(),
+                str(r.days_overdue) if r.days_overdue else "",
+                status_text[r.status]
+                + (f" ({', '.join(r.credit_notes)})" if r.credit_notes else ""),
+            ]
+            for r in rows
+        ]
+        table(None, columns, body, right=(4, 5, 6, 7, 9))
+        due_total = sum(
+            (r.remaining for r in rows if r.status in ("partial", "unpaid")), start=rows[0].ht * 0
+        )
+        say(
+            _("{count} invoice(s); still due: {amount}.").format(
+                count=len(rows), amount=money(due_total)
+            )
+        )

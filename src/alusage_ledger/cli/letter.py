@@ -1,0 +1,228 @@
+"""``letter`` (lettrage: match invoices and bills with their payments) and ``aged``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "letter",
+        help=N_(
+            "Match each invoice, bill or claim with the payments that settle it, per "
+            "third-party account (by link, then by exact amount and reference), and record "
+            "each match as an appended alusage-letter directive. --manual letters the "
+            "entries named."
+        ),
+    )
+    def letter(
+        refs: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help=N_("With --manual: the entries to letter together (links, numbers, ids)."),
+                show_default=False,
+            ),
+        ] = None,
+        entity: Annotated[
+            str | None,
+            typer.Option(
+                "--entity",
+                "-e",
+                help=N_("Only this entity (required with --manual)."),
+                show_default=False,
+            ),
+        ] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(
+                "--account", help=N_("Only this third-party account."), show_default=False
+            ),
+        ] = None,
+        manual: Annotated[
+            bool, typer.Option("--manual", help=N_("Letter the entries named, together."))
+        ] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help=N_("Show what would be written, write nothing."))
+        ] = False,
+    ) -> None:
+        from ..errors import UsageError
+        from ..lettering import letter_entities, manual_letter, write_letters
+
+        st = state.current()
+        ws = st.workspace()
+        if manual:
+            if not entity or not refs or len(refs) < 2:
+                raise UsageError(
+                    _("letter --manual needs --entity and at least two entries to match.")
+                )
+            ws.config.entity(entity)
+            with ws.lock():
+                ledger = ws.load_checked(entity)
+                directive = manual_letter(ws.config, ledger, refs, account)
+                write_letters(ws, entity, [directive], dry_run=dry_run)
+            _report({entity: [directive]}, dry_run)
+            return
+        if refs:
+            raise UsageError(_("Entries are named only with --manual."))
+        names = [entity] if entity else list(ws.config.entities)
+        for name in names:
+            ws.config.entity(name)
+        _report(letter_entities(ws, names, account=account, dry_run=dry_run), dry_run)
+
+    @app.command(
+        "aged",
+        help=N_(
+            "What each client, supplier, person or member owes or is owed, by age "
+            "(0-30, 31-60, 61-90, over 90 days), with the unmatched items."
+        ),
+    )
+    def aged(
+        entity: Annotated[
+            str | None,
+            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
+        ] = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option("--as-of", help=N_("On this day (default: today)."), show_default=False),
+        ] = None,
+    ) -> None:
+        from ..aged import aged_balances, aged_rows
+        from ..purchases import date_arg
+
+        st = state.current()
+        ws = st.workspace()
+        names = [entity] if entity else list(ws.config.entities)
+        for name in names:
+            ws.config.entity(name)
+        day = date_arg(as_of, _("date"))
+        rows = []
+        for name in names:
+            rows.extend(aged_rows(ws.config, ws.load_checked(name), day))
+        _render_aged(names, aged_balances(rows), day)
+
+
+def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
+    from ..render.console import emit_json, say, table
+
+    st = state.current()
+    letters = [
+        (entity, d.date, d.values[0].value, d.values[1].value, [v.value for v in d.values[2:]])
+        for entity, directives in done.items()
+        for d in directives
+    ]
+    if st.json:
+        emit_json(
+            {
+                "ok": True,
+                "dry_run": dry_run,
+                "letters": [
+                    {"entity": e, "date": day, "account": a, "code": c, "refs": r}
+                    for e, day, a, c, r in letters
+                ],
+            }
+        )
+        return
+    if letters:
+        table(
+            None,
+            [_("Entity"), _("Date"), _("Account"), _("Code"), _("References")],
+            [[e, day.isoformat(), a, c, " ".join(r)] for e, day, a, c, r in letters],
+        )
+    if dry_run:
+        say(_("{count} letter(s) would be recorded (dry run).").format(count=len(letters)))
+    elif letters:
+        say(_("{count} letter(s) recorded.").format(count=len(letters)))
+    else:
+        say(_("Nothing new to letter."))
+
+
+def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
+    from ..aged import BUCKETS
+    from ..money import ZERO
+    from ..render.console import emit_json, say, table
+    from ..render.fmt import machine, money
+
+    st = state.current()
+    if st.json:
+        emit_json(
+            {
+                "as_of": day,
+                "balances": [
+                    {
+                        "entity": b.entity,
+                        "account": b.account,
+                        "kind": b.kind,
+                        "party": b.party,
+                        "buckets": {k: machine(v) for k, v in b.buckets.items()},
+                        "total": machine(b.total),
+                        "items": [
+                            {
+                                "date": r.day,
+                                "age": r.age,
+                                "bucket": r.bucket,
+                                "amount": machine(r.amount),
+                                "refs": list(r.refs),
+                                "label": r.label,
+                            }
+                            for r in b.rows
+                        ],
+                    }
+                    for b in balances
+                ],
+            }
+        )
+        return
+    kinds = {
+        "client": _("client"),
+        "supplier": _("supplier"),
+        "person": _("person"),
+        "member": _("member"),
+        "other": _("other"),
+    }
+    headers = [_("0-30 days"), _("31-60 days"), _("61-90 days"), _("over 90 days")]
+    for entity in entities:
+        mine = [b for b in balances if b.entity == entity]
+        title = _("Aged balances of {entity} on {day}").format(entity=entity, day=day.isoformat())
+        if not mine:
+            say(title)
+            say(_("Nothing is owed either way."))
+            say("")
+            continue
+        rows = [
+            [b.party, kinds.get(b.kind, b.kind)]
+            + [money(b.buckets[key]) for key, _low, _high in BUCKETS]
+            + [money(b.total)]
+            for b in mine
+        ]
+        totals = [sum((b.buckets[key] for b in mine), ZERO) for key, _l, _h in BUCKETS]
+        rows.append(["", _("Total")] + [money(t) for t in totals] + [money(sum(totals, ZERO))])
+        table(
+            title,
+            [_("Third party"), _("Kind"), *headers, _("Total")],
+            rows,
+            right=(2, 3, 4, 5, 6),
+        )
+        say(_("Positive: owed to {entity}; negative: owed by {entity}.").format(entity=entity))
+        items = sorted((r for b in mine for r in b.rows), key=lambda r: (r.day, r.party, r.refs))
+        table(
+            _("Unmatched items"),
+            [_("Date"), _("Age"), _("Third party"), _("References"), _("Label"), _("Amount")],
+            [
+                [
+                    r.day.isoformat(),
+                    str(r.age),
+                    r.party,
+                    " ".join(r.refs),
+                    r.label,
+                    money(r.amount),
+                ]
+                for r in items
+            ],
+            right=(1, 5),
+        )
+        say("")

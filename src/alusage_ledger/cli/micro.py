@@ -1,0 +1,158 @@
+"""``micro recettes`` and ``micro urssaf``: the registers of a micro-entrepreneur."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+METHOD_WORDS = {
+    "virement": N_("transfer"),
+    "cheque": N_("cheque"),
+    "especes": N_("cash"),
+    "carte": N_("card"),
+    "prelevement": N_("direct debit"),
+}
+CATEGORY_WORDS = {
+    "bic-sales": N_("Sales of goods (BIC)"),
+    "bic-services": N_("Services (BIC)"),
+    "bnc": N_("Services (BNC)"),
+}
+
+
+def register(app: typer.Typer) -> None:
+    micro = typer.Typer(
+        help=N_("Micro-entrepreneurs: the livre des recettes and the URSSAF turnover."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(micro, name="micro")
+
+    @micro.command(
+        "recettes",
+        help=N_(
+            "The livre des recettes of a year: every receipt in date order (date, client, "
+            "nature, amount, payment method, invoice), cash basis."
+        ),
+    )
+    def recettes_cmd(
+        entity: Annotated[
+            str, typer.Option("--entity", "-e", help=N_("The micro-entrepreneur's entity id."))
+        ],
+        year: Annotated[int, typer.Option("--year", help=N_("The calendar year, e.g. 2026."))],
+    ) -> None:
+        from ..micro import recettes, require_micro
+        from ..periods import year_period
+        from ..render.console import emit_json, say, table
+        from ..render.fmt import machine, money
+
+        st = state.current()
+        ws = st.workspace()
+        require_micro(ws.config, entity)
+        if not 1900 <= year <= 2999:
+            from ..errors import UsageError
+
+            raise UsageError(_("--year {year} is not a valid year.").format(year=year))
+        rows = recettes(ws.config, ws.load_checked(entity), year_period(year))
+        total = sum((r.amount for r in rows), start=rows[0].amount * 0) if rows else None
+        if st.json:
+            emit_json(
+                {
+                    "entity": entity,
+                    "year": year,
+                    "recettes": [
+                        {
+                            "date": r.date.isoformat(),
+                            "client": r.client,
+                            "nature": r.nature,
+                            "amount": machine(r.amount),
+                            "method": r.method,
+                            "invoice": r.invoice,
+                        }
+                        for r in rows
+                    ],
+                    "total": machine(total) if total is not None else "0.00",
+                }
+            )
+            return
+        title = _("Livre des recettes {year} - {name}").format(
+            year=year, name=ws.config.entity(entity).name
+        )
+        if not rows:
+            say(title)
+            say(_("No receipt in {year}.").format(year=year))
+            return
+        body = [
+            [
+                r.date.isoformat(),
+                r.client,
+                r.nature,
+                money(r.amount),
+                _(METHOD_WORDS[r.method]) if r.method in METHOD_WORDS else r.method,
+                r.invoice or "",
+            ]
+            for r in rows
+        ]
+        assert total is not None
+        body.append([_("Total"), "", "", money(total), "", ""])
+        table(
+            title,
+            [_("Date"), _("Client"), _("Nature"), _("Amount"), _("Method"), _("Invoice")],
+            body,
+            right=(3,),
+        )
+
+    @micro.command(
+        "urssaf",
+        help=N_(
+            "Turnover received in a period per URSSAF category (sales BIC, services BIC, "
+            "services BNC), as the monthly or quarterly declaration asks."
+        ),
+    )
+    def urssaf_cmd(
+        entity: Annotated[
+            str, typer.Option("--entity", "-e", help=N_("The micro-entrepreneur's entity id."))
+        ],
+        period: Annotated[
+            str,
+            typer.Option("--period", help=N_("A month (2026-11), a quarter (2026-Q4) or a year.")),
+        ],
+    ) -> None:
+        from ..micro import CATEGORIES, require_micro, urssaf_turnover
+        from ..periods import parse_period
+        from ..render.console import emit_json, table
+        from ..render.fmt import machine, money
+
+        st = state.current()
+        ws = st.workspace()
+        require_micro(ws.config, entity)
+        chosen = parse_period(period)
+        totals = urssaf_turnover(ws.config, ws.load_checked(entity), chosen)
+        total = sum(totals.values(), start=next(iter(totals.values())) * 0)
+        if st.json:
+            emit_json(
+                {
+                    "entity": entity,
+                    "period": {
+                        "label": chosen.label,
+                        "from": chosen.start.isoformat(),
+                        "to": chosen.last_day.isoformat(),
+                    },
+                    "categories": {key: machine(totals[key]) for key in CATEGORIES},
+                    "total": machine(total),
+                }
+            )
+            return
+        rows = [[_(CATEGORY_WORDS[key]), money(totals[key])] for key in CATEGORIES]
+        rows.append([_("Total"), money(total)])
+        table(
+            _("URSSAF turnover {period} - {name}").format(
+                period=chosen.label, name=ws.config.entity(entity).name
+            ),
+            [_("Category"), _("Turnover received")],
+            rows,
+            right=(1,),
+        )

@@ -1,0 +1,138 @@
+"""``recurring post/list``: monthly bills from the ``[[recurring]]`` templates of alusage.toml."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+
+def register(app: typer.Typer) -> None:
+    recurring = typer.Typer(
+        help=N_("Recurring bills (rent, subscriptions) from the templates in alusage.toml."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(recurring, name="recurring")
+
+    @recurring.command(
+        "post",
+        help=N_(
+            "Post the month's instance of every active template, once: running it again "
+            "changes nothing."
+        ),
+    )
+    def post(
+        month: Annotated[str, typer.Option("--month", help=N_("The month, YYYY-MM."))],
+        entity: Annotated[
+            str | None,
+            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help=N_("Show what would be written, write nothing."))
+        ] = False,
+    ) -> None:
+        from ..recurring import post_month
+        from ..render.console import emit_json, table
+        from ..render.fmt import machine, money
+
+        st = state.current()
+        ws = st.workspace()
+        instances = post_month(ws, month, entity=entity, dry_run=dry_run)
+        statuses = {
+            "posted": _("posted"),
+            "paid": _("payment posted"),
+            "already": _("already posted"),
+            "by-hand": _("already booked by hand"),
+            "inactive": _("not active this month"),
+        }
+        if st.json:
+            emit_json(
+                {
+                    "ok": True,
+                    "dry_run": dry_run,
+                    "month": month,
+                    "instances": [
+                        {
+                            "template": i.template,
+                            "entity": i.entity,
+                            "status": i.status,
+                            "date": i.day,
+                            "piece_ref": i.piece_ref,
+                            "amount": machine(i.amount) if i.amount is not None else None,
+                            "entries": len(i.entries),
+                        }
+                        for i in instances
+                    ],
+                }
+            )
+            return
+        if not instances:
+            table(None, [_("Template")], [[_("No recurring template in alusage.toml.")]])
+            return
+        if dry_run:
+            from ..ledger import format_entries
+            from ..render.console import say
+
+            planned = [e for i in instances for e in i.entries]
+            if planned:
+                say(format_entries(planned))
+        table(
+            _("Recurring bills of {month}").format(month=month)
+            + (" " + _("(dry run: nothing written)") if dry_run else ""),
+            [_("Template"), _("Entity"), _("Date"), _("Piece"), _("Before tax"), _("Status")],
+            [
+                [
+                    i.template,
+                    i.entity,
+                    i.day.isoformat() if i.day else "",
+                    i.piece_ref or "",
+                    money(i.amount) if i.amount is not None else "",
+                    statuses[i.status],
+                ]
+                for i in instances
+            ],
+            right=(4,),
+        )
+
+    @recurring.command("list", help=N_("The recurring templates of alusage.toml."))
+    def list_() -> None:
+        from ..render.console import emit_json, table
+
+        st = state.current()
+        ws = st.workspace()
+        templates = ws.config.recurring
+        if st.json:
+            emit_json({"templates": [t.model_dump(mode="json") for t in templates]})
+            return
+        table(
+            _("Recurring templates"),
+            [
+                _("Template"),
+                _("Entity"),
+                _("Supplier"),
+                _("Account"),
+                _("Amount"),
+                _("VAT"),
+                _("Day"),
+                _("Since"),
+                _("Until"),
+            ],
+            [
+                [
+                    t.id,
+                    t.entity,
+                    t.supplier,
+                    t.account,
+                    t.amount,
+                    t.vat or "",
+                    str(t.day),
+                    t.since.isoformat() if t.since else "",
+                    t.until.isoformat() if t.until else "",
+                ]
+                for t in templates
+            ],
+        )

@@ -1,0 +1,172 @@
+"""``revenue``: turnover of a period by activity, client, month or project."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from ..revenue import RevenueReport
+
+
+def _as_json(report: RevenueReport) -> dict[str, object]:
+    from ..render.fmt import machine
+
+    total = report.total
+    return {
+        "entity": report.entity,
+        "groups": [
+            {"key": g.key, "ht": machine(g.ht), "vat": machine(g.vat), "ttc": machine(g.ttc)}
+            for g in report.groups
+        ],
+        "total": {"ht": machine(total.ht), "vat": machine(total.vat), "ttc": machine(total.ttc)},
+        "accounts": report.accounts,
+    }
+
+
+def render_csv(reports: list[RevenueReport]) -> str:
+    import csv
+    import io
+
+    from ..render.fmt import machine
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["entity", "group", "ht", "vat", "ttc"])
+    for report in reports:
+        for g in report.groups:
+            writer.writerow([report.entity, g.key, machine(g.ht), machine(g.vat), machine(g.ttc)])
+        total = report.total
+        writer.writerow(
+            [report.entity, "TOTAL", machine(total.ht), machine(total.vat), machine(total.ttc)]
+        )
+    return out.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_md(reports: list[RevenueReport], title: str) -> str:
+    from ..render.fmt import money
+
+    lines = [f"# {title}", ""]
+    for report in reports:
+        lines += [
+            f"## {report.entity}",
+            "",
+            f"| {_('Group')} | {_('Excl. VAT')} | {_('VAT')} | {_('Incl. VAT')} |",
+            "|---|---:|---:|---:|",
+        ]
+        for g in report.groups:
+            lines.append(f"| {_md_cell(g.key)} | {money(g.ht)} | {money(g.vat)} | {money(g.ttc)} |")
+        total = report.total
+        lines.append(
+            f"| **{_('Total')}** | **{money(total.ht)}** | **{money(total.vat)}** | "
+            f"**{money(total.ttc)}** |"
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "revenue",
+        help=N_(
+            "Turnover (PCG 70x accounts) of a period by activity, client, month or project: "
+            "excl. VAT, VAT and incl. VAT per group and in total."
+        ),
+    )
+    def revenue(
+        entity: Annotated[
+            str | None,
+            typer.Option(
+                "--entity", "-e", help=N_("Only this entity (default: all)."), show_default=False
+            ),
+        ] = None,
+        period: Annotated[
+            str | None,
+            typer.Option(
+                "--period",
+                help=N_("2026, 2026-Q4, 2026-11 or FROM..TO (default: this year)."),
+                show_default=False,
+            ),
+        ] = None,
+        by: Annotated[
+            str, typer.Option("--by", help=N_("Group by activity, client, month or project."))
+        ] = "activity",
+        fmt: Annotated[
+            str, typer.Option("--format", help=N_("Output: table, csv or md."))
+        ] = "table",
+    ) -> None:
+        import sys
+        from datetime import date
+
+        from ..errors import UsageError
+        from ..periods import parse_period, year_period
+        from ..render.console import emit_json, say, table
+        from ..render.fmt import money
+        from ..revenue import GROUPINGS, revenue_report
+
+        st = state.current()
+        ws = st.workspace()
+        if by not in GROUPINGS:
+            raise UsageError(
+                _("--by {value!r}: use one of {known}.").format(
+                    value=by, known=", ".join(GROUPINGS)
+                )
+            )
+        if fmt not in ("table", "csv", "md"):
+            raise UsageError(_("--format {value!r}: use table, csv or md.").format(value=fmt))
+        chosen = parse_period(period) if period else year_period(date.today().year)
+        entities = [entity] if entity else list(ws.config.entities)
+        for name in entities:
+            ws.config.entity(name)
+        reports = [
+            revenue_report(ws.config, ws.load_checked(name), chosen, by) for name in entities
+        ]
+        if st.json:
+            emit_json(
+                {
+                    "period": {
+                        "label": chosen.label,
+                        "from": chosen.start.isoformat(),
+                        "to": chosen.last_day.isoformat(),
+                    },
+                    "by": by,
+                    "entities": [_as_json(r) for r in reports],
+                }
+            )
+            return
+        if fmt == "csv":
+            sys.stdout.write(render_csv(reports))
+            return
+        title = _("Revenue {period} by {by}").format(period=chosen.label, by=_by_word(by))
+        if fmt == "md":
+            sys.stdout.write(render_md(reports, title) + "\n")
+            return
+        for report in reports:
+            rows = [[g.key, money(g.ht), money(g.vat), money(g.ttc)] for g in report.groups]
+            total = report.total
+            rows.append([_("Total"), money(total.ht), money(total.vat), money(total.ttc)])
+            table(
+                f"{title} - {report.entity}",
+                [_by_word(by).capitalize(), _("Excl. VAT"), _("VAT"), _("Incl. VAT")],
+                rows,
+                right=(1, 2, 3),
+            )
+        if not reports:
+            say(_("No entity."))
+
+
+def _by_word(by: str) -> str:
+    return {
+        "activity": _("activity"),
+        "client": _("client"),
+        "month": _("month"),
+        "project": _("project"),
+    }[by]

@@ -1,0 +1,378 @@
+"""``shares``, ``pay``, ``statement``, ``balances``: each member's share of a place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from datetime import date
+    from decimal import Decimal
+
+PLACE_HELP = N_("The place id, e.g. le97.")
+MEMBER_HELP = N_("The member id, e.g. nicolas-jeudy.")
+
+
+def _date(text: str | None, what: str) -> date:
+    from datetime import date
+
+    from ..errors import UsageError
+
+    if text is None:
+        from ..shares import today
+
+        return today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            _("{what} {value!r} is not a date; write it as YYYY-MM-DD.").format(
+                what=what, value=text
+            )
+        ) from None
+
+
+def _amount(text: str) -> Decimal:
+    from ..errors import UsageError
+    from ..money import MoneyError, parse_amount
+
+    try:
+        return parse_amount(text, allow_negative=False, allow_zero=False)
+    except MoneyError:
+        raise UsageError(
+            _("{value!r} is not a positive amount in euros; write e.g. 180 or 180,50.").format(
+                value=text
+            )
+        ) from None
+
+
+def period_bounds(text: str | None) -> tuple[date | None, date]:
+    """``2026``, ``2026-03`` or ``2026-01..2026-06`` → (first day, last day)."""
+    import re
+    from datetime import date
+
+    from ..allocation import month_bounds, parse_period
+    from ..errors import UsageError
+
+    if text is None:
+        from ..shares import today
+
+        return None, today()
+    value = text.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return date(int(value), 1, 1), date(int(value), 12, 31)
+    try:
+        months = parse_period(value)
+    except ValueError:
+        raise UsageError(
+            _(
+                "{value!r} is not a period; write a year (2026), a month (2026-03) or a range "
+                "(2026-01..2026-06)."
+            ).format(value=text)
+        ) from None
+    return month_bounds(months[0])[0], month_bounds(months[-1])[1]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "shares",
+        help=N_(
+            "Each member's share of a place's rent and charges for a month, exact to the cent, "
+            "with the weights and the reasons; --post writes the calls (and the members' "
+            "mirror entries), once."
+        ),
+    )
+    def shares(
+        place: Annotated[str, typer.Argument(help=PLACE_HELP)],
+        month: Annotated[str, typer.Option("--month", "-m", help=N_("The month, YYYY-MM."))],
+        post: Annotated[
+            bool,
+            typer.Option("--post", help=N_("Write the calls (idempotent).")),
+        ] = False,
+        replace: Annotated[
+            bool,
+            typer.Option(
+                "--replace",
+                help=N_("With --post: reverse calls whose amounts changed and post new ones."),
+            ),
+        ] = False,
+        assume_zero: Annotated[
+            bool,
+            typer.Option(
+                "--assume-zero",
+                help=N_("A member without declared days of use counts zero days."),
+            ),
+        ] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help=N_("With --post: show, write nothing."))
+        ] = False,
+    ) -> None:
+        from ..errors import UsageError
+        from ..places import get_place, parse_month
+        from ..render.console import emit_json, say, table
+        from ..render.shares import allocation_json, allocation_tables
+        from ..shares import compute_shares, post_shares
+        from ..shares import today as current_day
+
+        st = state.current()
+        ws = st.workspace()
+        the_place = get_place(ws.config, place)
+        the_month = parse_month(month)
+        if replace and not post:
+            raise UsageError(_("--replace goes with --post."))
+        today = current_day()
+        if post:
+            result = post_shares(
+                ws,
+                the_place,
+                the_month,
+                today=today,
+                replace=replace,
+                assume_zero=assume_zero,
+                dry_run=dry_run,
+            )
+            allocation = result.allocation
+        else:
+            allocation = compute_shares(
+                ws, the_place, the_month, today=today, assume_zero=assume_zero
+            )
+        if st.json:
+            emit_json(allocation_json(the_place, allocation))
+        else:
+            for title, columns, rows, right in allocation_tables(the_place, allocation):
+                table(title, columns, rows, right=right)
+        if not post:
+            return
+        messages = []
+        for action in result.actions:
+            messages.append(_action_text(action, dry_run))
+        if not result.actions:
+            messages.append(
+                _("Nothing to write: the shares of {month} are already posted.").format(
+                    month=the_month
+                )
+            )
+        for message in messages:
+            if st.json:
+                import sys
+
+                sys.stderr.write(message + "\n")
+            else:
+                say(message)
+
+    @app.command(
+        "pay",
+        help=N_(
+            "Record a member's payment to the host of a place (and its mirror in the member's "
+            "own ledger), lettered with the calls it settles."
+        ),
+    )
+    def pay(
+        member: Annotated[str, typer.Argument(help=MEMBER_HELP)],
+        amount: Annotated[str, typer.Argument(help=N_("The amount paid, e.g. 180 or 180,50."))],
+        place: Annotated[str, typer.Option("--place", "-p", help=PLACE_HELP)],
+        day: Annotated[
+            str | None,
+            typer.Option(
+                "--date", help=N_("Date of the payment (default: today)."), show_default=False
+            ),
+        ] = None,
+        account: Annotated[
+            str | None,
+            typer.Option(
+                "--account",
+                help=N_("The host's account that receives it (default: its bank role)."),
+                show_default=False,
+            ),
+        ] = None,
+        member_account: Annotated[
+            str | None,
+            typer.Option(
+                "--member-account",
+                help=N_("The member entity's account that pays (default: its bank role)."),
+                show_default=False,
+            ),
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help=N_("Show what would be written, write nothing."))
+        ] = False,
+    ) -> None:
+        from ..places import get_place
+        from ..render.console import emit_json, say
+        from ..shares import pay_member, today
+
+        st = state.current()
+        ws = st.workspace()
+        the_place = get_place(ws.config, place)
+        the_member = the_place.member(member)
+        value = _amount(amount)
+        when = _date(day, _("The date"))
+        result = pay_member(
+            ws,
+            the_place,
+            the_member,
+            value,
+            day=when,
+            today=today(),
+            account=account,
+            member_account=member_account,
+            dry_run=dry_run,
+        )
+        if st.json:
+            emit_json(
+                {
+                    "place": the_place.id,
+                    "member": the_member.id,
+                    "date": when.isoformat(),
+                    "amount": f"{value:f}",
+                    "links": result.links,
+                    "letters": [a.number for a in result.actions if a.kind == "letter"],
+                    "dry_run": dry_run,
+                }
+            )
+            return
+        for action in result.actions:
+            say(_action_text(action, dry_run))
+
+    @app.command(
+        "statement",
+        help=N_(
+            "A member's account with the host of a place: opening balance, calls with their "
+            "groups and covered months, payments, closing balance; --format md gives the "
+            "charges call to send."
+        ),
+    )
+    def statement(
+        member: Annotated[str, typer.Argument(help=MEMBER_HELP)],
+        place: Annotated[str, typer.Option("--place", "-p", help=PLACE_HELP)],
+        period: Annotated[
+            str | None,
+            typer.Option(
+                "--period",
+                help=N_("2026, 2026-03 or 2026-01..2026-06 (default: everything to today)."),
+                show_default=False,
+            ),
+        ] = None,
+        output_format: Annotated[
+            str, typer.Option("--format", help=N_("table or md (Markdown)."))
+        ] = "table",
+    ) -> None:
+        import sys
+
+        from ..errors import UsageError
+        from ..places import get_place
+        from ..render.console import emit_json, table
+        from ..render.shares import (
+            statement_columns,
+            statement_json,
+            statement_markdown,
+            statement_rows,
+        )
+        from ..shares import member_statement
+
+        st = state.current()
+        ws = st.workspace()
+        if output_format not in ("table", "md"):
+            raise UsageError(
+                _("Unknown format {value!r}; use table or md.").format(value=output_format)
+            )
+        the_place = get_place(ws.config, place)
+        the_member = the_place.member(member)
+        start, end = period_bounds(period)
+        result = member_statement(ws, the_place, the_member, start=start, end=end)
+        if st.json:
+            emit_json(statement_json(result))
+        elif output_format == "md":
+            sys.stdout.write(statement_markdown(result))
+        else:
+            table(
+                _("{member} at {place} ({account})").format(
+                    member=the_member.name, place=the_place.name, account=result.account
+                ),
+                statement_columns(),
+                statement_rows(result),
+                right=(3, 4, 5),
+            )
+
+    @app.command(
+        "balances",
+        help=N_(
+            "What each member of a place owes the host (or is owed), everyone settling with "
+            "the host."
+        ),
+    )
+    def balances(
+        place: Annotated[str, typer.Argument(help=PLACE_HELP)],
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of", help=N_("Balances on this day (default: today)."), show_default=False
+            ),
+        ] = None,
+    ) -> None:
+        from ..places import get_place
+        from ..render.console import emit_json, table
+        from ..render.shares import balances_rows, machine
+        from ..shares import place_balances
+
+        st = state.current()
+        ws = st.workspace()
+        the_place = get_place(ws.config, place)
+        day = _date(as_of, _("The date"))
+        items = place_balances(ws, the_place, as_of=day)
+        if st.json:
+            emit_json(
+                {
+                    "place": the_place.id,
+                    "as_of": day.isoformat(),
+                    "members": [
+                        {
+                            "member": b.member.id,
+                            "account": b.account,
+                            "called": machine(b.called),
+                            "paid": machine(b.paid),
+                            "balance": machine(b.balance),
+                        }
+                        for b in items
+                    ],
+                }
+            )
+            return
+        table(
+            _("{place}: members' balances with {host} on {day}").format(
+                place=the_place.name, host=the_place.host, day=day.isoformat()
+            ),
+            [_("member"), _("name"), _("called"), _("paid"), _("balance"), _("status")],
+            balances_rows(items),
+            right=(2, 3, 4),
+        )
+
+
+def _action_text(action: object, dry_run: bool) -> str:
+    from ..render.fmt import money
+    from ..shares import Action
+
+    assert isinstance(action, Action)
+    texts = {
+        "call": _("{entity}: call {number} to {member}, {amount}."),
+        "reversal": _("{entity}: reversal of call {number} to {member}, {amount}."),
+        "mirror": _("{entity}: mirror of {number} for {member}, {amount}."),
+        "mirror-reversal": _(
+            "{entity}: mirror of the reversal of {number} for {member}, {amount}."
+        ),
+        "mirror-payment": _("{entity}: mirror of the payment of {member}, {amount}."),
+        "payment": _("{entity}: payment of {member}, {amount} ({number})."),
+        "letter": _("{entity}: letter {number} on the account of {member}."),
+        "vat": _("{entity}: VAT of the calls lettered {number} of {member} now due."),
+    }
+    text = texts.get(action.kind, "{entity}: {number}").format(
+        entity=action.entity,
+        number=action.number,
+        member=action.member,
+        amount=money(action.amount),
+    )
+    return (_("(dry run) ") + text) if dry_run else text

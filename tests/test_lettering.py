@@ -1,0 +1,224 @@
+"""``letter``: automatic and manual lettrage, recorded as appended alusage-letter directives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Cli, snapshot
+from purchases_helpers import append, customs, make_purchases_ws, transactions
+
+from alusage_ledger.ledger import Workspace
+from alusage_ledger.lettering import (
+    LetterIndex,
+    code_for,
+    code_index,
+    entry_id,
+    letter_account,
+    open_items,
+)
+
+SUPPLIER = "Passif:Fournisseurs:CabinetVauban"
+
+
+@pytest.fixture
+def pws(tmp_path: Path) -> Path:
+    return make_purchases_ws(tmp_path / "ws")
+
+
+@pytest.fixture
+def pcli(pws: Path) -> Cli:
+    return Cli(pws)
+
+
+def _values(directive: object) -> list[object]:
+    return [v.value for v in directive.values]  # type: ignore[attr-defined]
+
+
+def test_bill_paid_in_two_parts_is_lettered_once_fully_paid(pws: Path, pcli: Cli) -> None:
+    pcli(
+        "bill", "add", "-e", "sas", "--supplier", "Cabinet Vauban",
+        "--account", "Charges:Honoraires", "--amount-ht", "1000", "--vat", "20",
+        "--date", "2026-03-10", "--piece-ref", "CV-31",
+    )  # fmt: skip
+    assert pcli("bill", "pay", "CV-31", "--amount", "700", "--date", "2026-04-02").exit_code == 0
+    before = snapshot(pws)
+    result = pcli("letter")
+    assert result.exit_code == 0, result.output
+    assert "Nothing new to letter" in result.output
+    assert snapshot(pws) == before
+
+    assert pcli("bill", "pay", "CV-31", "--date", "2026-05-04").exit_code == 0
+    result = pcli("letter")
+    assert result.exit_code == 0, result.output
+    assert "1 letter(s) recorded" in result.output
+    (letter,) = customs(pws, "sas")
+    assert letter.date.isoformat() == "2026-05-04"  # the day the match became complete
+    assert _values(letter) == [SUPPLIER, "AA", "sas-CV-31"]
+    text = (pws / "ledgers/sas/2026/05.beancount").read_text(encoding="utf-8")
+    assert text.endswith(f'2026-05-04 custom "alusage-letter" {SUPPLIER} "AA" "sas-CV-31"\n')
+
+    ledger = Workspace.open(pws).load_checked("sas")
+    index = LetterIndex(ledger.entries)
+    items = [e for e in ledger.entries if "sas-CV-31" in (getattr(e, "links", None) or ())]
+    assert len(items) == 3
+    for entry in items:
+        found = index.get(entry, SUPPLIER)
+        assert found is not None and (found.code, found.date.isoformat()) == ("AA", "2026-05-04")
+    assert open_items(ledger, SUPPLIER) == []
+
+    # Idempotent: nothing new, not a byte changed.
+    before = snapshot(pws)
+    assert "Nothing new to letter" in pcli("letter").output
+    assert snapshot(pws) == before
+    assert pcli("check").exit_code == 0
+
+
+UNLINKED = """
+2026-02-02 * "Client Un" "Facture FA-01"
+  invoice: "FA-01"
+  Actif:Clients:ClientUn  300.00 EUR
+  Produits:Prestations:Services  -300.00 EUR
+
+2026-02-03 * "Client Un" "Facture FA-02"
+  invoice: "FA-02"
+  Actif:Clients:ClientUn  300.00 EUR
+  Produits:Prestations:Services  -300.00 EUR
+
+2026-02-20 * "Client Un" "Virement reçu, règlement FA-02"
+  Actif:Banque:Courant  300.00 EUR
+  Actif:Clients:ClientUn  -300.00 EUR
+
+2026-02-21 * "Client Un" "Virement reçu"
+  Actif:Banque:Courant  300.00 EUR
+  Actif:Clients:ClientUn  -300.00 EUR
+"""
+OPEN_CLIENT = '\n2026-01-01 open Actif:Clients:ClientUn EUR\n  pcg: "411"\n  label: "Clients"\n'
+
+
+def test_by_exact_amount_and_reference_then_manual(pws: Path, pcli: Cli) -> None:
+    append(pws, "solo", "accounts.beancount", OPEN_CLIENT)
+    append(pws, "solo", "accounts.beancount", UNLINKED)
+    result = pcli("--json", "letter", "-e", "solo")
+    assert result.exit_code == 0, result.output
+    (letter,) = json.loads(result.output)["letters"]
+    txns = transactions(pws, "solo")
+    f2 = next(e for e in txns if e.narration == "Facture FA-02")
+    paid_f2 = next(e for e in txns if e.narration.startswith("Virement reçu, "))
+    assert letter["code"] == "AA" and letter["date"] == "2026-02-20"
+    assert letter["refs"] == sorted([entry_id(f2), entry_id(paid_f2)])
+
+    # The other receipt names no invoice: only a manual letter matches it.
+    before = snapshot(pws)
+    result = pcli("letter", "--manual", "FA-01", "-e", "solo")
+    assert result.exit_code == 2 and "at least two" in result.output
+    other = next(e for e in txns if e.narration == "Virement reçu")
+    result = pcli("letter", "--manual", "FA-01", "FA-02", "-e", "solo")
+    assert result.exit_code == 2 and "Nothing left" not in result.output
+    assert snapshot(pws) == before
+    result = pcli("letter", "--manual", "FA-01", entry_id(other), "-e", "solo")
+    assert result.exit_code == 0, result.output
+    letters = customs(pws, "solo")
+    assert [_values(lt)[1] for lt in letters] == ["AA", "AB"]
+    assert pcli("check").exit_code == 0
+    doc = json.loads(pcli("--json", "aged", "-e", "solo", "--as-of", "2026-03-01").output)
+    assert doc["balances"] == []
+
+
+def test_manual_refuses_unbalanced_and_unknown(pws: Path, pcli: Cli) -> None:
+    append(pws, "solo", "accounts.beancount", OPEN_CLIENT + UNLINKED.split("\n\n")[0] + "\n")
+    append(
+        pws,
+        "solo",
+        "accounts.beancount",
+        '\n2026-02-25 * "Client Un" "Acompte"\n  Actif:Banque:Courant  100.00 EUR\n'
+        "  Actif:Clients:ClientUn  -100.00 EUR\n",
+    )
+    txns = transactions(pws, "solo")
+    before = snapshot(pws)
+    result = pcli("letter", "--manual", "FA-01", entry_id(txns[-1]), "-e", "solo")
+    assert result.exit_code == 2
+    assert "do not balance (off by 200.00)" in result.output
+    result = pcli("letter", "--manual", "FA-01", "F-404", "-e", "solo")
+    assert result.exit_code == 2 and "No entry of solo is named 'F-404'" in result.output
+    assert snapshot(pws) == before
+
+
+def test_check_rejects_letters_that_do_not_sum_to_zero(pws: Path, pcli: Cli) -> None:
+    pcli(
+        "bill", "add", "-e", "sas", "--supplier", "Cabinet Vauban", "--account", "6064",
+        "--amount-ht", "100", "--date", "2026-03-10", "--piece-ref", "CV-1",
+    )  # fmt: skip
+    pcli("bill", "pay", "CV-1", "--amount", "40", "--date", "2026-03-12")
+    append(
+        pws,
+        "sas",
+        "2026/03.beancount",
+        f'\n2026-03-31 custom "alusage-letter" {SUPPLIER} "AA" "sas-CV-1"\n'
+        f'2026-03-31 custom "alusage-letter" {SUPPLIER} "AA" "nowhere"\n'
+        f'2026-03-31 custom "alusage-letter" {SUPPLIER} "aa"\n',
+    )
+    result = pcli("check")
+    assert result.exit_code == 1
+    out = result.output
+    assert "ledgers/sas/2026/03.beancount:" in out
+    assert f"the items of letter AA on {SUPPLIER} do not sum to zero (off by -60.00)" in out
+    assert f"the letter code AA is used twice on {SUPPLIER}" in out
+    assert f"the letter AA on {SUPPLIER} matches no entry (nowhere)" in out
+    assert 'a "alusage-letter" directive needs an account' in out
+
+
+def test_letter_in_a_closed_month_is_dated_in_the_open_one(pws: Path, pcli: Cli) -> None:
+    pcli(
+        "bill", "add", "-e", "sas", "--supplier", "Cabinet Vauban", "--account", "6064",
+        "--amount-ht", "100", "--date", "2026-03-10", "--piece-ref", "CV-1",
+    )  # fmt: skip
+    pcli("bill", "pay", "CV-1", "--date", "2026-03-12")
+    append(pws, "sas", "accounts.beancount", '\n2026-04-01 custom "alusage-close" "2026-03" "x"\n')
+    result = pcli("letter", "-e", "sas")
+    assert result.exit_code == 0, result.output
+    (letter,) = customs(pws, "sas")
+    assert letter.date.isoformat() == "2026-04-01"
+    assert "alusage-letter" in (pws / "ledgers/sas/2026/04.beancount").read_text(encoding="utf-8")
+
+
+def test_codes_follow_per_account() -> None:
+    assert [code_for(i) for i in (0, 1, 25, 26, 675, 676)] == [
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]
+    assert all(code_index(code_for(i)) == i for i in range(0, 2000, 7))
+
+
+def test_example_workspace_letters_cleanly(example_ws: Path) -> None:
+    cli = Cli(example_ws)
+    result = cli("--json", "letter")
+    assert result.exit_code == 0, result.output
+    letters = json.loads(result.output)["letters"]
+    assert len(letters) > 50
+    assert {lt["entity"] for lt in letters} == set(Workspace.open(example_ws).config.entities)
+    assert cli("check").exit_code == 0
+    before = snapshot(example_ws)
+    assert "Nothing new to letter" in cli("letter").output
+    assert snapshot(example_ws) == before
+    ledger = Workspace.open(example_ws).load_checked("myceliandre")
+    for account in ("Actif:Clients:Alusage", "Passif:Fournisseurs:ProprietaireBattant"):
+        assert letter_account(ledger, account) == []
+
+
+def test_members_of_a_hosted_place_are_third_parties(example_ws: Path) -> None:
+    from alusage_ledger.lettering import kind_of, third_party_parents
+
+    config = Workspace.open(example_ws).config
+    place = config.places.get("le97")
+    if place is None:
+        pytest.skip("the example has no place le97")
+    assert (place.receivable, "member") in third_party_parents(config, place.host)
+    assert kind_of(config, place.host, f"{place.receivable}:NicolasJeudy") == "member"
+    assert kind_of(config, place.host, "Actif:Clients:Alusage") == "client"
+    assert kind_of(config, place.host, "Charges:Le97:Loyer") == "other"
