@@ -62,6 +62,8 @@ def accounts_alusage() -> list[tuple[str, str, str]]:
         ("Capitaux:Capital", "1013", "Capital souscrit - appelé, versé"),
         ("Charges:Personnel:Salaires", "641", "Rémunérations du personnel"),
         ("Charges:Achats:Logiciels", "6064", "Fournitures administratives"),
+        ("Charges:Locations:Le97", "6132", "Locations immobilières"),
+        ("Passif:Fournisseurs:Myceliandre", "401", "Fournisseurs"),
         ("Produits:Ventes:Maraichage", "701", "Ventes de produits finis"),
     ]
     accs += [
@@ -76,6 +78,8 @@ def accounts_alusage() -> list[tuple[str, str, str]]:
 def accounts_myceliandre() -> list[tuple[str, str, str]]:
     accs = [
         ("Actif:Banque:Nef", "5121", "Banques - compte courant"),
+        ("Actif:Usagers:Le97", "4181", "Clients - factures à établir"),
+        ("Produits:Le97:Refacturation", "708", "Produits des activités annexes"),
         ("Capitaux:Capital:PartsSociales", "1013", "Capital souscrit - appelé, versé"),
         ("Charges:Le97:Loyer", "6132", "Locations immobilières"),
         ("Charges:Le97:Energie", "6061", "Fournitures non stockables (eau, énergie)"),
@@ -114,6 +118,40 @@ def generate(out: Path, transactions: int, seed: int = 97) -> dict[str, int]:
             f'ledger = "ledgers/{entity}/main.beancount"\nbooks_start = "{start:%Y-%m}"\n\n'
             f'[entities.{entity}.accounts]\nbank = "{bank}"\n'
         )
+        regime = "reel-mensuel" if entity == "alusage" else "franchise"
+        config.append(f'[[entities.{entity}.vat]]\nsince = {start}\nregime = "{regime}"\n')
+        if entity == "alusage":
+            # ~500 invoices a month: five digits keep the series valid at any size.
+            config.append(
+                '[entities.alusage.series]\ninvoice = "F{year}-{seq:05}"\n'
+                'credit_note = "A{year}-{seq:05}"\n'
+            )
+            config += [
+                f'[entities.alusage.activities.{act}]\naccount = "Produits:Prestations:{acc}"\n'
+                f'pcg = "{pcg}"\nrate = "20"\n'
+                for act, acc, pcg in ACTIVITIES
+            ]
+    config.append(
+        '[places.le97]\nname = "Le 97"\nhost = "myceliandre"\n'
+        'receivable = "Actif:Usagers:Le97"\nincome = "Produits:Le97:Refacturation"\n'
+        'mirror_expense = "Charges:Locations:Le97"\n'
+        'mirror_payable = "Passif:Fournisseurs:Myceliandre"\n\n'
+        '[[places.le97.charges]]\nname = "loyer"\naccounts = ["Charges:Le97:Loyer"]\n'
+        'key = "surface"\n\n'
+        '[[places.le97.charges]]\nname = "energie"\naccounts = ["Charges:Le97:Energie"]\n'
+        'key = { surface = "0.5", days = "0.5" }\n\n'
+        '[[places.le97.charges]]\nname = "services"\n'
+        'accounts = ["Charges:Le97:Internet", "Charges:Le97:Menage"]\nkey = "equal"\n'
+    )
+    config += [
+        f'[[places.le97.members]]\nid = "{member}"\n{extra}since = {start}\n'
+        f'surface_m2 = "{surface}"\ndesks = {desks}\n'
+        for member, extra, surface, desks in (
+            ("alusage", 'entity = "alusage"\naccount = "Alusage"\n', "40", 4),
+            ("nicolas-jeudy", 'name = "Nicolas Jeudy"\n', "10", 1),
+            ("membre-a", 'name = "Membre A"\n', "10", 1),
+        )
+    ]
     (out).mkdir(parents=True, exist_ok=True)
     (out / "alusage.toml").write_text("\n".join(config), "utf-8")
 
@@ -144,9 +182,14 @@ def generate(out: Path, transactions: int, seed: int = 97) -> dict[str, int]:
                 first = False
             n = min(per_month, left)
             made = 0
+            # Invoice numbers follow dates (a numbering rule of the French tax code).
+            invoice_days = sorted(
+                date(year, month, 1 + rnd.randrange(days)) for _ in range((n + 1) // 2)
+            )
             while made < n:
                 day = date(year, month, 1 + rnd.randrange(days))
                 if entity == "alusage":
+                    day = invoice_days[made // 2]
                     seq = invoice_seq.get(year, 0) + 1
                     invoice_seq[year] = seq
                     number = f"F{year}-{seq:05d}"

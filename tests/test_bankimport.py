@@ -7,6 +7,7 @@ French forms; encodings never guessed; bank-refs stable; rules validated.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -215,7 +216,7 @@ def test_wrong_profile_named(tmp_path: Path) -> None:
 
 
 @given(
-    cents=st.integers(min_value=-10**11, max_value=10**11),
+    cents=st.integers(min_value=-(10**11), max_value=10**11),
     separator=st.sampled_from(["", " ", "\u00a0", "\u202f", "."]),
     plus=st.booleans(),
 )
@@ -227,7 +228,7 @@ def test_french_amounts_round_trip(cents: int, separator: str, plus: bool) -> No
     assert parse_bank_amount(text, ",") == value
 
 
-@given(cents=st.integers(min_value=-10**11, max_value=10**11))
+@given(cents=st.integers(min_value=-(10**11), max_value=10**11))
 def test_decimal_point_amounts_round_trip(cents: int) -> None:
     value = Decimal(cents).scaleb(-2)
     assert parse_bank_amount(f"{value:,.2f}", ".") == value
@@ -236,7 +237,14 @@ def test_decimal_point_amounts_round_trip(cents: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "mark"),
-    [("1,234.56", ","), ("1.234,56", "."), ("12,345", ","), ("1.5", ","), ("12 34,00", ","), ("", ",")],
+    [
+        ("1,234.56", ","),
+        ("1.234,56", "."),
+        ("12,345", ","),
+        ("1.5", ","),
+        ("12 34,00", ","),
+        ("", ","),
+    ],
 )
 def test_malformed_amounts(text: str, mark: str) -> None:
     with pytest.raises(MoneyError):
@@ -330,8 +338,14 @@ pcg = "6061"
         ("[[rule]]\npattern = '('\naccount = 'Charges:X'\n", "rule.1.pattern: not a valid regular"),
         ("[[rule]]\npattern = 'x'\naccount = 'charges:x'\n", "rule.1.account: not an account"),
         ("[[rule]]\npattern = 'x'\naccount = 'Charges:X'\nsign = 'out'\n", "rule.1.sign"),
-        ("[[rule]]\npattern = 'x'\naccount = 'Charges:X'\nmax = 12.5\n", "write the amount as text"),
-        ("[[rule]]\npattern = 'x'\naccount = 'Charges:X'\nmin = '9'\nmax = '1'\n", "min is above max"),
+        (
+            "[[rule]]\npattern = 'x'\naccount = 'Charges:X'\nmax = 12.5\n",
+            "write the amount as text",
+        ),
+        (
+            "[[rule]]\npattern = 'x'\naccount = 'Charges:X'\nmin = '9'\nmax = '1'\n",
+            "min is above max",
+        ),
         ("[[rule]]\npattern = 'x'\naccount = 'Charges:X'\ncolour = 'red'\n", "unknown field"),
         ("[[rule]]\npattern = 'x'\naccount = 'Charges:X'\ntags = ['a b']\n", "the tag 'a b'"),
         ("[[rule]]\npattern = 'x'\n", "rule.1.account: this field is required"),
@@ -352,3 +366,38 @@ def test_missing_rules_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_rules(tmp_path / "nope.toml")
     assert "Cannot read the rules file" in caught.value.message
+
+
+# --------------------------------------------------------------------------- hostile text
+
+
+@given(label=st.text(min_size=1, max_size=120), reference=st.text(max_size=20))
+def test_any_label_is_written_safely_or_refused_with_its_line(label: str, reference: str) -> None:
+    """Quotes, backslashes, newlines, NUL, bidi controls, ledger syntax in a label or a
+    reference: the line either reads back as exactly the intended entry (W1/W2), or is
+    refused as a bad line of the file; never a broken ledger."""
+    import csv
+    import io
+
+    from alusage_ledger.bankimport import line_entry, read_statement
+    from alusage_ledger.ledger import format_entries, roundtrip_check, validate_entry
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Date de comptabilisation", "Libelle simplifie", "Libelle operation",
+                     "Reference", "Debit", "Credit"])  # fmt: skip
+    writer.writerow(["05/11/2026", label, label + "\n2026-01-01 open Assets:Evil", reference,
+                     "", "+480,00"])  # fmt: skip
+    raw = out.getvalue().encode("utf-8")
+    profile = replace(BUILTIN_PROFILES["bpce"], encoding="utf-8")
+    try:
+        statement = read_statement(raw, "hostile.csv", profile)
+    except StatementError as exc:
+        assert exc.message.startswith("hostile.csv:")
+        return
+    (line,) = statement.lines
+    entry = line_entry(line, line.reference or "ref", "Assets:Bank", None, "Assets:Suspense")
+    validate_entry(entry, {"Assets:Bank", "Assets:Suspense"}, ("Assets", "Liabilities",
+                   "Equity", "Income", "Expenses"))  # fmt: skip
+    roundtrip_check(format_entries([entry]), "", [entry])
+    assert "\n" not in line.label and "open Assets:Evil" in line.label

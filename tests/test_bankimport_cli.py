@@ -151,7 +151,8 @@ def test_each_reference_layout_imports(
     assert [(day, f"{amount:.2f}") for day, amount, *_rest in got] == expected
     assert {flag for _d, _a, flag, _n, _r in got} == {"!"}  # to review, on the suspense
     text = "".join(
-        p.read_text(encoding="utf-8") for p in sorted((empty_ws / "ledgers/alusage").rglob("*.beancount"))
+        p.read_text(encoding="utf-8")
+        for p in sorted((empty_ws / "ledgers/alusage").rglob("*.beancount"))
     )
     assert "Actif:Attente" in text
     if assertion is None:
@@ -251,9 +252,12 @@ def test_two_identical_lines_on_one_day_both_land(
     ]
     assert bakery[0][4] != bakery[1][4]
     before = snapshot(empty_ws)
-    assert run_json(cli_empty, str(FIXTURES / "credit-mutuel-montant.csv"), "-e", "alusage")[
-        "summary"
-    ]["new"] == 0
+    assert (
+        run_json(cli_empty, str(FIXTURES / "credit-mutuel-montant.csv"), "-e", "alusage")[
+            "summary"
+        ]["new"]
+        == 0
+    )
     assert snapshot(empty_ws) == before
     assert cli_empty("check").exit_code == 0
 
@@ -386,9 +390,7 @@ def test_generic_profile_and_rules(empty_ws: Path, cli_empty: Cli) -> None:
     ) in text
     accounts = read_flat(empty_ws / "ledgers/alusage/accounts.beancount")
     assert (
-        "open Charges:Energie EUR\n"
-        'pcg: "6061"\n'
-        'label: "Fournitures non stockables (eau, énergie)"'
+        'open Charges:Energie EUR\npcg: "6061"\nlabel: "Fournitures non stockables (eau, énergie)"'
     ) in accounts
     assert "2026-11-29 balance Actif:Banque:Courant" in text
     assert cli_empty("check").exit_code == 0
@@ -447,7 +449,11 @@ def corrupt(tmp_path: Path, replace: tuple[bytes, bytes] | None = None, utf8: bo
     ],
 )
 def test_bad_files_exit_1_one_sentence_ledger_unchanged(
-    empty_ws: Path, cli_empty: Cli, tmp_path: Path, change: dict, expected: str  # type: ignore[type-arg]
+    empty_ws: Path,
+    cli_empty: Cli,
+    tmp_path: Path,
+    change: dict,
+    expected: str,  # type: ignore[type-arg]
 ) -> None:
     opening(empty_ws, "5562.55")
     path = corrupt(tmp_path, **change)
@@ -532,10 +538,14 @@ def test_dry_run_writes_nothing(empty_ws: Path, cli_empty: Cli) -> None:
 
 def test_french_messages(empty_ws: Path, cli_empty: Cli, tmp_path: Path) -> None:
     opening(empty_ws, "5562.55")
-    result = cli_empty("import", "bank", str(corrupt(tmp_path, utf8=True)), "-e", "alusage", lang="fr")
+    result = cli_empty(
+        "import", "bank", str(corrupt(tmp_path, utf8=True)), "-e", "alusage", lang="fr"
+    )
     assert result.exit_code == 1
     assert "ce fichier est encodé en UTF-8" in result.stderr
-    result = cli_empty("import", "bank", str(FIXTURES / "credit-mutuel.csv"), "-e", "alusage", lang="fr")
+    result = cli_empty(
+        "import", "bank", str(FIXTURES / "credit-mutuel.csv"), "-e", "alusage", lang="fr"
+    )
     assert result.exit_code == 0
     assert "6 ligne(s) : 6 nouvelle(s)" in result.stdout
 
@@ -584,7 +594,7 @@ def test_beangulp_importer_protocol(tmp_path: Path) -> None:
     entries = importer.extract(path, [])
     txns = [e for e in entries if isinstance(e, data.Transaction)]
     assert [str(t.postings[0].units.number) for t in txns][:2] == ["-1250.00", "480.00"]
-    assert [e for e in entries if isinstance(e, data.Balance)][0].amount.number == Decimal(
+    assert next(e for e in entries if isinstance(e, data.Balance)).amount.number == Decimal(
         "4896.79"
     )
     existing = [txns[0]]
@@ -598,3 +608,79 @@ def test_beangulp_importer_protocol(tmp_path: Path) -> None:
     result = CliRunner().invoke(ingest.cli, ["extract", str(folder)])
     assert result.exit_code == 0, result.output
     assert 'bank-ref: "2611050002"' in result.output
+
+
+# --------------------------------------------------------------------------- the example
+
+
+def test_example_open_invoice_and_a_receipt_already_booked(
+    example_ws: Path, cli: Cli, tmp_path: Path
+) -> None:
+    """On the example: an open invoice of Alusage (e.g. F2026-0040, Client Alpha) is
+    settled by a receipt naming it; a receipt already booked with 'invoice pay' (no
+    bank-ref) is recognised. Both are read from the example, which keeps changing."""
+    from beancount.core import data
+
+    from alusage_ledger.ledger import Workspace
+
+    account = "Actif:Banque:CreditCooperatif"
+    invoices = json.loads(cli("--json", "invoice", "list", "-e", "alusage").stdout)["invoices"]
+    invoice = next(
+        i for i in invoices if i["status"] in ("unpaid", "partial") and i["date"] <= "2026-11-20"
+    )
+    ledger = Workspace.open(example_ws).load_checked("alusage")
+    booked = next(
+        e
+        for e in reversed(ledger.entries)
+        if isinstance(e, data.Transaction)
+        and "invoice" in e.meta
+        and any(p.account == account and p.units.number > 0 for p in e.postings)
+    )
+    amount = next(p.units.number for p in booked.postings if p.account == account)
+    french = f"{amount:.2f}".replace(".", ",")
+    remaining = invoice["remaining"].replace(".", ",")
+    header = fixture_lines("bpce.csv", "cp1252")[0]
+    day = booked.date.strftime("%d/%m/%Y")
+    path = statement(
+        tmp_path,
+        "bpce-alusage.csv",
+        [
+            header,
+            f"{day};CLIENT;VIR RECU;2611240001;;Virement reçu;Revenus;Autres;;+{french};"
+            f"{day};{day};0",
+            f"27/11/2026;CLIENT;VIR SEPA REGLEMENT {invoice['number']};2611270002;;"
+            f"Virement reçu;Revenus;Autres;;+{remaining};27/11/2026;27/11/2026;0",
+        ],
+        "cp1252",
+    )
+    doc = run_json(cli, str(path), "-e", "alusage")
+    assert doc["account"] == account
+    assert [(line["status"], line["detail"]) for line in doc["lines"]] == [
+        ("already", f"booked on {booked.date.isoformat()}"),
+        ("matched", f"invoice {invoice['number']}"),
+    ]
+    text = read_flat(example_ws / "ledgers/alusage/2026/11.beancount")
+    receivable = text.split('bank-ref: "2611270002"\n')[1].split("\n")[:3]
+    assert receivable[0] == f"{account} {invoice['remaining']} EUR"
+    assert receivable[1].startswith("Actif:Clients:")
+    if invoice["vat"] != "0.00":
+        assert receivable[2].startswith("Passif:Etat:TVAEnAttente")  # VAT now due
+    letter = text.split(f'custom "alusage-letter" {receivable[1].split()[0]}')[-1]
+    assert f'"{invoice["number"]}"' in letter.split("\n")[0]
+    assert cli("check").exit_code == 0
+    before = snapshot(example_ws)
+    assert run_json(cli, str(path), "-e", "alusage")["summary"]["new"] == 0
+    assert snapshot(example_ws) == before
+
+
+def test_progress_bar_only_for_long_statements_on_a_terminal() -> None:
+    from alusage_ledger.cli import imports, state
+
+    assert not imports._show_progress(state.current())  # pytest's stderr is no terminal
+    progress = imports._Progress()
+    progress.update(5, 10)
+    assert progress.bar is None  # a short statement: no bar
+    progress.update(1, 150)
+    assert progress.bar is not None
+    progress.update(150, 150)
+    progress.stop()

@@ -707,3 +707,29 @@ def test_hand_written_invoice_rates_are_read(ws: Path) -> None:
     assert invoice.pending == {}
     assert invoice.lines[0].kind == "goods"
     assert [t.narration for t in transactions(ws, "reel")] == ["Facture F2026-0001"]
+
+
+def test_json_output_of_a_write(run: FastCli) -> None:
+    result = add(run, "--activity", "maraichage", "--amount-ht", "310", "--date", "2026-03-01")
+    assert result.exit_code == 0
+    data = json.loads(
+        run("--json", "invoice", "add", "--entity", "reel", "--client", "AMAP", "--activity",
+            "maraichage", "--amount-ht", "100", "--date", "2026-03-02").output
+    )  # fmt: skip
+    assert data == {
+        "ok": True,
+        "dry_run": False,
+        "kind": "invoice",
+        "entity": "reel",
+        "number": "F2026-0002",
+        "date": "2026-03-02",
+        "client": "AMAP",
+        "ht": "100.00",
+        "vat": "5.50",
+        "ttc": "105.50",
+        "file": "ledgers/reel/2026/03.beancount",
+        "notes": [],
+        "text": None,
+    }
+    error = json.loads(run("--json", "invoice", "pay", "F2026-0009", "-e", "reel").stdout)
+    assert error["ok"] is False and error["exit_code"] == 2

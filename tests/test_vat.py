@@ -331,3 +331,21 @@ def test_pending_vat_on_goods_or_under_debits_is_an_error(ws: Path) -> None:
     result = FastCli(ws)("check")
     assert result.exit_code == 1
     assert "F2026-0004 sells goods but books its VAT as pending" in result.output
+
+
+def test_real_process_reports_one_sentence_and_exit_code(ws: Path) -> None:
+    from conftest import run_subprocess
+
+    result = run_subprocess(
+        "--workspace", str(ws), "vat", "--entity", "reel", "--period", "2026-Q2"
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Error: reel files a monthly CA3 (reel-mensuel): give a month, e.g. 2026-11."
+    )
+    assert "Traceback" not in result.stderr
+    result = run_subprocess(
+        "--workspace", str(ws), "--lang", "fr", "vat", "--entity", "solo", "--period", "2026-05"
+    )
+    assert result.returncode == 0
+    assert "n'a pas de déclaration de TVA à déposer" in result.stdout

@@ -1,5 +1,5 @@
 """``python -m alusage_ledger``."""
 
-from .cli.app import main
+from .cli import main
 
 main()

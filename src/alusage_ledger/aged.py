@@ -89,14 +89,19 @@ class AgedBalance:
 
 
 def _party(items: Sequence[Item], account: str) -> str:
+    """The third party's name: as the documents name it, else the payee (a member's
+    ``member`` metadata is an id, the last resort before the account's own name)."""
     for item in items:
         meta = item.entry.meta or {}
-        for key in ("client", "supplier", "person", "member"):
+        for key in ("client", "supplier", "person"):
             if meta.get(key):
                 return str(meta[key])
     for item in items:
         if item.entry.payee:
             return str(item.entry.payee)
+    for item in items:
+        if (item.entry.meta or {}).get("member"):
+            return str(item.entry.meta["member"])
     return account.rsplit(":", 1)[-1]
 
 

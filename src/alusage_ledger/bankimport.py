@@ -69,6 +69,8 @@ ENCODINGS = {
     "latin1": "iso-8859-1",
 }
 HEADER_SEARCH_ROWS = 30
+MAX_LABEL = 400  # the writer's limit on free text is 500
+_C1 = re.compile("[\x80-\x9f]")  # C1 controls: bytes of another encoding
 BUILTIN_DATE_FORMATS = ("JJ/MM/AAAA", "JJ/MM/AA")
 
 
@@ -118,9 +120,11 @@ def names(label: str, name: str) -> bool:
 
 
 def clean_label(text: str) -> str:
-    """Inner runs of white space as one space; control characters dropped."""
-    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(kept.split())
+    """Inner runs of white space as one space; control and invisible characters dropped
+    (a label is free text that the writer would otherwise refuse)."""
+    if not text.isprintable():
+        text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------- amounts, dates
@@ -413,17 +417,17 @@ def decode(raw: bytes, encoding: str, shown: str) -> str:
         )
     except LookupError:
         _fail(shown, None, _("unknown encoding {encoding!r}.").format(encoding=encoding))
-    for index, char in enumerate(text):
-        if 0x80 <= ord(char) <= 0x9F:
-            _fail(
-                shown,
-                text[:index].count("\n") + 1,
-                _(
-                    "byte 0x{byte:02x} is a control character in {encoding}: the file is "
-                    "in another encoding; set the right one in the rules file ([profile] "
-                    "encoding)."
-                ).format(byte=ord(char), encoding=codec),
-            )
+    control = _C1.search(text)
+    if control is not None:
+        _fail(
+            shown,
+            text[: control.start()].count("\n") + 1,
+            _(
+                "byte 0x{byte:02x} is a control character in {encoding}: the file is "
+                "in another encoding; set the right one in the rules file ([profile] "
+                "encoding)."
+            ).format(byte=ord(control.group()), encoding=codec),
+        )
     return text
 
 
@@ -629,6 +633,14 @@ def read_statement(
             amount = -abs(debit) if debit is not None else credit  # type: ignore[assignment]
         assert amount is not None
         label = clean_label(" ".join(cell(row, key) for key in chosen.label if cell(row, key)))
+        if len(label) > MAX_LABEL:
+            _fail(
+                shown,
+                line,
+                _(
+                    "the label is {length} characters long; a bank label has at most {limit}."
+                ).format(length=len(label), limit=MAX_LABEL),
+            )
         value_text = cell(row, chosen.value_date)
         value_day = parse_date(value_text, patterns) if value_text else None
         lines.append(
@@ -637,7 +649,7 @@ def read_statement(
                 date=day,
                 amount=amount,
                 label=label,
-                reference=cell(row, chosen.reference) or None,
+                reference=clean_label(cell(row, chosen.reference)) or None,
                 payee=clean_label(cell(row, chosen.payee)) or None,
                 value_date=value_day,
                 balance=amount_of(row, chosen.balance, line) if chosen.balance else None,
@@ -1069,7 +1081,7 @@ def plan_import(
     *,
     with_balance: bool = True,
     today: date | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportPlan:
     """What importing ``statement`` into ``account`` of ``ledger`` writes (nothing is written).
 
@@ -1090,7 +1102,9 @@ def plan_import(
     refs = dict(zip((line.line for line in statement.lines), bank_refs(statement.lines, account)))
     present = present_refs(ledger.entries, account)
     window = timedelta(days=config.bank.reconcile_days)
-    by_hand = hand_entries(ledger.entries, account)
+    by_amount: dict[Decimal, list[tuple[int, date]]] = {}
+    for n, (day, amount, _entry) in enumerate(hand_entries(ledger.entries, account)):
+        by_amount.setdefault(amount, []).append((n, day))
     claimed: set[int] = set()
     outcomes: list[Outcome] = []
     fresh: list[Outcome] = []
@@ -1099,10 +1113,12 @@ def plan_import(
         if ref in present:
             outcomes.append(Outcome(line, ref, "already", _("bank-ref")))
             continue
+        # Booked by hand (or by 'invoice pay', or as the mirror of a member's payment)
+        # without a bank-ref: the nearest such entry of the same amount is this line.
         candidates = [
             (abs((day - line.date).days), day, n)
-            for n, (day, amount, _entry) in enumerate(by_hand)
-            if n not in claimed and amount == line.amount and abs(day - line.date) <= window
+            for n, day in by_amount.get(line.amount, ())
+            if n not in claimed and abs(day - line.date) <= window
         ]
         if candidates:
             _gap, day, n = min(candidates)
@@ -1129,37 +1145,37 @@ def plan_import(
             ).format(count=len(refused), entity=entity, where=where)
         )
 
-    suspense_role = role_account(config, entity, "suspense")
-    matcher = _Matcher(ws, ledger, account, today or date.today())
-    opener: Opener | None = None
     new_entries: list[Any] = []
+    matcher = _Matcher(ws, ledger, account, today or date.today()) if fresh else None
+    opener = Opener(config, ledger, fresh[0].line.date) if fresh else None
+    counter_accounts: dict[int, str] = {}  # by rule number; 0: the suspense account
     for number, outcome in enumerate(fresh, start=1):
+        assert matcher is not None and opener is not None
         line = outcome.line
         matched = matcher.match(line, outcome.ref)
         if matched is not None:
             outcome.status, outcome.detail = "matched", matched[1]
             outcome.entries = matched[0]
         else:
-            if opener is None:
-                opener = Opener(config, ledger, line.date)
             rule = rules.first_match(line.label, line.amount) if rules is not None else None
+            key = rule.number if rule is not None else 0
+            if key not in counter_accounts:
+                if rule is not None:
+                    assert rules is not None
+                    counter_accounts[key] = rules.need_account(rule, ledger, opener)
+                else:
+                    role = role_account(config, entity, "suspense")
+                    counter_accounts[key] = opener.need(role.account, role.pcg, role.label)
             if rule is not None:
-                assert rules is not None
-                rules.need_account(rule, ledger, opener)
                 outcome.status, outcome.detail = "rule", rule.describe()
-                suspense = ""
-            else:
-                suspense = opener.need(
-                    suspense_role.account, suspense_role.pcg, suspense_role.label
-                )
-            outcome.entries = [line_entry(line, outcome.ref, account, rule, suspense)]
+            outcome.entries = [line_entry(line, outcome.ref, account, rule, counter_accounts[key])]
         new_entries.extend(outcome.entries)
         if progress is not None:
-            progress(number)
+            progress(number, len(fresh))
 
     transactions = [e for e in new_entries if isinstance(e, data.Transaction)]
     letters: list[Any] = []
-    if matcher.touched:
+    if matcher is not None and matcher.touched:
         view = sorted([*ledger.entries, *new_entries], key=data.entry_sortkey)
         for third_party in sorted(matcher.touched):
             letters.extend(letter_account(_View(view), third_party))  # type: ignore[arg-type]
@@ -1174,12 +1190,16 @@ def plan_import(
         today=today or date.today(),
     )
     opens = sorted(
-        [*(opener.opens if opener is not None else []), *matcher.opens],
+        [
+            *(opener.opens if opener is not None else []),
+            *(matcher.opens if matcher is not None else []),
+        ],
         key=lambda o: (o.date, o.account),
     )
+    already_open = ledger.open_accounts()
     unique_opens: dict[str, Any] = {}
     for entry in opens:
-        if entry.account not in ledger.open_accounts():
+        if entry.account not in already_open:
             unique_opens.setdefault(entry.account, entry)
     appends: list[Append] = []
     if unique_opens:
@@ -1194,7 +1214,8 @@ def plan_import(
         body.append(balance)
     if body:
         appends.append(Append(entity, tuple(body)))
-    appends.extend(matcher.extra)
+    if matcher is not None:
+        appends.extend(matcher.extra)
     return ImportPlan(
         entity,
         account,
@@ -1362,8 +1383,6 @@ def import_bank(
     with ws.lock():
         ledger = ws.load_checked(entity)
         bank = check_account(ws.config, ledger, account)
-        total = len(statement.lines)
-        tick = (lambda n: progress(n, total)) if progress is not None else None
         plan = plan_import(
             ws,
             ledger,
@@ -1372,7 +1391,7 @@ def import_bank(
             rules,
             with_balance=with_balance,
             today=today,
-            progress=tick,
+            progress=progress,
         )
         files = ws.write(plan.appends, dry_run=dry_run) if plan.appends else []
     return plan, files

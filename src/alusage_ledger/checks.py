@@ -39,6 +39,8 @@ RULE_MODULES: tuple[str, ...] = (
     "vat",
     "shares",
     "bankimport",
+    "yearend",
+    "capital",
 )
 
 

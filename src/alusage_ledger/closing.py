@@ -998,15 +998,24 @@ def reopen_month(
 # --------------------------------------------------------------------------- demo
 
 
-def close_through(ws: Workspace, today: date | str | None = None) -> list[CloseResult]:
-    """Close, in order, every month from the books' start to the last month that is over."""
+def close_through(
+    ws: Workspace, today: date | str | None = None, *, checked: bool = False
+) -> list[CloseResult]:
+    """Close, in order, every month from the books' start to the last month that is over.
+
+    ``checked``: the caller has just run ``check`` on these ledgers (``demo``).
+    """
     day = resolve_today(today)
     months = months_to_close(ws, day)
     results = []
     for index, month in enumerate(months):
         results.append(
             close_month(
-                ws, month, today=day, precheck=index == 0, postcheck=index == len(months) - 1
+                ws,
+                month,
+                today=day,
+                precheck=index == 0 and not checked,
+                postcheck=index == len(months) - 1,
             )
         )
     return results

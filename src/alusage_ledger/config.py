@@ -518,6 +518,111 @@ class RecurringTemplate(_Model):
         return self
 
 
+def _percent(value: Any) -> Any:
+    """A percentage (``"15"``, ``15``, ``"57.5"``) between 0 and 100, as a Decimal."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError('expected a percentage written as text, e.g. "15" or "57.5"')
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        raise ValueError('expected a percentage written as text, e.g. "15" or "57.5"') from None
+    if not number.is_finite() or number < 0 or number > 100:
+        raise ValueError("expected a percentage between 0 and 100")
+    return number
+
+
+class AllocationRules(_Model):
+    """How much of a profit the law sends to the reserves (``[year.scic]``, ``[year.sas]``).
+
+    Checked by ``check`` on every allocation and printed by ``year allocate --propose``
+    (docs/year.md). SCIC: loi 1947 art. 16 (legal reserve) and 19 nonies (statutory
+    reserve); SAS: Code de commerce L232-10.
+    """
+
+    #: Percentage of the result (after absorbing a debit carry-forward) for the legal reserve.
+    legal_reserve_rate: Decimal
+    #: Until what the legal reserve is fed: the highest capital ever reached, the capital
+    #: at the allocation, or no cap.
+    legal_reserve_cap: Literal["highest-capital", "capital", "none"]
+    #: The cap as a percentage of that base (SAS: 10 % of the share capital).
+    legal_reserve_cap_rate: Decimal = Decimal("100")
+    #: Percentage of what remains after the legal reserve, for the statutory reserve.
+    statutory_reserve_rate: Decimal = Decimal("0")
+    #: Interest on shares at most this percentage of the paid-up capital (none: unchecked).
+    interest_rate_max: Decimal | None = None
+
+    @field_validator(
+        "legal_reserve_rate",
+        "legal_reserve_cap_rate",
+        "statutory_reserve_rate",
+        "interest_rate_max",
+        mode="before",
+    )
+    @classmethod
+    def _rates(cls, value: Any) -> Any:
+        return _percent(value)
+
+
+def _scic_rules() -> AllocationRules:
+    return AllocationRules(
+        legal_reserve_rate=Decimal("15"),
+        legal_reserve_cap="highest-capital",
+        statutory_reserve_rate=Decimal("50"),
+    )
+
+
+def _sas_rules() -> AllocationRules:
+    return AllocationRules(
+        legal_reserve_rate=Decimal("5"),
+        legal_reserve_cap="capital",
+        legal_reserve_cap_rate=Decimal("10"),
+    )
+
+
+class YearSettings(_Model):
+    """``[year]``: the exercice close, the allocation of the result, members' capital."""
+
+    scic: AllocationRules = Field(default_factory=_scic_rules)
+    sas: AllocationRules = Field(default_factory=_sas_rules)
+    #: Warn when the capital falls below this percentage of the highest capital reached
+    #: (loi 1947 art. 13: a quarter).
+    capital_floor_rate: Decimal = Decimal("25")
+    #: Members' categories a subscription may name (empty: any id).
+    capital_categories: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, value: Any) -> Any:
+        # ``[year.scic]`` with one field keeps the law's defaults for the others.
+        if isinstance(value, dict):
+            value = dict(value)
+            for kind, defaults in (("scic", _scic_rules), ("sas", _sas_rules)):
+                given = value.get(kind)
+                if isinstance(given, dict):
+                    base = defaults().model_dump()
+                    value[kind] = {**base, **given}
+        return value
+
+    @field_validator("capital_floor_rate", mode="before")
+    @classmethod
+    def _floor(cls, value: Any) -> Any:
+        return _percent(value)
+
+    @field_validator("capital_categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,40}", item):
+                raise ValueError("a category is lowercase letters, digits and dashes")
+        return value
+
+    def rules(self, kind: str) -> AllocationRules | None:
+        """The allocation rules of an entity's kind (none for a micro-entrepreneur)."""
+        return {"scic": self.scic, "sas": self.sas}.get(kind)
+
+
 class Config(_Model):
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     entities: dict[str, EntityConfig] = Field(default_factory=dict)
@@ -527,7 +632,7 @@ class Config(_Model):
     recurring: list[RecurringTemplate] = Field(default_factory=list)  # recurring.py
     bank: BankSettings = Field(default_factory=lambda: BankSettings())  # bankimport.py
     review: ReviewSettings = Field(default_factory=lambda: ReviewSettings())
-    year: dict[str, Any] = Field(default_factory=dict)
+    year: YearSettings = Field(default_factory=lambda: YearSettings())  # yearend.py, capital.py
 
     @field_validator("entities")
     @classmethod
@@ -656,7 +761,8 @@ def _describe(error: dict[str, Any]) -> str:
         msg = _("this field is required")
         shown = None
     elif kind == "literal_error":
-        values = str(ctx.get("expected", "")).replace(" or ", ", ")  # pydantic's English "or"
+        # pydantic says "'a', 'b' or 'c'": its English "or" is translated.
+        values = str(ctx.get("expected", "")).replace(" or ", _(" or "))
         msg = _("expected one of {values}").format(values=values)
     elif kind in _EXPECTED:
         msg = _(_EXPECTED[kind]).format(**{k: str(v) for k, v in ctx.items()})

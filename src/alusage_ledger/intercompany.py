@@ -67,19 +67,8 @@ def intercompany_prefixes(config: Config) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*BASE_PREFIXES, *places)))
 
 
-def is_intercompany_link(link: str, prefixes: tuple[str, ...]) -> bool:
-    return link.startswith(prefixes)
-
-
 def intercompany_links(entry: Any, prefixes: tuple[str, ...]) -> set[str]:
     return {link for link in (getattr(entry, "links", None) or ()) if link.startswith(prefixes)}
-
-
-def is_intercompany_entry(entry: Any, prefixes: tuple[str, ...]) -> bool:
-    return any(link.startswith(prefixes) for link in (getattr(entry, "links", None) or ()))
-
-
-# --------------------------------------------------------------------------- accounts
 
 
 def account_classes(config: Config, ledger: LoadedLedger) -> dict[str, str]:

@@ -945,6 +945,13 @@ class _Writer:
         key = self.skip_present
         return {(e.meta or {})[key] for e in ledger.parsed_entries() if key in (e.meta or {})}
 
+    def _inventory_window(self, entity: str, ledger: LoadedLedger, entry: Any) -> bool:
+        """An ``#inventaire`` entry dated the exercice's last day is still accepted once that
+        month is closed, until the exercice is closed (the Year issue, docs/year.md)."""
+        from .yearend import inventory_window_open
+
+        return inventory_window_open(self.ws.config.entity(entity), ledger.entries, entry)
+
     def _ledger(self, entity: str) -> LoadedLedger:
         """The ledger as the caller last read it in this workspace, if it did (W6, fava's
         guarded writer): entries computed from a read that is now stale are refused."""
@@ -992,7 +999,7 @@ class _Writer:
                     continue
                 validate_entry(entry, opened | batch_opens, ledger.roots())
                 month = f"{entry.date.year:04d}-{entry.date.month:02d}"
-                if month in closed:
+                if month in closed and not self._inventory_window(item.entity, ledger, entry):
                     raise RefusedError(
                         _(
                             "{month} is closed for {entity}: book this document at an open "

@@ -192,15 +192,23 @@ def read_letters(entries: Iterable[Any]) -> tuple[list[Letter], list[Any]]:
     return letters, bad
 
 
-def _matches(item: Item, refs: Sequence[str], ids: dict[int, str]) -> bool:
-    if item.links.intersection(refs):
-        return True
-    if any(r.startswith("id-") for r in refs):
-        key = id(item.entry)
-        if key not in ids:
-            ids[key] = entry_id(item.entry)
-        return ids[key] in refs
-    return False
+class _RefIndex:
+    """Items of one account by reference (link, and entry id when a letter uses ids)."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+        self.by_ref: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            for link in item.links:
+                self.by_ref.setdefault(link, []).append(index)
+        self._ids_done = False
+
+    def lookup(self, ref: str) -> list[int]:
+        if ref.startswith("id-") and not self._ids_done:
+            self._ids_done = True
+            for index, item in enumerate(self.items):
+                self.by_ref.setdefault(entry_id(item.entry), []).append(index)
+        return self.by_ref.get(ref, [])
 
 
 def assign(
@@ -215,7 +223,8 @@ def assign(
 
     Returns the open items (claimed by no letter) and the letters (dated on or before
     ``as_of`` when given), each with ``items`` filled. ``items`` spares a scan of
-    ``entries`` when the caller already has the account's items.
+    ``entries`` when the caller already has the account's items. Linear in the number
+    of items and references (an index by reference, no scan per letter).
     """
     if letters is None:
         letters = read_letters(entries)[0]
@@ -227,18 +236,15 @@ def assign(
     if items is None:
         items = items_on(entries, account)
     items = [i for i in items if as_of is None or i.date <= as_of]
-    claimed: set[tuple[int, str]] = set()
-    ids: dict[int, str] = {}
+    index = _RefIndex(items)
+    claimed: set[int] = set()
     for letter in mine:
-        for item in items:
-            if (
-                item.key not in claimed
-                and item.date <= letter.date
-                and _matches(item, letter.refs, ids)
-            ):
-                letter.items.append(item)
-                claimed.add(item.key)
-    return [i for i in items if i.key not in claimed], mine
+        found = sorted({i for ref in letter.refs for i in index.lookup(ref)})
+        for i in found:
+            if i not in claimed and items[i].date <= letter.date:
+                letter.items.append(items[i])
+                claimed.add(i)
+    return [item for i, item in enumerate(items) if i not in claimed], mine
 
 
 def open_items(ledger: LoadedLedger, account: str, *, as_of: date | None = None) -> list[Item]:
@@ -367,13 +373,22 @@ class _Planner:
     items: list[Item]
     next_index: int
     new: list[Any] = field(default_factory=list)
+    _open_for: Sequence[Item] | None = None
+    _open_by_link: dict[str, set[tuple[int, str]]] | None = None
 
     def refs_for(self, chosen: Sequence[Item], open_now: Sequence[Item]) -> list[str]:
         """Links when they name exactly ``chosen`` among the open items, else entry ids."""
         keys = {i.key for i in chosen}
+        if self._open_by_link is None or self._open_for is not open_now:
+            self._open_for = open_now
+            self._open_by_link = {}
+            for item in open_now:
+                for link in item.links:
+                    self._open_by_link.setdefault(link, set()).add(item.key)
+        by_link = self._open_by_link
 
         def names_chosen(link: str) -> bool:
-            return all(o.key in keys for o in open_now if link in o.links)
+            return by_link.get(link, set()) <= keys
 
         common = frozenset.intersection(*(i.links for i in chosen))
         for link in sorted(common):
@@ -392,6 +407,41 @@ class _Planner:
         day = max(i.date for i in chosen)
         return max(day, self.floor) if self.floor else day
 
+    def _item_refs(self, index: int) -> set[str]:
+        item = self.items[index]
+        if index not in self._ids:
+            self._ids[index] = entry_id(item.entry)
+        return {*item.links, self._ids[index]}
+
+    def _contenders(self, trial: Letter) -> tuple[list[Letter], list[Item]]:
+        """The letters that compete with ``trial`` for items, transitively, and those items.
+
+        Letters outside this closure share no item with it, so their claims cannot change:
+        proving the trial on the closure alone keeps the whole run linear.
+        """
+        chosen: dict[int, Letter] = {id(trial): trial}
+        seen_items: set[int] = set()
+        queue = [trial]
+        while queue:
+            letter = queue.pop()
+            for ref in letter.refs:
+                for index in self._index.lookup(ref):
+                    if index in seen_items:
+                        continue
+                    seen_items.add(index)
+                    for item_ref in self._item_refs(index):
+                        for other in self._by_ref.get(item_ref, ()):
+                            if id(other) not in chosen:
+                                chosen[id(other)] = other
+                                queue.append(other)
+        letters = sorted(chosen.values(), key=lambda lt: (lt.date, lt.account, lt.code))
+        return letters, [self.items[i] for i in sorted(seen_items)]
+
+    def _accept(self, letter: Letter) -> None:
+        self.letters.append(letter)
+        for ref in letter.refs:
+            self._by_ref.setdefault(ref, []).append(letter)
+
     def propose(self, chosen: Sequence[Item], open_now: Sequence[Item]) -> Any | None:
         """A directive lettering exactly ``chosen``, or None when none can be proved."""
         day = self.day_for(chosen)
@@ -403,21 +453,29 @@ class _Planner:
         ):
             entry = _letter_entry(day, self.account, code, refs)
             trial = Letter(entry, self.account, code, tuple(refs))
-            letters = sorted([*self.letters, trial], key=lambda lt: (lt.date, lt.account, lt.code))
-            _open, result = assign(self.entries, self.account, letters, items=self.items)
+            letters, items = self._contenders(trial)
+            _open, result = assign(self.entries, self.account, letters, items=items)
             if not all(lt.total == 0 and lt.items for lt in result):
                 continue
             got = next(lt for lt in result if lt.entry is entry)
             if {i.key for i in got.items} == wanted:
-                self.letters.append(trial)
+                self._accept(trial)
                 self.new.append(entry)
                 self.next_index += 1
                 return entry
         return None
 
+    def __post_init__(self) -> None:
+        self._index = _RefIndex(self.items)
+        self._ids: dict[int, str] = {}
+        self._by_ref: dict[str, list[Letter]] = {}
+        letters, self.letters = self.letters, []
+        for letter in letters:
+            self._accept(letter)
+
 
 def _planner(entries: list[Any], account: str) -> tuple[_Planner, list[Item]]:
-    letters = read_letters(entries)[0]
+    letters = [lt for lt in read_letters(entries)[0] if lt.account == account]
     items = items_on(entries, account)
     open_now, mine = assign(entries, account, letters, items=items)
     start = max((code_index(lt.code) for lt in mine), default=-1) + 1
@@ -437,15 +495,15 @@ def letter_account(ledger: LoadedLedger, account: str) -> list[Any]:
         elif len(group) == 1:
             singles.append(group[0])
     used: set[tuple[int, str]] = set()
+    credits: dict[Decimal, list[Item]] = {}
+    for item in singles:
+        if item.amount < 0:
+            credits.setdefault(-item.amount, []).append(item)
     for debit in singles:
         if debit.amount <= 0 or debit.key in used:
             continue
-        for credit in singles:
-            if (
-                credit.key not in used
-                and credit.amount == -debit.amount
-                and _same_reference(debit, credit)
-            ):
+        for credit in credits.get(debit.amount, ()):
+            if credit.key not in used and _same_reference(debit, credit):
                 if planner.propose([debit, credit], open_now) is not None:
                     used.update((debit.key, credit.key))
                 break

@@ -197,9 +197,18 @@ def last_closed(entries: Iterable[Any]) -> str | None:
 # --------------------------------------------------------------------------- digests
 
 
+#: ``gen-id`` prefix of what ``year close`` writes (yearend.py) after the exercice's months
+#: are closed: the closing entries, the accounts they open, the next exercice's à-nouveaux
+#: (dated its first day, in a month that may be closed already). The exercice lock covers
+#: them, not their month's digest.
+YEAR_CLOSE_GEN_PREFIX = "year-close/"
+
+
 def is_inventory(entry: Any, inventory_day: date | None) -> bool:
-    """An inventory (or result-closing) entry of the exercice's last day (outside the
-    month's digest)."""
+    """An inventory (or result-closing) entry of the exercice's last day, or an entry
+    written by ``year close`` (outside the month's digest)."""
+    if str((entry.meta or {}).get("gen-id", "")).startswith(YEAR_CLOSE_GEN_PREFIX):
+        return True
     return (
         inventory_day is not None
         and entry.date == inventory_day

@@ -284,7 +284,8 @@ def load_side(
         from .checks import run_checks
 
         try:
-            out["check"] = [_problem(p) for p in run_checks(ws)]
+            # Only errors make a finding: warnings would only make the answer bigger.
+            out["check"] = [_problem(p) for p in run_checks(ws) if p.severity == "error"]
         except Exception as exc:  # a rule's bug must not hide the rest of the review
             message = _("the checks could not run: {kind}: {detail}").format(
                 kind=type(exc).__name__, detail=exc

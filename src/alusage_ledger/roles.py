@@ -56,6 +56,31 @@ DEFAULT_ROLES: dict[str, Role] = {
     "retributions-expense": Role(
         "Charges:Retributions", "604", "Achats d'études et prestations de services"
     ),
+    # The year's bookends (yearend.py, capital.py): result, its allocation, members' capital.
+    # An entity whose books already have an open account with the role's PCG number uses it.
+    "result-profit": Role("Capitaux:Resultat:Benefice", "120", "Résultat de l'exercice (bénéfice)"),
+    "result-loss": Role("Capitaux:Resultat:Perte", "129", "Résultat de l'exercice (perte)"),
+    "legal-reserve": Role("Capitaux:ReserveLegale", "1061", "Réserve légale"),
+    "statutory-reserve": Role(
+        "Capitaux:ReservesStatutaires", "1063", "Réserves statutaires ou contractuelles"
+    ),
+    "carry-forward": Role("Capitaux:ReportANouveau", "110", "Report à nouveau (solde créditeur)"),
+    "carry-forward-debit": Role(
+        "Capitaux:ReportANouveauDebiteur", "119", "Report à nouveau (solde débiteur)"
+    ),
+    "dividends-due": Role(
+        "Passif:Associes:DividendesAPayer", "457", "Associés - dividendes à payer"
+    ),
+    "capital-paid": Role("Capitaux:Capital", "1013", "Capital souscrit - appelé, versé"),
+    "capital-uncalled": Role(
+        "Capitaux:CapitalNonAppele", "1011", "Capital souscrit - non appelé"
+    ),
+    "capital-uncalled-due": Role(
+        "Capitaux:AssociesCapitalNonAppele", "109", "Actionnaires : capital souscrit - non appelé"
+    ),
+    "capital-refunds": Role(
+        "Passif:Associes:CapitalARembourser", "4567", "Associés - capital à rembourser"
+    ),
 }
 
 _COMPONENT = re.compile(r"[^A-Za-z0-9]+")

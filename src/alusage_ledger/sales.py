@@ -770,11 +770,6 @@ def _resolve_activity(config: Config, entity: str, name: str) -> ActivityConfig:
     return found
 
 
-def _next_seq(numbers: Iterable[tuple[int | None, int]], key: int | None) -> int:
-    seqs = [seq for year, seq in numbers if year == key]
-    return max(seqs, default=0) + 1
-
-
 def series_numbers(
     series: Series, documents: Iterable[tuple[str, Any]]
 ) -> dict[int | None, list[tuple[int, str, Any]]]:

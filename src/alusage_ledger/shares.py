@@ -1272,9 +1272,11 @@ def member_statement(
         )
     host = ws.load_checked(place.host)
     account = place.member_account(member)
-    from .lettering import LetterIndex
+    from .lettering import assign
 
-    letters = LetterIndex(host.entries)
+    # Letters made by the end of the period (a later payment's letter is not shown).
+    _open_items, letters = assign(host.entries, account, as_of=end)
+    codes = {id(item.entry): letter.code for letter in letters for item in letter.items}
     opening = ZERO
     balance = ZERO
     lines = []
@@ -1299,8 +1301,7 @@ def member_statement(
             if (p.meta or {}).get("group") is not None
         )
         number = str(meta.get("call") or meta.get("cancels") or "")
-        found = letters.get(entry, account)
-        letter = found.code if found is not None else None
+        letter = codes.get(id(entry))
         lines.append(
             StatementLine(
                 entry.date,

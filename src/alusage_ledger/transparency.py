@@ -101,6 +101,7 @@ class Report:
     commons: Section
     places: list[tuple[str, str, Section, Section]]  # (id, name, costs, calls)
     givers: dict[str, str]  # policy id → from entity (for the share of revenue)
+    members: dict[str, dict[str, str]] = field(default_factory=dict)  # place → id → name
 
     def revenue_of(self, entities: Iterable[str], month: str | None = None) -> Decimal:
         wanted = set(entities)
@@ -282,6 +283,10 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
         commons=commons,
         places=places,
         givers=givers,
+        members={
+            pid: {row.id: row.name or row.id for row in place.members}
+            for pid, place in config.places.items()
+        },
     )
 
 
@@ -573,14 +578,15 @@ def detail_tables(
             (1,),
         )
     )
-    for _pid, name, costs, calls in report.places:
+    for pid, name, costs, calls in report.places:
         total = costs.total
+        members = report.members.get(pid, {})
         rows = [
             [_("cost: {group}").format(group=ln.key[0]), money(ln.total), ""] for ln in costs.lines
         ]
         rows.append([_("Total costs"), money(total), ""])
         for ln in calls.lines:
-            who = ln.key[0] or _("(other calls)")
+            who = members.get(ln.key[0], ln.key[0]) if ln.key[0] else _("(other calls)")
             rows.append(
                 [
                     _("called from {member}").format(member=who),

@@ -16,6 +16,7 @@ stderr and their documented exit code; a traceback only with ``--debug``.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import traceback
 from collections.abc import Sequence
@@ -23,11 +24,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import AlusageError, ExitCode, LedgerErrors
-from ..i18n import N_, _, resolve_language, set_language, translate
+from ..i18n import N_, _, get_language, resolve_language, set_language, translate
 from . import state
 from ._click import click
 
@@ -54,6 +55,8 @@ COMMAND_MODULES = (
     "usage",
     "shares",
     "imports",
+    "year",
+    "capital",
 )
 
 _FLAGS = ("--json", "--no-color", "--debug", "--quiet", "-q")
@@ -267,6 +270,22 @@ class AlusageGroup(TyperGroup):
         translate_tree(self, lang)
         return super().make_context(info_name, args, parent=parent, **extra)
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A command, built from its Typer registration on first use (see :func:`lazy_root`)."""
+        command = self.commands.get(cmd_name)
+        if isinstance(command, _Pending) and not getattr(self, "_listing", False):
+            command = command.build()
+            self.commands[cmd_name] = command
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # The list of commands needs their names and short help only: nothing is built.
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -398,10 +417,74 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.{_name}").register(app)
 
 
+class _Pending(TyperCommand):
+    """A command of the root not built yet: its name and help, enough to be listed."""
+
+    def __init__(self, info: Any, *, group: bool) -> None:
+        import typer.main as typer_main
+
+        if group:
+            solved = typer_main.solve_typer_info_defaults(info)
+            name, text, short, hidden = solved.name, solved.help, solved.short_help, solved.hidden
+        else:
+            name = info.name or typer_main.get_command_name(info.callback.__name__)
+            text = info.help
+            text = inspect.getdoc(info.callback) if text is None else inspect.cleandoc(text)
+            short, hidden = info.short_help, info.hidden
+        super().__init__(name=name, help=text, short_help=short, hidden=hidden)
+        self.info = info
+        self.group = group
+
+    def build(self) -> Any:
+        """The real click command (Typer reads the function's parameters only now)."""
+        import typer.main as typer_main
+
+        command: Any
+        if self.group:
+            command = typer_main.get_group_from_info(
+                self.info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=app.suggest_commands,
+            )
+        else:
+            command = typer_main.get_command_from_info(
+                self.info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        translate_tree(command, get_language())
+        return command
+
+
+def lazy_root() -> Any:
+    """The root click group with every command pending (issue 13, start-up time).
+
+    Typer builds a click command from every function of the tree before parsing the
+    command line, reading every signature and annotation: a tenth of a second for ~50
+    commands. Here only the root's own options are built; a command is built when it is
+    invoked (or asked for ``--help``), the root's ``--help`` lists the pending ones.
+    """
+    import copy
+
+    import typer.main as typer_main
+
+    shell = copy.copy(app)
+    shell.registered_commands = []
+    shell.registered_groups = []
+    root_command: Any = typer_main.get_command(shell)
+    pending = [_Pending(info, group=False) for info in app.registered_commands]
+    pending += [_Pending(info, group=True) for info in app.registered_groups]
+    for command in pending:
+        if command.name:
+            root_command.commands[command.name] = command
+    return root_command
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point (``alusage-ledger`` and ``alusage``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"alusage-ledger {__version__}\n")
         return
-    app(args=args, prog_name="alusage-ledger")
+    lazy_root()(args=args, prog_name="alusage-ledger")

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         if not errors:
             from ..closing import close_through
 
-            closed = [r.month for r in close_through(ws) if not r.already_closed]
+            closed = [r.month for r in close_through(ws, checked=True) if not r.already_closed]
             if closed:
                 readme = folder / "reports" / closed[-1] / "README.md"
         summary = {}

@@ -84,6 +84,7 @@ def weight_text(weight: Fraction) -> str:
 def why_text(split: MonthSplit, month: str) -> str:
     """Where a group's amount for a covered month comes from, in one line."""
     from ..allocation import format_months, month_of
+    from .fmt import money
 
     parts = []
     for portion in split.portions:
@@ -92,7 +93,7 @@ def why_text(split: MonthSplit, month: str) -> str:
         covers = format_months(line.months)
         if len(set(line.months)) > 1:
             text += " " + _("({amount} of {total} over {months}, by days)").format(
-                amount=machine(portion.amount), total=machine(line.amount), months=covers
+                amount=money(portion.amount), total=money(line.amount), months=covers
             )
         if month_of(line.day) > split.covered:
             text += " " + _("(late: booked after the month it covers)")
@@ -191,6 +192,10 @@ def _day(value: Any) -> str:
     return str(value.isoformat())
 
 
+def _title(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -267,7 +272,7 @@ def statement_markdown(st: Statement) -> str:
         "",
         "## " + _("Account statement"),
         "",
-        "| " + " | ".join(statement_columns()) + " |",
+        "| " + " | ".join(_title(c) for c in statement_columns()) + " |",
         "|---|---|---|--:|--:|--:|---|",
     ]
     for row in statement_rows(st):
@@ -278,7 +283,11 @@ def statement_markdown(st: Statement) -> str:
             "",
             "## " + _("Detail of the calls"),
             "",
-            f"| {_('number')} | {_('group')} | {_('months covered')} | {_('amount')} |",
+            "| "
+            + " | ".join(
+                _title(c) for c in (_("number"), _("group"), _("months covered"), _("amount"))
+            )
+            + " |",
             "|---|---|---|--:|",
         ]
         for line in calls:

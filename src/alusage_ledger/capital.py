@@ -1,0 +1,1 @@
+"""Members' capital (work in progress)."""
