@@ -215,14 +215,16 @@ since = 2026-01-15
 """
 
 
-def golden_tree(folder: Path, name: str) -> None:
-    """Compare every file under ``folder`` with ``tests/golden/closing/<name>/``;
-    ``ALUSAGE_REGEN_GOLDEN=1`` rewrites the golden copy."""
+def golden_tree(folder: Path, name: str, *, exclude: tuple[str, ...] = ()) -> None:
+    """Compare every file under ``folder`` (but those starting with ``exclude``) with
+    ``tests/golden/closing/<name>/``; ``ALUSAGE_REGEN_GOLDEN=1`` rewrites the golden copy."""
     import shutil
 
     golden = Path(__file__).resolve().parent / "golden" / "closing" / name
     actual = {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.relative_to(folder).as_posix().startswith(exclude or ("\0",))
     }
     if os.environ.get("ALUSAGE_REGEN_GOLDEN") == "1":
         shutil.rmtree(golden, ignore_errors=True)

@@ -60,12 +60,35 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, lang: str = "en", input: str | None = None):  # type: ignore[no-untyped-def]
-        from alusage_ledger.cli.app import app
-
         argv = ["--lang", lang]
         if self.workspace is not None:
             argv += ["--workspace", str(self.workspace)]
-        return self.runner.invoke(app, [*argv, *args], input=input)
+        # Typer rebuilds its command tree on every invoke (most of an in-process call);
+        # the tree does not depend on the invocation, so build it once per session.
+        import typer.testing
+
+        command = _click_command()
+        original = typer.testing._get_command
+        typer.testing._get_command = lambda _app: command
+        try:
+            from alusage_ledger.cli.app import app
+
+            return self.runner.invoke(app, [*argv, *args], input=input)
+        finally:
+            typer.testing._get_command = original
+
+
+_COMMAND_CACHE: list[object] = []
+
+
+def _click_command() -> object:
+    if not _COMMAND_CACHE:
+        import typer.main
+
+        from alusage_ledger.cli.app import app
+
+        _COMMAND_CACHE.append(typer.main.get_command(app))
+    return _COMMAND_CACHE[0]
 
 
 @pytest.fixture

@@ -352,7 +352,8 @@ pcg = "6061"
         ("[[rule]\npattern = 'x'\n", "the TOML syntax is invalid"),
         ("[profile]\nencoding = 'ebcdic'\n", "unknown encoding 'ebcdic'"),
         ("[profile]\ndate_format = 'MM/AAAA'\n", "unknown date format"),
-        ("[profile.columns]\ndate = 'Date'\nlabel = 'L'\n", "either amount"),
+        ("[profile]\nencoding = 'utf-8'\n[profile.columns]\ndate = 'D'\nlabel = 'L'\n", "either"),
+        ("[profile.columns]\ndate = 'D'\nlabel = 'L'\namount = 'M'\n", "profile.encoding: say"),
     ],
 )
 def test_bad_rules_files(text: str, expected: str) -> None:

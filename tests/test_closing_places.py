@@ -52,7 +52,8 @@ def test_closing_posts_the_shares_and_writes_the_statements(ws: Path) -> None:
     assert (
         shares == "member,loyer,total\nlea,200.00,200.00\nmarc,100.00,100.00\ntotal,300.00,300.00\n"
     )
-    golden_tree(reports, "small-2026-01-fr")
+    # the statements and the shares tables are the Shares feature's (golden-tested there)
+    golden_tree(reports, "small-2026-01-fr", exclude=("atelier/statements/", "atelier/shares.md"))
     assert cli("check").exit_code == 0
     before = snapshot(ws)
     result = cli("close", "2026-01", lang="fr")

@@ -310,6 +310,13 @@ def _profile(model: ProfileModel, source: str) -> Profile | None:
                 "debit and credit."
             ).format(file=source)
         )
+    if model.encoding is None:
+        raise ConfigError(
+            _(
+                "{file}: profile.encoding: say how the bank encodes its files (utf-8, cp1252 "
+                "or iso-8859-15); it is never guessed."
+            ).format(file=source)
+        )
     labels = [columns.label] if isinstance(columns.label, str) else list(columns.label)
 
     def key(name: str | None) -> str | None:
@@ -351,7 +358,7 @@ def _profile(model: ProfileModel, source: str) -> Profile | None:
     formats = (model.date_format,) if isinstance(model.date_format, str) else model.date_format
     return Profile(
         model.name,
-        model.encoding or "utf-8",
+        model.encoding,
         (layout,),
         delimiter=model.delimiter,
         decimal=model.decimal,

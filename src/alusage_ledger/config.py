@@ -523,13 +523,13 @@ def _percent(value: Any) -> Any:
     if value is None or isinstance(value, Decimal):
         return value
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError('expected a percentage written as text, e.g. "15" or "57.5"')
+        raise ValueError(N_('expected a percentage written as text, e.g. "15" or "57.5"'))
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except ArithmeticError:
-        raise ValueError('expected a percentage written as text, e.g. "15" or "57.5"') from None
+        raise ValueError(N_('expected a percentage written as text, e.g. "15" or "57.5"')) from None
     if not number.is_finite() or number < 0 or number > 100:
-        raise ValueError("expected a percentage between 0 and 100")
+        raise ValueError(N_("expected a percentage between 0 and 100"))
     return number
 
 
@@ -615,7 +615,7 @@ class YearSettings(_Model):
     def _categories(cls, value: list[str]) -> list[str]:
         for item in value:
             if not re.fullmatch(r"[a-z][a-z0-9-]{0,40}", item):
-                raise ValueError("a category is lowercase letters, digits and dashes")
+                raise ValueError(N_("a category is lowercase letters, digits and dashes"))
         return value
 
     def rules(self, kind: str) -> AllocationRules | None:

@@ -134,11 +134,24 @@ def _is_default(name: str, value: Any) -> bool:
 _PARSE_CACHE: dict[tuple[str, str], tuple[list[Any], list[Any], dict[str, Any]]] = {}
 
 
-def _parse_bytes(raw: bytes, path: Path) -> tuple[list[Any], list[Any], dict[str, Any]]:
+def _parse_bytes(
+    raw: bytes,
+    path: Path,
+    digest: str | None = None,
+    known: dict[str, tuple[str, Any]] | None = None,
+) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """Beancount's parse of a file's bytes; reused when the same path has the same hash.
+
+    ``known`` maps real paths to ``(sha256, parse)`` from the disk cache (cache.py).
+    """
     from beancount.parser import parser
 
-    key = (str(path), hashlib.sha256(raw).hexdigest())
+    key = (str(path), digest or hashlib.sha256(raw).hexdigest())
     hit = _PARSE_CACHE.get(key)
+    if hit is None and known:
+        stored = known.get(key[0])
+        if stored is not None and stored[0] == key[1]:
+            hit = _PARSE_CACHE[key] = stored[1]
     if hit is not None:
         return hit
     result = parser.parse_string(raw, report_filename=str(path))
@@ -147,9 +160,17 @@ def _parse_bytes(raw: bytes, path: Path) -> tuple[list[Any], list[Any], dict[str
 
 
 def vet_files(
-    entity: str | None, main: Path, root: Path, allowed_plugins: frozenset[str]
+    entity: str | None,
+    main: Path,
+    root: Path,
+    allowed_plugins: frozenset[str],
+    known: dict[str, tuple[str, Any]] | None = None,
 ) -> tuple[dict[Path, ParsedFile], list[LedgerProblem]]:
-    """Parse ``main`` and its includes without running anything; refuse what is unsafe."""
+    """Parse ``main`` and its includes without running anything; refuse what is unsafe.
+
+    Every file is read and hashed on every call; ``known`` (the disk cache's parses by
+    real path and hash) only saves parsing bytes already parsed.
+    """
     root = root.resolve()
     files: dict[Path, ParsedFile] = {}
     problems: list[LedgerProblem] = []
@@ -226,11 +247,12 @@ def vet_files(
                 ).format(byte=raw[exc.start]),
             )
             continue
-        entries, errors, options_map = _parse_bytes(raw, real)
+        digest = hashlib.sha256(raw).hexdigest()
+        entries, errors, options_map = _parse_bytes(raw, real, digest, known)
         parsed = ParsedFile(
             path=real,
             rel=rel,
-            digest=hashlib.sha256(raw).hexdigest(),
+            digest=digest,
             entries=entries,
             errors=errors,
             options=options_map,
@@ -394,22 +416,43 @@ def _problem(entity: str | None, root: Path, error: Any) -> LedgerProblem:
 def load_ledger(
     entity: str | None, main: Path, root: Path, allowed_plugins: frozenset[str]
 ) -> LoadedLedger:
-    """Vet, then book, transform and validate, like ``bean-check`` (RELIABILITY L1-L3, L5)."""
+    """Vet, then book, transform and validate, like ``bean-check`` (RELIABILITY L1-L3, L5).
+
+    The vetting runs on every call, on the bytes just read. Parses and booked results
+    come from the disk cache (cache.py) when every file's hash matches a clean record;
+    the rest is computed with :mod:`beanpipe` (Beancount's pipeline, same results).
+    The garbage collector is off during the load and the loaded objects are frozen
+    after it (``gc.freeze``): they are never garbage, and later collections skip them.
+    """
+    from . import cache
+
     _disable_beancount_cache()
     from beancount import loader
     from beancount.core import data
-    from beancount.ops import validation
-    from beancount.parser import booking
+
+    from .beanpipe import book_transform_validate
 
     root = root.resolve()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # L5: Beancount allocates many small objects and frees none during a load
     try:
-        files, problems = vet_files(entity, main, root, allowed_plugins)
+        where = cache.folder_for(root)
+        record = cache.latest_record(where, root, main) if where is not None else None
+        known = record["files"] if record is not None else None
+        files, problems = vet_files(entity, main, root, allowed_plugins, known)
         top = files.get(Path(os.path.realpath(main)))
         if any(p.severity == "error" for p in problems) or top is None:
             return LoadedLedger(entity or "", root, main, files, [], problems, {})
         problems.extend(_root_hint(files, main, entity))
+        key = cache.full_key(
+            root, main, allowed_plugins, [(str(p), f.digest) for p, f in files.items()]
+        )
+        if where is not None and (record is None or record["key"] != key):
+            record = cache.record(where, key)  # e.g. back on a branch loaded before
+        if record is not None and record["key"] == key:
+            return LoadedLedger(
+                entity or "", root, main, files, record["entries"], problems, record["options"]
+            )
         entries: list[Any] = []
         parse_errors: list[Any] = []
         for parsed in files.values():
@@ -419,15 +462,39 @@ def load_ledger(
         options_map = loader.aggregate_options_map(dict(top.options), others)
         options_map["include"] = sorted(str(p) for p in files)
         entries.sort(key=data.entry_sortkey)
-        entries, balance_errors = booking.book(entries, options_map)
-        parse_errors.extend(balance_errors)
-        entries, errors = loader.run_transformations(entries, parse_errors, options_map, None)
-        errors.extend(validation.validate(entries, options_map, None, None))
+        entries, errors = book_transform_validate(entries, parse_errors, options_map)
         problems.extend(_problem(entity, root, e) for e in errors)
+        if where is not None and not errors and _cacheable(files, entries, options_map):
+            cache.store_record(
+                where,
+                root,
+                main,
+                {
+                    "key": key,
+                    "files": {
+                        str(p): (f.digest, (f.entries, f.errors, f.options))
+                        for p, f in files.items()
+                    },
+                    "entries": entries,
+                    "options": options_map,
+                },
+            )
         return LoadedLedger(entity or "", root, main, files, entries, problems, options_map)
     finally:
+        gc.freeze()  # everything loaded lives until the process ends
         if gc_was_enabled:
             gc.enable()
+
+
+def _cacheable(files: dict[Path, ParsedFile], entries: list[Any], options: dict[str, Any]) -> bool:
+    """A load depends on nothing but the files' bytes: no outside plugin, no documents."""
+    from beancount.core import data
+
+    if options.get("documents") or any(p.options.get("documents") for p in files.values()):
+        return False
+    if any(not str(name).startswith("beancount.") for name, _c in options.get("plugin", [])):
+        return False
+    return not any(isinstance(e, data.Document) for e in entries)
 
 
 # --------------------------------------------------------------------------- workspace

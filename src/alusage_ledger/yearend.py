@@ -1364,8 +1364,83 @@ def propose(ws: Workspace, entity: str, year: int, day: date | None = None) -> M
     """The minimum the law asks of the exercice's result (nothing is written)."""
     kept_books(ws.config, entity)
     ledger = ws.load_checked(entity)
-    state = allocation_state(ws, ledger, year, day)
+    gid = f"{ALLOCATE_GEN_PREFIX}{year:04d}"
+    state = allocation_state(ws, ledger, year, day, skip=lambda e: gen_id(e) == gid)
     return state_minimums(ws, ledger, state)
+
+
+@dataclass
+class InventoryResult:
+    entity: str
+    day: date
+    total: Decimal
+    dry_run: bool = False
+    text: str = ""
+    files: list[str] = field(default_factory=list)
+
+
+def book_inventory(
+    ws: Workspace,
+    entity: str,
+    year: int,
+    lines: Sequence[tuple[str, Decimal]],
+    label: str,
+    *,
+    payee: str | None = None,
+    piece_ref: str | None = None,
+    dry_run: bool = False,
+) -> InventoryResult:
+    """An inventory entry (accrual, prepaid, depreciation, provision, corporate tax) dated
+    the exercice's last day, tagged ``#inventaire``: accepted after that month is closed,
+    until the exercice is closed."""
+    from .ledger import Append, check_text
+    from .purchases import resolve_account
+
+    config = kept_books(ws.config, entity)
+    _start, end = exercice_of_year(config, year)
+    text = check_text(label.strip(), _("label"))
+    if not text:
+        raise UsageError(_("Say what the inventory entry is with --label."))
+    if payee is not None:
+        check_text(payee.strip(), _("payee"))
+    if len(lines) < 2:
+        raise UsageError(_("An inventory entry needs at least two --line ACCOUNT:AMOUNT."))
+    if sum((amount for _a, amount in lines), ZERO) != 0:
+        raise UsageError(
+            _(
+                "The lines do not balance (off by {diff}); debits are positive, credits negative."
+            ).format(diff=sum((amount for _a, amount in lines), ZERO))
+        )
+    with ws.lock():
+        ledger = ws.load_checked(entity)
+        if year in closed_exercices(ledger.entries):
+            raise RefusedError(
+                _(
+                    "The exercice {year} of {entity} is closed: its inventory entries can no "
+                    "longer change; book corrections in the next exercice."
+                ).format(year=year, entity=entity)
+            )
+        postings = [
+            posting(resolve_account(ledger, account, _("account")), amount)
+            for account, amount in lines
+        ]
+        entry = transaction(
+            end,
+            payee.strip() if payee else None,
+            text,
+            postings,
+            meta=_meta(piece_ref=piece_ref),
+            tags=(INVENTORY_TAG,),
+        )
+        planned = ws.write([Append(entity, (entry,))], dry_run=dry_run)
+    return InventoryResult(
+        entity,
+        end,
+        sum((a for _acc, a in lines if a > 0), ZERO),
+        dry_run,
+        "\n".join(p.text for p in planned),
+        [p.rel for p in planned],
+    )
 
 
 def allocate(

@@ -31,6 +31,7 @@ from ..errors import AlusageError, ExitCode, LedgerErrors
 from ..i18n import N_, _, get_language, resolve_language, set_language, translate
 from . import state
 from ._click import click
+from .interactive import enable_prompts
 
 #: Command modules, each with ``register(app)``; imported at start-up, so they import
 #: the library (and Beancount) only inside their command functions.
@@ -57,17 +58,32 @@ COMMAND_MODULES = (
     "imports",
     "year",
     "capital",
+    "fava",
 )
 
-_FLAGS = ("--json", "--no-color", "--debug", "--quiet", "-q")
+_FLAGS = ("--json", "--no-color", "--debug", "--quiet", "-q", "--no-cache")
 _VALUED = ("--workspace", "--lang")
 
 
-def hoist_global_options(args: Sequence[str]) -> list[str]:
-    """Move global options found after the command to the front (before ``--``)."""
+def _takes_value(command: Any, option: str) -> bool:
+    """Whether ``option`` of ``command`` consumes the next argument (not a flag)."""
+    for param in getattr(command, "params", ()):
+        names = [*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())]
+        if option in names:
+            return not getattr(param, "is_flag", False) and getattr(param, "nargs", 1) != 0
+    return False
+
+
+def hoist_global_options(args: Sequence[str], root: Any = None) -> list[str]:
+    """Move global options found after the command to the front (before ``--``).
+
+    A token that is the value of the previous option (``--client -q``) is left alone:
+    the command tree (``root``) tells which options take a value.
+    """
     front: list[str] = []
     rest: list[str] = []
     items = list(args)
+    command = root
     index = 0
     while index < len(items):
         arg = items[index]
@@ -83,6 +99,12 @@ def hoist_global_options(args: Sequence[str]) -> list[str]:
             front.append(arg)
         else:
             rest.append(arg)
+            if arg.startswith("-") and "=" not in arg:
+                if command is not None and _takes_value(command, arg) and index + 1 < len(items):
+                    rest.append(items[index + 1])
+                    index += 1
+            elif command is not None and arg in getattr(command, "commands", {}):
+                command = command.commands[arg]
         index += 1
     return front + rest
 
@@ -263,11 +285,12 @@ class AlusageGroup(TyperGroup):
         parent: Any = None,
         **extra: Any,
     ) -> Any:
-        args = hoist_global_options(args)
+        args = hoist_global_options(args, self)
         lang = resolve_language(_lang_from_args(args))
         set_language(lang)
         _patch_click_strings(lang)
         translate_tree(self, lang)
+        enable_prompts(self)  # a required option missing on a terminal is asked for
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
@@ -390,6 +413,13 @@ def root(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help=N_("Print only what was asked for."))
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help=N_("Do not read nor write the cache of loaded ledgers (also ALUSAGE_NO_CACHE=1)."),
+        ),
+    ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help=N_("Show the traceback of an error."))
     ] = False,
@@ -403,6 +433,9 @@ def root(
         ),
     ] = False,
 ) -> None:
+    from .. import cache
+
+    cache.set_enabled(not no_cache)
     state.reset(
         workspace_path=workspace,
         json=json_output,
@@ -454,6 +487,7 @@ class _Pending(TyperCommand):
                 rich_markup_mode=app.rich_markup_mode,
             )
         translate_tree(command, get_language())
+        enable_prompts(command)
         return command
 
 
@@ -487,4 +521,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"alusage-ledger {__version__}\n")
         return
+    from .. import cache
+
+    cache.BACKGROUND = True  # a short-lived process: write the cache without waiting
     lazy_root()(args=args, prog_name="alusage-ledger")

@@ -19,7 +19,7 @@ from ..i18n import N_, _
 from . import state
 
 #: Modules (in ``cli/``) that contribute report subcommands with ``register_report(app)``.
-REPORT_MODULES: tuple[str, ...] = ()
+REPORT_MODULES: tuple[str, ...] = ("report_books",)
 
 FORMAT_HELP = N_("Output: table (default), md, csv or json.")
 

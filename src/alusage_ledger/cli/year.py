@@ -116,6 +116,82 @@ def register(app: typer.Typer) -> None:
         )
 
     @year.command(
+        "inventory",
+        help=N_(
+            "Book an inventory entry (accruals 408/418, prepaid 486/487, depreciation "
+            "681/28x, provisions, corporate tax 695/444) dated the exercice's last day, tagged "
+            "#inventaire: accepted after December is closed, until the exercice is closed."
+        ),
+    )
+    def inventory(
+        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        exercice: Annotated[str, typer.Option("--exercice", help=EXERCICE_HELP)],
+        line: Annotated[
+            list[str],
+            typer.Option(
+                "--line",
+                help=N_(
+                    'A line "ACCOUNT:AMOUNT" (account or PCG number; debit positive, credit '
+                    "negative), at least two."
+                ),
+            ),
+        ],
+        label: Annotated[str, typer.Option("--label", help=N_("What the entry is."))],
+        payee: Annotated[
+            str | None,
+            typer.Option("--payee", help=N_("The third party, if any."), show_default=False),
+        ] = None,
+        piece_ref: Annotated[
+            str | None,
+            typer.Option("--piece-ref", help=N_("The supporting document."), show_default=False),
+        ] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+    ) -> None:
+        from ..errors import UsageError
+        from ..render.console import emit_json, say
+        from ..render.fmt import machine, money
+        from ..yearend import book_inventory, parse_exercice
+
+        st = state.current()
+        ws = st.workspace()
+        parsed = []
+        for text in line:
+            account, sep, amount = text.rpartition(":")
+            if not sep or not account:
+                raise UsageError(_("The line {value!r} is not ACCOUNT:AMOUNT.").format(value=text))
+            parsed.append((account.strip(), _signed(amount, _("amount"))))
+        result = book_inventory(
+            ws,
+            entity,
+            parse_exercice(exercice),
+            parsed,
+            label,
+            payee=payee,
+            piece_ref=piece_ref,
+            dry_run=dry_run,
+        )
+        if st.json:
+            emit_json(
+                {
+                    "entity": result.entity,
+                    "date": result.day,
+                    "total": machine(result.total),
+                    "dry_run": result.dry_run,
+                    "files": result.files,
+                }
+            )
+            return
+        if dry_run:
+            say(result.text.rstrip("\n"))
+            say(_("Dry run: nothing was written."))
+            return
+        say(
+            _("Inventory entry of {entity} booked on {day} ({total}).").format(
+                entity=entity, day=result.day.isoformat(), total=money(result.total)
+            )
+        )
+
+    @year.command(
         "close",
         help=N_(
             "Close the exercice once every month is closed: close the income and expense "
@@ -138,9 +214,7 @@ def register(app: typer.Typer) -> None:
 
         st = state.current()
         ws = st.workspace()
-        result = close_exercice(
-            ws, entity, parse_exercice(exercice), dry_run=dry_run, today=today
-        )
+        result = close_exercice(ws, entity, parse_exercice(exercice), dry_run=dry_run, today=today)
         if st.json:
             emit_json(result.as_json())
             return
@@ -153,8 +227,9 @@ def register(app: typer.Typer) -> None:
             return
         if dry_run:
             say(
-                _("Dry run: closing the exercice {year} would write this (nothing was written).")
-                .format(year=result.exercice)
+                _(
+                    "Dry run: closing the exercice {year} would write this (nothing was written)."
+                ).format(year=result.exercice)
             )
             for rel, text in result.planned.items():
                 say(f"--- {rel}")
@@ -200,7 +275,9 @@ def register(app: typer.Typer) -> None:
         legal_reserve: Annotated[
             str | None,
             typer.Option(
-                "--legal-reserve", help=N_("Amount to the legal reserve (1061)."), show_default=False
+                "--legal-reserve",
+                help=N_("Amount to the legal reserve (1061)."),
+                show_default=False,
             ),
         ] = None,
         statutory_reserve: Annotated[
@@ -266,9 +343,7 @@ def register(app: typer.Typer) -> None:
             _signed(carry_forward, _("carry-forward")),
             _signed(interest, _("interest on shares")),
         )
-        result = allocate(
-            ws, entity, year_number, voted, date_arg(day, _("date")), dry_run=dry_run
-        )
+        result = allocate(ws, entity, year_number, voted, date_arg(day, _("date")), dry_run=dry_run)
         if st.json:
             document = _minimums_json(result.minimums)
             document.update(
@@ -379,8 +454,9 @@ def _show_minimums(entity: str, year: int, mins: Minimums, day: str | None) -> N
         right=(1,),
     )
     say(
-        _("To book it: alusage-ledger year allocate --entity {entity} --exercice {year} ")
-        .format(entity=entity, year=year)
+        _("To book it: alusage-ledger year allocate --entity {entity} --exercice {year} ").format(
+            entity=entity, year=year
+        )
         + f"--legal-reserve {machine(mins.legal_min)} "
         + f"--statutory-reserve {machine(mins.statutory_min)} "
         + f"--carry-forward {machine(mins.free)} --date {day or 'YYYY-MM-DD'}"

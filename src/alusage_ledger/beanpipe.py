@@ -1,0 +1,154 @@
+"""Beancount's booking, plugins and validation, with the same results, faster (issue 13).
+
+``bean-check`` runs, after parsing: booking, the plugins (``documents`` first, the
+ledger's own, then ``pad`` and ``balance``), then the validations. Two of these steps do
+work whose result is known in advance on the ledgers this tool writes; they are
+skipped only in those cases, and the outcome (entries and errors, in the same order) is
+the one Beancount would produce:
+
+- Booking (``booking_full``) groups postings by currency, copies an inventory per
+  posting, resolves lots and interpolates missing numbers. When every posting of every
+  transaction has its number and currency and no cost nor price (the tool writes every
+  posting so, W2), none of that changes a posting and no error can arise: each
+  transaction comes out with its postings grouped by currency (in order of first
+  appearance) and the inferred tolerances in its metadata, which is what
+  :func:`book` computes then. Any other ledger goes through Beancount's booking.
+- ``beancount.ops.pad`` walks every posting of every account even when the ledger has
+  no ``pad`` directive, and then returns the entries unchanged: it is left out of the
+  plugin chain when there is no ``Pad`` entry.
+- ``validate_check_transaction_balances`` sums the weight of every posting in an
+  ``Inventory`` and infers tolerances for every transaction. A transaction whose
+  postings carry plain amounts (no cost, no price) that add up to exactly zero in each
+  currency has an empty residual, which is "small" whatever the tolerance: only the
+  other transactions are handed to Beancount's check.
+
+The tests compare this pipeline with Beancount's on ledgers with pads, unbalanced
+transactions, costs and prices (tests/test_cache.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+def book_transform_validate(
+    entries: list[Any], parse_errors: list[Any], options_map: dict[str, Any]
+) -> tuple[list[Any], list[Any]]:
+    """Sorted parsed entries → booked, transformed, validated entries and every error."""
+    from beancount import loader
+    from beancount.core import data
+    from beancount.parser import booking
+
+    fast = book(entries, options_map)
+    if fast is not None:
+        entries, balance_errors = fast, []
+    else:
+        entries, balance_errors = booking.book(entries, options_map)
+    errors = [*parse_errors, *balance_errors]
+    plugin_options = options_map
+    if options_map.get("plugin_processing_mode", "default") == "default" and not any(
+        isinstance(entry, data.Pad) for entry in entries
+    ):
+        plugin_options = dict(options_map)
+        plugin_options["plugin_processing_mode"] = "raw"
+        plugin_options["plugin"] = [
+            *loader.PLUGINS_PRE,
+            *options_map["plugin"],
+            *loader.PLUGINS_AUTO,
+            *(p for p in loader.PLUGINS_POST if p[0] != "beancount.ops.pad"),
+        ]
+    entries, errors = loader.run_transformations(entries, errors, plugin_options, None)
+    errors.extend(validate(entries, options_map))
+    return entries, errors
+
+
+def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
+    """Beancount's booking of a ledger of plain postings, or None for any other ledger."""
+    from beancount.core import data, interpolate
+    from beancount.core.amount import Amount
+
+    transaction = data.Transaction
+    for entry in entries:
+        if type(entry) is transaction:
+            for posting in entry.postings:
+                units = posting.units
+                if (
+                    posting.cost is not None
+                    or posting.price is not None
+                    or type(units) is not Amount
+                    or type(units.number) is not Decimal
+                    or type(units.currency) is not str
+                ):
+                    return None
+        elif isinstance(entry, transaction):
+            return None
+    infer = interpolate.infer_tolerances
+    key = interpolate.AUTOMATIC_TOLERANCES
+    booked: list[Any] = []
+    for entry in entries:
+        if type(entry) is not transaction:
+            booked.append(entry)
+            continue
+        postings = entry.postings
+        first = postings[0].units.currency if postings else None
+        if all(p.units.currency == first for p in postings):
+            grouped = list(postings)
+        else:
+            groups: dict[str, list[Any]] = {}
+            for posting in postings:
+                groups.setdefault(posting.units.currency, []).append(posting)
+            grouped = [p for group in groups.values() for p in group]
+        meta = entry.meta.copy()
+        meta[key] = infer(postings, options_map, mode="max")
+        booked.append(entry._replace(postings=grouped, meta=meta))
+    return booked
+
+
+def validate(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
+    """``beancount.ops.validation.validate`` with the balance check's fast path."""
+    from beancount.ops import validation
+
+    errors: list[Any] = []
+    for function in validation.VALIDATIONS:
+        if function is validation.validate_check_transaction_balances:
+            errors.extend(check_transaction_balances(entries, options_map))
+        else:
+            errors.extend(function(entries, options_map))
+    return errors
+
+
+def check_transaction_balances(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
+    """Beancount's check, run only on transactions that do not trivially balance."""
+    from beancount.core import data, interpolate
+    from beancount.core.amount import Amount
+    from beancount.ops import validation
+
+    residual_key = interpolate.AUTOMATIC_RESIDUAL
+    transaction = data.Transaction
+    others: list[Any] = []
+    for entry in entries:
+        if type(entry) is not transaction:
+            if isinstance(entry, transaction):  # a subclass: let Beancount decide
+                others.append(entry)
+            continue
+        sums: dict[str, Decimal] = {}
+        simple = True
+        for posting in entry.postings:
+            if posting.meta and posting.meta.get(residual_key, False):
+                continue  # Beancount skips these too
+            units = posting.units
+            if (
+                posting.cost is not None
+                or posting.price is not None
+                or type(units) is not Amount
+                or type(units.number) is not Decimal
+            ):
+                simple = False
+                break
+            sums[units.currency] = sums.get(units.currency, ZERO) + units.number
+        if not simple or any(sums.values()):
+            others.append(entry)
+    return list(validation.validate_check_transaction_balances(others, options_map))

@@ -1,0 +1,55 @@
+"""``fava``: Fava, read-only, on the workspace's ledgers, every load vetted (see web.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "fava",
+        help=N_(
+            "Start Fava (the web interface of Beancount) read-only on the ledgers, vetted "
+            "like check before starting and before each reload. Needs the web extra: "
+            "pip install 'alusage-ledger[web]'."
+        ),
+    )
+    def fava(
+        entity: Annotated[
+            str | None,
+            typer.Option(
+                "--entity",
+                "-e",
+                help=N_("Only this entity's ledger (default: every ledger, one switcher)."),
+                show_default=False,
+            ),
+        ] = None,
+        host: Annotated[
+            str, typer.Option("--host", help=N_("Address to listen on (this computer only)."))
+        ] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help=N_("Port to listen on."))] = 5000,
+    ) -> None:
+        from ..render.console import say
+        from ..render.progress import working
+        from ..web import create_app, require_fava, serve
+
+        require_fava()  # before anything: exit 5 with the way to install it
+        ws = state.current().workspace()
+        if entity is not None:
+            ws.config.entity(entity)  # an unknown name: exit 2, with "did you mean"
+        entities = [entity] if entity else list(ws.config.entities)
+        with working(_("Vetting the ledgers…")):
+            flask_app, mains = create_app(ws, entities)
+        for main in mains:
+            say(_("Serving {file}").format(file=main.relative_to(ws.root).as_posix()))
+        say(
+            _("Fava on http://{host}:{port}/ (read-only; Ctrl-C to stop).").format(
+                host=host, port=port
+            )
+        )
+        serve(flask_app, host, port)
