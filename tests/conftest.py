@@ -126,3 +126,28 @@ def git_repo(tmp_path: Path) -> Iterator[Path]:
     )
     subprocess.run(["git", "-C", str(repo), "config", "user.name", "Test"], check=True)
     yield repo
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The cache of loaded ledgers (issue 13) goes to a temporary folder, never ~/.cache.
+
+    Outside every test's own folder, so that snapshots of a workspace never see it.
+    """
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_after_load() -> Iterator[None]:
+    """Loads freeze what they load (gc.freeze, issue 13): let a long test run collect it."""
+    yield
+    import gc
+
+    gc.unfreeze()

@@ -243,3 +243,14 @@ def test_chain_digest_documented_formula() -> None:
 def test_chain_digest_rejects_newline_in_previous() -> None:
     with pytest.raises(ValueError):
         chain_digest("a\nb", [])
+
+
+def test_custom_without_values_hashes() -> None:
+    """The parser gives ``values=None`` for a bare ``custom "x"`` directive."""
+    from beancount.parser import parser
+
+    entries, errors, _ = parser.parse_string('2026-01-01 custom "alusage-note"\n')
+    assert not errors
+    from alusage_ledger.canonical import entry_hash
+
+    assert len(entry_hash(entries[0])) == 64

@@ -15,7 +15,9 @@ the one Beancount would produce:
   :func:`book` computes then. Any other ledger goes through Beancount's booking.
 - ``beancount.ops.pad`` walks every posting of every account even when the ledger has
   no ``pad`` directive, and then returns the entries unchanged: it is left out of the
-  plugin chain when there is no ``Pad`` entry.
+  plugin chain when there is no ``Pad`` entry; so is ``beancount.ops.balance`` when
+  there is no ``balance`` directive (it would look every posting's account up in an
+  empty tree and return the entries unchanged).
 - ``validate_check_transaction_balances`` sums the weight of every posting in an
   ``Inventory`` and infers tolerances for every transaction. A transaction whose
   postings carry plain amounts (no cost, no price) that add up to exactly zero in each
@@ -49,16 +51,19 @@ def book_transform_validate(
         entries, balance_errors = booking.book(entries, options_map)
     errors = [*parse_errors, *balance_errors]
     plugin_options = options_map
-    if options_map.get("plugin_processing_mode", "default") == "default" and not any(
-        isinstance(entry, data.Pad) for entry in entries
-    ):
+    idle = {
+        name
+        for name, kind in (("beancount.ops.pad", data.Pad), ("beancount.ops.balance", data.Balance))
+        if not any(isinstance(entry, kind) for entry in entries)
+    }
+    if idle and options_map.get("plugin_processing_mode", "default") == "default":
         plugin_options = dict(options_map)
         plugin_options["plugin_processing_mode"] = "raw"
         plugin_options["plugin"] = [
             *loader.PLUGINS_PRE,
             *options_map["plugin"],
             *loader.PLUGINS_AUTO,
-            *(p for p in loader.PLUGINS_POST if p[0] != "beancount.ops.pad"),
+            *(p for p in loader.PLUGINS_POST if p[0] not in idle),
         ]
     entries, errors = loader.run_transformations(entries, errors, plugin_options, None)
     errors.extend(validate(entries, options_map))
@@ -87,6 +92,10 @@ def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
             return None
     infer = interpolate.infer_tolerances
     key = interpolate.AUTOMATIC_TOLERANCES
+    automatic = interpolate.AUTOMATIC_META
+    # The tolerances depend only on each posting's currency, exponent and "automatic"
+    # mark (no cost, no price here): computed once per shape, shared (they are immutable).
+    shapes: dict[tuple[Any, ...], Any] = {}
     booked: list[Any] = []
     for entry in entries:
         if type(entry) is not transaction:
@@ -101,8 +110,19 @@ def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
             for posting in postings:
                 groups.setdefault(posting.units.currency, []).append(posting)
             grouped = [p for group in groups.values() for p in group]
+        shape = tuple(
+            (
+                p.units.currency,
+                p.units.number.as_tuple().exponent,
+                bool(p.meta) and automatic in p.meta,
+            )
+            for p in postings
+        )
+        tolerances = shapes.get(shape)
+        if tolerances is None:
+            tolerances = shapes[shape] = infer(postings, options_map, mode="max")
         meta = entry.meta.copy()
-        meta[key] = infer(postings, options_map, mode="max")
+        meta[key] = tolerances
         booked.append(entry._replace(postings=grouped, meta=meta))
     return booked
 

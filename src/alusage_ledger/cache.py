@@ -27,8 +27,9 @@ unreadable folder) means: recompute, and the bad file is removed. Writes are ato
 (temporary file, ``os.replace``); a failed write is ignored (the cache is never needed).
 
 ``--no-cache`` or ``ALUSAGE_NO_CACHE=1`` turn it off. The command line writes records in
-a detached child process (:data:`BACKGROUND`), so that pickling never delays an answer;
-the library writes them synchronously.
+a detached child process (:data:`BACKGROUND`), so that pickling never delays an answer
+(``ALUSAGE_CACHE_SYNC=1`` makes it wait, e.g. for benchmarks); the library writes them
+synchronously.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ FORMAT = 1
 MAGIC = b"alusage-ledger-cache"
 #: Records kept per ledger (older ones are removed when a new one is written).
 KEEP_PER_LEDGER = 3
+#: Records and slot files kept in all (the oldest go first: e.g. temporary copies).
+KEEP_RECORDS = 32
+KEEP_SLOTS = 512
 #: Write records from a detached child process (set by the command line's entry point).
 BACKGROUND = False
 
@@ -53,6 +57,11 @@ _disabled = False
 _tag: str | None = None
 #: Source files whose code decides what a record contains.
 _CODE_FILES = ("ledger.py", "beanpipe.py", "cache.py")
+
+
+def _background() -> bool:
+    """Write in a detached process (``ALUSAGE_CACHE_SYNC=1`` waits for the write)."""
+    return BACKGROUND and hasattr(os, "fork") and os.environ.get("ALUSAGE_CACHE_SYNC") != "1"
 
 
 def set_enabled(enabled: bool) -> None:
@@ -160,25 +169,29 @@ def _header(key: str, payload_digest: str) -> bytes:
 
 
 def read(where: Path, kind: str, key: str) -> Any:
-    """The object stored under ``key``, or None (missing, damaged or from another version)."""
+    """The object stored under ``key``, or None (missing, damaged or from another version).
+
+    The payload is hashed, then unpickled, from the same open file (a concurrent writer
+    replaces the file, never changes it), in chunks: no copy of it is held in memory.
+    """
     path = _path(where, kind, key)
+    expected = (b"%s %d" % (MAGIC, FORMAT), key.encode("ascii"), code_tag().encode("ascii"))
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            head = [handle.readline(200).rstrip(b"\n") for _line in range(4)]
+            if tuple(head[:3]) == expected:
+                start = handle.tell()
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+                if digest.hexdigest().encode("ascii") == head[3]:
+                    handle.seek(start)
+                    try:
+                        return pickle.load(handle)
+                    except Exception:  # any doubt: recompute
+                        pass
     except OSError:
         return None
-    lines = raw.split(b"\n", 4)
-    ok = (
-        len(lines) == 5
-        and lines[0] == b"%s %d" % (MAGIC, FORMAT)
-        and lines[1] == key.encode("ascii")
-        and lines[2] == code_tag().encode("ascii")
-        and hashlib.sha256(lines[4]).hexdigest().encode("ascii") == lines[3]
-    )
-    if ok:
-        try:
-            return pickle.loads(lines[4])
-        except Exception:  # any doubt: recompute
-            pass
     with contextlib.suppress(OSError):
         path.unlink()
     return None
@@ -191,7 +204,7 @@ def write(where: Path, kind: str, key: str, obj: Any) -> None:
 
 def write_all(where: Path, items: list[tuple[str, str, Any]]) -> None:
     """Store several objects, in order, in the background when :data:`BACKGROUND` is set."""
-    if BACKGROUND and hasattr(os, "fork"):
+    if _background():
         _detached(lambda: _write_items(where, items))
     else:
         _write_items(where, items)
@@ -301,8 +314,24 @@ def store_record(where: Path, root: Path, main: Path, record_: dict[str, Any]) -
                 ("slots", index_key, keys[-KEEP_PER_LEDGER:]),
             ],
         )
+        _prune(where / "full", KEEP_RECORDS)
+        _prune(where / "slots", KEEP_SLOTS)
 
-    if BACKGROUND and hasattr(os, "fork"):
+    if _background():
         _detached(job)
     else:
         job()
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove the files of ``folder`` beyond the ``keep`` most recently written."""
+    try:
+        files = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(folder)]
+    except OSError:
+        return
+    if len(files) <= keep:
+        return
+    files.sort()
+    for _mtime, path in files[: len(files) - keep]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -189,7 +189,7 @@ def _fields(entry: Any, exclude_keys: frozenset[str]) -> dict[str, Canon]:
     if isinstance(entry, data.Custom):
         return {
             "type": entry.type,
-            "values": [[_type_name(v.dtype), _tagged(v.value)] for v in entry.values],
+            "values": [[_type_name(v.dtype), _tagged(v.value)] for v in (entry.values or ())],
         }
     if isinstance(entry, data.Note):
         return {

@@ -593,7 +593,7 @@ COLUMNS = (
     ("category", N_("Category")),
     ("shares", N_("Shares")),
     ("subscribed", N_("Subscribed")),
-    ("paid", N_("Paid")),
+    ("paid", N_("Paid up")),
     ("uncalled", N_("Not paid yet")),
     ("refund_due", N_("Refund due")),
     ("since", N_("Member since")),
@@ -644,11 +644,14 @@ def register_markdown(register: Register, entity_name: str) -> str:
     from .render.fmt import money
 
     sums = register.totals()
-    when = register.as_of.isoformat() if register.as_of else _("the end of the books")
     out = [
         f"# {_md_cell(_('Register of members — {name}').format(name=entity_name))}",
         "",
-        _md_cell(_("Members' shares at {day}.").format(day=when)),
+        _md_cell(
+            _("Members' shares at {day}.").format(day=register.as_of.isoformat())
+            if register.as_of
+            else _("Members' shares at the end of the books.")
+        ),
         "",
         "| " + " | ".join(_md_cell(_(title)) for _key, title in COLUMNS) + " |",
         "| " + " | ".join("---:" if 3 <= i <= 7 else "---" for i in range(len(COLUMNS))) + " |",
@@ -678,7 +681,7 @@ def register_markdown(register: Register, entity_name: str) -> str:
                 _("Member"),
                 _("Shares"),
                 _("Amount"),
-                _("Paid"),
+                _("Paid up"),
             )
         )
         + " |"

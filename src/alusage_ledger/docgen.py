@@ -13,9 +13,9 @@ reference fails the suite).
 
 **The guides** are Markdown whose ` ```sh ` blocks are run, in order, on a fresh copy of
 the example workspace (see :func:`guide_steps`): lines starting with ``alusage-ledger``
-run in-process through Typer's test runner, ``cd DIR`` changes folder, any other line runs
-with ``bash -c``. A line may end with ``# exit N`` when the guide shows an error on
-purpose. A ` ```text ` block that directly follows an ``sh`` block holds that block's
+run in-process through Typer's test runner (unless they redirect or pipe), ``cd DIR``
+changes folder, any other line runs with ``bash -c``. A line may end with ``# exit N`` when the guide shows an error on
+purpose. A ` ```text ` block that follows an ``sh`` block (blank lines apart) holds that block's
 output; ``guide`` rewrites it with the real output, so the guides show what the tool
 prints. ` ```shell ` blocks (installation) are never run.
 """
@@ -154,6 +154,8 @@ class Block:
     output_span: tuple[int, int] | None = None  # lines [start, end) of the text body
 
 
+#: A line with one of these goes to bash even when it starts with ``alusage-ledger``.
+_SHELL_WORDS = frozenset({">", ">>", "<", "|", "&&", "||", ";", "2>", "2>&1"})
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _EXIT = re.compile(r"\s+#\s*exit\s+(\d+)\s*$")
 
@@ -184,6 +186,8 @@ def guide_blocks(text: str) -> list[Block]:
                     Step(command, number + 1, block.index, int(code.group(1)) if code else 0)
                 )
             following = end + 1
+            while following < len(lines) and not lines[following].strip():
+                following += 1  # blank lines between a command block and its output
             if following < len(lines) and lines[following].rstrip() == "```text":
                 body_end = following + 1
                 while body_end < len(lines) and not lines[body_end].startswith("```"):
@@ -243,6 +247,8 @@ def run_guide(text: str, folder: Path, lang: str) -> Iterator[Outcome]:
     cwd = folder.resolve()
     runner = CliRunner()
     env = {**_git_env(), "ALUSAGE_LANG": lang, "NO_COLOR": "1", "COLUMNS": str(WIDTH)}
+    # ``alusage-ledger`` inside a shell line (a loop, a pipe) is the one of this interpreter.
+    path = os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))
     previous = Path.cwd()
     try:
         for step in guide_steps(text):
@@ -251,16 +257,17 @@ def run_guide(text: str, folder: Path, lang: str) -> Iterator[Outcome]:
                 cwd = (cwd / words[1]).resolve() if len(words) > 1 else folder.resolve()
                 yield Outcome(step, 0 if cwd.is_dir() else 1, "")
                 continue
-            if words and words[0] in ("alusage-ledger", "alusage"):
+            shell = any(w in _SHELL_WORDS for w in words)
+            if words and words[0] in ("alusage-ledger", "alusage") and not shell:
                 os.chdir(cwd)
                 result = runner.invoke(app, ["--lang", lang, *words[1:]], env=env)
-                output = result.stdout + (result.stderr if result.stderr_bytes else "")
+                output = result.output
                 yield Outcome(step, result.exit_code, output)
                 continue
             done = subprocess.run(
                 ["bash", "-c", step.line],
                 cwd=cwd,
-                env={**os.environ, **env},
+                env={**os.environ, **env, "PATH": path},
                 capture_output=True,
                 text=True,
                 timeout=120,

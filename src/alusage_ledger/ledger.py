@@ -138,11 +138,12 @@ def _parse_bytes(
     raw: bytes,
     path: Path,
     digest: str | None = None,
-    known: dict[str, tuple[str, Any]] | None = None,
+    known: Any = None,
 ) -> tuple[list[Any], list[Any], dict[str, Any]]:
     """Beancount's parse of a file's bytes; reused when the same path has the same hash.
 
-    ``known`` maps real paths to ``(sha256, parse)`` from the disk cache (cache.py).
+    ``known`` maps real paths to ``(sha256, parse)`` from the disk cache (cache.py): a
+    dict, or anything with ``get`` (read only when the in-process memo misses).
     """
     from beancount.parser import parser
 
@@ -164,7 +165,7 @@ def vet_files(
     main: Path,
     root: Path,
     allowed_plugins: frozenset[str],
-    known: dict[str, tuple[str, Any]] | None = None,
+    known: Any = None,
 ) -> tuple[dict[Path, ParsedFile], list[LedgerProblem]]:
     """Parse ``main`` and its includes without running anything; refuse what is unsafe.
 
@@ -437,8 +438,12 @@ def load_ledger(
     gc.disable()  # L5: Beancount allocates many small objects and frees none during a load
     try:
         where = cache.folder_for(root)
-        record = cache.latest_record(where, root, main) if where is not None else None
-        known = record["files"] if record is not None else None
+        # The disk's parses help the first load of a ledger in this process; later loads
+        # find every unchanged file in the process's own memo (_PARSE_CACHE).
+        slot = (str(root), os.path.realpath(main))
+        first = slot not in _LOADED_SLOTS
+        _LOADED_SLOTS.add(slot)
+        known = _LatestRecord(where, root, main) if where is not None and first else None
         files, problems = vet_files(entity, main, root, allowed_plugins, known)
         top = files.get(Path(os.path.realpath(main)))
         if any(p.severity == "error" for p in problems) or top is None:
@@ -447,12 +452,15 @@ def load_ledger(
         key = cache.full_key(
             root, main, allowed_plugins, [(str(p), f.digest) for p, f in files.items()]
         )
-        if where is not None and (record is None or record["key"] != key):
-            record = cache.record(where, key)  # e.g. back on a branch loaded before
-        if record is not None and record["key"] == key:
-            return LoadedLedger(
-                entity or "", root, main, files, record["entries"], problems, record["options"]
-            )
+        hit = _LOADED_MEMO.get(key) if cache.enabled() else None
+        if hit is None and where is not None:
+            found = known.record if known is not None and known.record_key() == key else None
+            record = found if found is not None else cache.record(where, key)
+            if record is not None and record["key"] == key:
+                hit = (record["entries"], record["options"])
+        if hit is not None:
+            _remember(key, hit)
+            return LoadedLedger(entity or "", root, main, files, list(hit[0]), problems, hit[1])
         entries: list[Any] = []
         parse_errors: list[Any] = []
         for parsed in files.values():
@@ -464,6 +472,8 @@ def load_ledger(
         entries.sort(key=data.entry_sortkey)
         entries, errors = book_transform_validate(entries, parse_errors, options_map)
         problems.extend(_problem(entity, root, e) for e in errors)
+        if cache.enabled() and not errors and _cacheable(files, entries, options_map):
+            _remember(key, (entries, options_map))
         if where is not None and not errors and _cacheable(files, entries, options_map):
             cache.store_record(
                 where,
@@ -479,11 +489,51 @@ def load_ledger(
                     "options": options_map,
                 },
             )
-        return LoadedLedger(entity or "", root, main, files, entries, problems, options_map)
+        return LoadedLedger(entity or "", root, main, files, list(entries), problems, options_map)
     finally:
         gc.freeze()  # everything loaded lives until the process ends
         if gc_was_enabled:
             gc.enable()
+
+
+#: Clean loads of this process by cache key (the same as the disk cache's): a ledger read
+#: again unchanged (a new Workspace, a fresh reload) is neither unpickled nor booked again.
+_LOADED_MEMO: dict[str, tuple[list[Any], dict[str, Any]]] = {}
+#: (root, main) of the ledgers loaded by this process.
+_LOADED_SLOTS: set[tuple[str, str]] = set()
+
+
+def _remember(key: str, loaded: tuple[list[Any], dict[str, Any]]) -> None:
+    _LOADED_MEMO.pop(key, None)
+    _LOADED_MEMO[key] = loaded
+    while len(_LOADED_MEMO) > 8:
+        del _LOADED_MEMO[next(iter(_LOADED_MEMO))]
+
+
+class _LatestRecord:
+    """The disk cache's last record of a ledger, read only if a parse is missing."""
+
+    def __init__(self, where: Path, root: Path, main: Path) -> None:
+        self.where, self.root, self.main = where, root, main
+        self.record: dict[str, Any] | None = None
+        self._read = False
+
+    def get(self, path: str) -> tuple[str, Any] | None:
+        from . import cache
+
+        if not self._read:
+            self._read = True
+            self.record = cache.latest_record(self.where, self.root, self.main)
+        if self.record is None:
+            return None
+        found: tuple[str, Any] | None = self.record["files"].get(path)
+        return found
+
+    def record_key(self) -> str | None:
+        return None if self.record is None else str(self.record["key"])
+
+    def __bool__(self) -> bool:
+        return True
 
 
 def _cacheable(files: dict[Path, ParsedFile], entries: list[Any], options: dict[str, Any]) -> bool:
@@ -1169,11 +1219,26 @@ class _Writer:
                     ).format(entity=entity),
                     after.errors,
                 )
-            expected = Counter(_canonical(e) for e in before.parsed_entries())
+            # Files read back with the same path and bytes parse to the same entries:
+            # comparing the other files' entries is comparing the whole ledgers (issue 13).
+            same = {(p, f.digest) for p, f in before.files.items()} & {
+                (p, f.digest) for p, f in after.files.items()
+            }
+            expected = Counter(
+                _canonical(e)
+                for p, f in before.files.items()
+                if (p, f.digest) not in same
+                for e in f.entries
+            )
             for plan in plans.values():
                 if plan.entity == entity:
                     expected.update(_canonical(e) for e in plan.entries)
-            got = Counter(_canonical(e) for e in after.parsed_entries())
+            got = Counter(
+                _canonical(e)
+                for p, f in after.files.items()
+                if (p, f.digest) not in same
+                for e in f.entries
+            )
             if got != expected:
                 raise LedgerErrors(
                     _(

@@ -159,14 +159,9 @@ class TrialBalance:
         return out
 
 
-def _common_parent(accounts: Sequence[str]) -> str:
-    parts = [a.split(":") for a in accounts]
-    common: list[str] = []
-    for items in zip(*parts):
-        if len(set(items)) != 1:
-            break
-        common.append(items[0])
-    return ":".join(common)
+def _parents(accounts: Sequence[str]) -> str:
+    """The parents of accounts sharing a PCG number (third parties): ``Actif:Clients``."""
+    return ", ".join(sorted({a.rsplit(":", 1)[0] for a in accounts}))
 
 
 def trial_balance(
@@ -210,7 +205,7 @@ def trial_balance(
         credit = sum((sums[a][2] for a in accounts), ZERO)
         if not (opening or debit or credit):
             continue
-        shown = accounts[0] if len(accounts) == 1 else _common_parent(sorted(accounts))
+        shown = accounts[0] if len(accounts) == 1 else _parents(accounts)
         rows.append(TrialRow(pcg, shown, label, opening, debit, credit))
     rows.sort(key=lambda r: (r.pcg or "~", r.account))
     return TrialBalance(entity, entity_name, window, tuple(rows))

@@ -337,9 +337,16 @@ def check_references(config: Config) -> None:
                 )
             )
         if place.host not in config.entities:
+            from .suggest import did_you_mean
+
             raise ValueError(
-                _("places.{place}.host: unknown entity {host!r}").format(
-                    place=place_id, host=place.host
+                _(
+                    "places.{place}.host: unknown entity {host!r}{hint}; the entities are: {known}"
+                ).format(
+                    place=place_id,
+                    host=place.host,
+                    hint=did_you_mean(place.host, config.entities),
+                    known=", ".join(sorted(config.entities)),
                 )
             )
         host_kind = config.entities[place.host].kind
@@ -352,9 +359,18 @@ def check_references(config: Config) -> None:
             )
         for index, row in enumerate(place.members):
             if row.entity is not None and row.entity not in config.entities:
+                from .suggest import did_you_mean
+
                 raise ValueError(
-                    _("places.{place}.members.{index}.entity: unknown entity {entity!r}").format(
-                        place=place_id, index=index, entity=row.entity
+                    _(
+                        "places.{place}.members.{index}.entity: unknown entity {entity!r}{hint}; "
+                        "the entities are: {known}"
+                    ).format(
+                        place=place_id,
+                        index=index,
+                        entity=row.entity,
+                        hint=did_you_mean(row.entity, config.entities),
+                        known=", ".join(sorted(config.entities)),
                     )
                 )
             if row.entity is not None and row.entity != place.host and place.mirror_expense is None:

@@ -28,16 +28,15 @@ shared by :mod:`expenses` and :mod:`recurring`.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import checks
+from .accounts import Opener as Opener
 from .errors import ConfigError, LedgerProblem, UsageError
 from .i18n import N_, _, translate
 from .money import ZERO, MoneyError, parse_amount, quantize_cents, split_exact
@@ -289,68 +288,6 @@ def resolve_payment_account(config: Config, ledger: LoadedLedger, text: str | No
             )
         return account
     return resolve_account(ledger, text, _("payment account"))
-
-
-def _open_date(config: Config, ledger: LoadedLedger, day: date) -> date:
-    """First day of the books, or of the entry's month when earlier months are closed."""
-    from .ledger import closed_months
-
-    start = config.entity(ledger.entity).books_start_date()
-    candidate = start if start is not None and start <= day else day.replace(day=1)
-    month = f"{candidate.year:04d}-{candidate.month:02d}"
-    if any(closed >= month for closed in closed_months(ledger.entries)):
-        candidate = day.replace(day=1)
-    return candidate
-
-
-@dataclass
-class Opener:
-    """Accounts a write needs that are not open yet: ``Open`` entries for the same batch."""
-
-    config: Config
-    ledger: LoadedLedger
-    day: date
-    opens: list[Any] = field(default_factory=list)
-
-    def need(self, account: str, pcg: str, label: str) -> str:
-        from beancount.core import data
-
-        if account in self.ledger.open_accounts() or any(o.account == account for o in self.opens):
-            return account
-        meta = data.new_metadata("<alusage>", 0)
-        meta["pcg"] = pcg
-        meta["label"] = label
-        self.opens.append(
-            data.Open(meta, _open_date(self.config, self.ledger, self.day), account, ["EUR"], None)
-        )
-        return account
-
-    def role(self, role: str) -> str:
-        from .roles import role_account
-
-        found = role_account(self.config, self.ledger.entity, role)
-        return self.need(found.account, found.pcg, found.label)
-
-    def third_party(self, role: str, name: str) -> str:
-        """The sub-account of ``role`` for a named third party (opened on first use)."""
-        from .roles import account_component, role_account
-
-        parent = role_account(self.config, self.ledger.entity, role)
-        return self.need(f"{parent.account}:{account_component(name)}", parent.pcg, parent.label)
-
-    def appends(self, entity: str, entries: Sequence[Any]) -> list[Any]:
-        """The write batch: new ``open`` directives go to accounts.beancount when it exists."""
-        from .ledger import Append
-
-        batch = []
-        if self.opens:
-            accounts_file = Path(os.path.realpath(self.ledger.folder() / "accounts.beancount"))
-            included = accounts_file in self.ledger.files
-            batch.append(
-                Append(entity, tuple(self.opens), "accounts.beancount" if included else None)
-            )
-        batch.append(Append(entity, tuple(entries)))
-        return batch
 
 
 def posting(account: str, number: Decimal, kind: str | None = None) -> Any:

@@ -60,7 +60,9 @@ SEVERITIES = ("error", "warning", "info")
 #: Files written by ``close``: ``<YYYY>/<MM>.close.beancount``.
 CLOSE_FILE = re.compile(r"(?:^|/)(\d{4})/(0[1-9]|1[0-2])\.close\.beancount$")
 #: Includes the tool itself adds: month files and close files, next to main.beancount.
-TOOL_INCLUDE = re.compile(r"^\d{4}/(0[1-9]|1[0-2])(\.close)?\.beancount$")
+TOOL_INCLUDE = re.compile(
+    r"^\d{4}/((0[1-9]|1[0-2])(\.close)?|exercice\.close|exercice\.open)\.beancount$"
+)
 #: Options ``init`` writes into a new ledger (accepted for an entity new in HEAD).
 INIT_OPTIONS = frozenset(
     {
@@ -95,6 +97,24 @@ class Posting:
     account: str
     number: Decimal | None
     currency: str | None
+
+
+def _exercice_end_entry(entry: Entry) -> bool:
+    """Sanctioned in a closed month (docs/year.md): what ``year close`` writes (``gen-id``
+    ``year-close/...``), and inventory or closing entries (``#inventaire``, ``#cloture``)
+    dated the last day of a month (the exercice's, which only ``check`` knows; the month and
+    exercice locks verify them)."""
+    if str(entry.meta.get("gen-id", "")).startswith("year-close/"):
+        return True
+    if entry.kind != "transaction" or not {"inventaire", "cloture"} & set(entry.tags):
+        return False
+    from datetime import date, timedelta
+
+    try:
+        day = date.fromisoformat(entry.date)
+    except ValueError:
+        return False
+    return (day + timedelta(days=1)).day == 1
 
 
 @dataclass(frozen=True)
@@ -665,6 +685,8 @@ class _EntityFindings:
             self._amount(new, change)
 
     def _closed_month(self, entry: Entry, message: str) -> None:
+        if _exercice_end_entry(entry):
+            return
         if entry.month in self.locked and entry.file not in self.sanctioned:
             self.add("error", entry, message.format(month=entry.month, entry=_short(entry)))
 

@@ -72,9 +72,7 @@ DEFAULT_ROLES: dict[str, Role] = {
         "Passif:Associes:DividendesAPayer", "457", "Associés - dividendes à payer"
     ),
     "capital-paid": Role("Capitaux:Capital", "1013", "Capital souscrit - appelé, versé"),
-    "capital-uncalled": Role(
-        "Capitaux:CapitalNonAppele", "1011", "Capital souscrit - non appelé"
-    ),
+    "capital-uncalled": Role("Capitaux:CapitalNonAppele", "1011", "Capital souscrit - non appelé"),
     "capital-uncalled-due": Role(
         "Capitaux:AssociesCapitalNonAppele", "109", "Actionnaires : capital souscrit - non appelé"
     ),
@@ -92,9 +90,17 @@ def role_account(config: Config, entity: str, role: str) -> Role:
     default = DEFAULT_ROLES.get(role)
     if configured is not None:
         if default is None:
+            from .suggest import did_you_mean
+
             raise ConfigError(
-                _("alusage.toml: entities.{entity}.accounts.{role}: unknown role.").format(
-                    entity=entity, role=role
+                _(
+                    "alusage.toml: entities.{entity}.accounts.{role}: unknown role{hint}; "
+                    "the roles are: {known}."
+                ).format(
+                    entity=entity,
+                    role=role,
+                    hint=did_you_mean(role, DEFAULT_ROLES),
+                    known=", ".join(sorted(DEFAULT_ROLES)),
                 )
             )
         return Role(configured, default.pcg, default.label)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -40,6 +39,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .accounts import Opener as Opener
 from .checks import entity_rule, problem_at
 from .config import ActivityConfig, series_regex
 from .errors import LedgerErrors, RefusedError, UsageError
@@ -433,6 +433,24 @@ class Accounts:
     def is_vat_out(self, account: str) -> bool:
         return is_under(account, self.collected) or is_under(account, self.pending)
 
+    def kind(self, account: str) -> int:
+        """The ``KIND_*`` bits of an account, computed once per account (hot loops)."""
+        memo: dict[str, int] = self.__dict__.setdefault("_kinds", {})
+        found = memo.get(account)
+        if found is None:
+            found = memo[account] = (
+                KIND_INCOME * self.is_income(account)
+                | KIND_CLIENT * self.is_client(account)
+                | KIND_VAT_OUT * self.is_vat_out(account)
+                | KIND_PENDING * is_under(account, self.pending)
+                | KIND_CASH * (is_under(account, self.bank) or is_under(account, self.cash))
+            )
+        return found
+
+
+#: Bits of :meth:`Accounts.kind`.
+KIND_INCOME, KIND_CLIENT, KIND_VAT_OUT, KIND_PENDING, KIND_CASH = 1, 2, 4, 8, 16
+
 
 def _meta_rate(meta: Any) -> str | None:
     value = (meta or {}).get("vat-rate")
@@ -464,7 +482,7 @@ def _invoice_from(
     txn_rate = _meta_rate(meta)
     lines: list[InvoiceLine] = []
     for posting in entry.postings:
-        if posting.units is None or not acc.is_income(posting.account):
+        if posting.units is None or not acc.kind(posting.account) & KIND_INCOME:
             continue
         activity = (
             _meta_str(posting.meta, "activity")
@@ -485,12 +503,13 @@ def _invoice_from(
     for posting in entry.postings:
         if posting.units is None:
             continue
-        if acc.is_vat_out(posting.account):
+        kind = acc.kind(posting.account)
+        if kind & KIND_VAT_OUT:
             rate = _meta_rate(posting.meta) or default_rate
             vat[rate] = vat.get(rate, ZERO) - posting.units.number
-            if is_under(posting.account, acc.pending):
+            if kind & KIND_PENDING:
                 pending[rate] = pending.get(rate, ZERO) - posting.units.number
-        elif acc.is_client(posting.account):
+        elif kind & KIND_CLIENT:
             ttc += posting.units.number
             if receivable is None:
                 receivable = posting.account
@@ -548,7 +567,10 @@ def _build_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
         meta = entry.meta or {}
         note_number = _meta_str(meta, "credit-note")
         number = _meta_str(meta, "invoice")
-        has_income = any(acc.is_income(p.account) for p in entry.postings)
+        kinds = 0
+        for p in entry.postings:
+            kinds |= acc.kind(p.account)
+        has_income = bool(kinds & KIND_INCOME)
         if note_number is not None:
             if note_number in notes:
                 duplicates.append(("credit-note", note_number, entry))
@@ -573,9 +595,7 @@ def _build_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
             invoices[number] = _invoice_from(entry, number, acc, by_account, acts, days)
         elif number is not None or entry.links:
             others.append(entry)
-        elif has_income and any(
-            is_under(p.account, acc.bank) or is_under(p.account, acc.cash) for p in entry.postings
-        ):
+        elif has_income and kinds & KIND_CASH:
             cash_sales.append(entry)
     for note in notes.values():
         if note.invoice in invoices:
@@ -632,62 +652,6 @@ def transaction(
     return data.Transaction(
         full, day, "*", payee, narration, frozenset(), frozenset(links), list(postings)
     )
-
-
-def _open_date(config: Config, ledger: LoadedLedger, day: date) -> date:
-    """First day of the books, or of the entry's month when an earlier month is closed."""
-    from .ledger import closed_months
-
-    start = config.entity(ledger.entity).books_start_date()
-    candidate = start if start is not None and start <= day else day.replace(day=1)
-    month = f"{candidate.year:04d}-{candidate.month:02d}"
-    if any(closed >= month for closed in closed_months(ledger.entries)):
-        candidate = day.replace(day=1)
-    return candidate
-
-
-@dataclass
-class Opener:
-    """Accounts a write needs that are not open yet: ``Open`` entries in the same batch."""
-
-    config: Config
-    ledger: LoadedLedger
-    day: date
-    opens: list[Any] = field(default_factory=list)
-
-    def need(self, account: str, pcg: str, label: str) -> str:
-        from beancount.core import data
-
-        if account in self.ledger.open_accounts() or any(o.account == account for o in self.opens):
-            return account
-        meta = data.new_metadata("<alusage>", 0)
-        meta["pcg"] = pcg
-        meta["label"] = label
-        self.opens.append(
-            data.Open(meta, _open_date(self.config, self.ledger, self.day), account, ["EUR"], None)
-        )
-        return account
-
-    def role(self, role: str) -> str:
-        from .roles import role_account
-
-        found = role_account(self.config, self.ledger.entity, role)
-        return self.need(found.account, found.pcg, found.label)
-
-    def appends(self, entries: Sequence[Any]) -> list[Any]:
-        """The write batch: new ``open`` directives go to accounts.beancount when included."""
-        from .ledger import Append
-
-        entity = self.ledger.entity
-        batch = []
-        if self.opens:
-            accounts_file = Path(os.path.realpath(self.ledger.folder() / "accounts.beancount"))
-            included = accounts_file in self.ledger.files
-            batch.append(
-                Append(entity, tuple(self.opens), "accounts.beancount" if included else None)
-            )
-        batch.append(Append(entity, tuple(entries)))
-        return batch
 
 
 # --------------------------------------------------------------------------- invoice add

@@ -274,6 +274,24 @@ def _entry_sums(entry: Any, acc: Accounts, index: SalesIndex, sums: _Sums) -> No
             sums.deductible[kind] = sums.deductible.get(kind, ZERO) + p.units.number
 
 
+_MAIN, _OUT, _CREDIT, _INSTALMENT = 1, 2, 4, 8
+
+
+def _account_bits(account: str, acc: Accounts) -> int:
+    """How :func:`is_settlement` and :class:`LedgerVat` see an account, as bits."""
+    return (
+        _MAIN * (is_under(account, acc.collected) or is_under(account, acc.deductible))
+        | _OUT
+        * (
+            is_under(account, acc.due)
+            or is_under(account, acc.credit)
+            or is_under(account, acc.instalment)
+        )
+        | _CREDIT * is_under(account, acc.credit)
+        | _INSTALMENT * is_under(account, acc.instalment)
+    )
+
+
 class LedgerVat:
     """One pass over a ledger: transactions bucketed by month, settlements found once."""
 
@@ -289,25 +307,35 @@ class LedgerVat:
         self.settlements: list[Any] = []
         self.credit_moves: list[tuple[date, Decimal, Any]] = []
         self.instalment_moves: list[tuple[date, Decimal, Any]] = []
+        kinds: dict[str, int] = {}  # account → _MAIN | _OUT | _CREDIT | _INSTALMENT bits
         for entry in ledger.entries:
             if not isinstance(entry, data.Transaction):
                 continue
-            settlement = is_settlement(entry, self.acc)
-            main = any(
-                is_under(p.account, self.acc.collected) or is_under(p.account, self.acc.deductible)
-                for p in entry.postings
+            bits = 0
+            for p in entry.postings:
+                kind = kinds.get(p.account)
+                if kind is None:
+                    kind = kinds[p.account] = _account_bits(p.account, self.acc)
+                bits |= kind
+            gen = (entry.meta or {}).get("gen-id")
+            # is_settlement(entry, acc), with each account classified once
+            settlement = (isinstance(gen, str) and gen.startswith("vat/")) or (
+                bool(bits & _MAIN) and bool(bits & _OUT)
             )
+            main = bool(bits & _MAIN)
             if settlement:
                 self.settlements.append(entry)
             else:
                 key = f"{entry.date.year:04d}-{entry.date.month:02d}"
                 self.by_month.setdefault(key, []).append(entry)
+            if not bits & (_CREDIT | _INSTALMENT):
+                continue
             for p in entry.postings:
                 if p.units is None:
                     continue
-                if is_under(p.account, self.acc.credit):
+                if kinds[p.account] & _CREDIT:
                     self.credit_moves.append((entry.date, p.units.number, entry))
-                elif is_under(p.account, self.acc.instalment) and not (settlement and main):
+                elif kinds[p.account] & _INSTALMENT and not (settlement and main):
                     # instalments paid (not the CA12 settlement that uses them up)
                     self.instalment_moves.append((entry.date, p.units.number, entry))
 

@@ -86,9 +86,7 @@ def fava_refusals(ledger: LoadedLedger) -> list[LedgerProblem]:
         if not isinstance(entry, data.Custom):
             continue
         name = str(entry.values[0].value) if entry.values else ""
-        if entry.type == "fava-extension" or (
-            entry.type == "fava-option" and name in CODE_OPTIONS
-        ):
+        if entry.type == "fava-extension" or (entry.type == "fava-option" and name in CODE_OPTIONS):
             what = entry.type if entry.type == "fava-extension" else f"fava-option {name}"
             meta = entry.meta or {}
             file = meta.get("filename")

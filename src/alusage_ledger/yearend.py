@@ -106,12 +106,16 @@ def gen_id(entry: Any) -> str:
 
 def is_opening(entry: Any) -> bool:
     """An opening entry (à-nouveaux): ``journal: "AN"`` or ``#ouverture`` (as the FEC reads)."""
-    return (entry.meta or {}).get("journal") == OPENING_JOURNAL or OPENING_TAG in (entry.tags or ())
+    return (entry.meta or {}).get("journal") == OPENING_JOURNAL or OPENING_TAG in (
+        getattr(entry, "tags", None) or ()
+    )
 
 
 def is_closing(entry: Any) -> bool:
     """A closing entry: ``journal: "CL"`` or ``#cloture`` (left out of the FEC)."""
-    return (entry.meta or {}).get("journal") == CLOSING_JOURNAL or CLOSING_TAG in (entry.tags or ())
+    return (entry.meta or {}).get("journal") == CLOSING_JOURNAL or CLOSING_TAG in (
+        getattr(entry, "tags", None) or ()
+    )
 
 
 def is_transaction(entry: Any) -> bool:
@@ -668,6 +672,7 @@ def open_books(
     """Book a trial balance as the entity's opening entry (see the module docstring)."""
     from .ledger import Append
     from .locks import exercice_bounds
+    from .purchases import link_part
 
     config = kept_books(ws.config, entity)
     lines = read_trial_balance(raw, source, entity, encoding)
@@ -741,6 +746,7 @@ def open_books(
             )
         opener = _Opening(ws.config, ledger, day)
         postings = []
+        links: set[str] = set()
         for line in sorted(lines, key=lambda item: (item.pcg, item.line)):
             if not line.net:
                 continue
@@ -749,6 +755,11 @@ def open_books(
             if line.piece or line.piece_date:
                 key = "invoice" if line.pcg.startswith("411") else "piece-ref"
                 meta = _meta(**{key.replace("-", "_"): line.piece, "piece_date": line.piece_date})
+            if line.piece and link_part(line.piece):
+                # The documents' links (the sales and purchases conventions): a payment that
+                # carries the same link is lettered with the opening item.
+                piece = link_part(line.piece)
+                links.add(piece if line.pcg.startswith("411") else f"{entity}-{piece}")
             postings.append(posting(account, line.net, meta))
         entry = transaction(
             day,
@@ -757,6 +768,7 @@ def open_books(
             postings,
             meta=_meta(journal=OPENING_JOURNAL, source=Path(source).name),
             tags=(OPENING_TAG,),
+            links=sorted(links),
         )
         stamp(entry, gid)
         result = OpenResult(entity, day, len(postings), debit, [o.account for o in opener.opens])
@@ -1093,9 +1105,6 @@ def close_exercice(
         written = [p for p in planned if p.entries]
         if not written and existing is not None:
             result.already_closed = True
-        if existing is not None and written and not dry_run:
-            # A rerun completed what a crash left undone; the stored lock stands.
-            pass
         result.files = [p.rel for p in written]
         result.planned = {p.rel: p.text for p in written}
     return result

@@ -315,6 +315,10 @@ class AlusageGroup(TyperGroup):
         except AlusageError as exc:
             report_error(exc)
             raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:
+            # The reader stopped reading (``| head``): not an error of ours, say nothing.
+            _silence_stdout()
+            raise typer.Exit(int(ExitCode.OK)) from None
         except OSError as exc:
             report_unexpected(exc, ExitCode.IO)
             raise typer.Exit(int(ExitCode.IO)) from None
@@ -323,6 +327,17 @@ class AlusageGroup(TyperGroup):
                 raise
             report_unexpected(exc, ExitCode.LEDGER)
             raise typer.Exit(int(ExitCode.LEDGER)) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
 
 
 def _is_control_flow(exc: BaseException) -> bool:

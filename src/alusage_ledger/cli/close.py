@@ -44,10 +44,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         from ..closing import close_month
+        from ..render.progress import working
 
         st = state.current()
         ws = st.workspace()
-        result = close_month(ws, month, entity=entity, dry_run=dry_run, commit=commit, today=today)
+        with working(_("Closing {month}…").format(month=month)):
+            result = close_month(
+                ws, month, entity=entity, dry_run=dry_run, commit=commit, today=today
+            )
         _show_close(result)
 
     @app.command(

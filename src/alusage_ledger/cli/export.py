@@ -155,6 +155,7 @@ def _export(
     )
     from ..render.console import emit_json, say, warn
     from ..render.fmt import machine
+    from ..render.progress import working
 
     st = state.current()
     ws = st.workspace()
@@ -168,7 +169,8 @@ def _export(
         )
     start, end = exercice_bounds(config.exercice_start, exercice)
     today = export_date()
-    ledger = ws.load_checked(entity)
+    with working(_("Loading the ledger of {entity}…").format(entity=entity)):
+        ledger = ws.load_checked(entity)
     settings = FecSettings(
         entity=entity,
         name=config.name,
@@ -183,9 +185,10 @@ def _export(
         third_party_names=third_party_names(ws.config, entity),
         currency=ws.config.workspace.currency,
     )
-    export = build_fec(ledger.entries, settings)
-    data = render_fec(export, encoding, separator)
-    report = verify_fec(data, export.filename)
+    with working(_("Writing and checking the FEC…")):
+        export = build_fec(ledger.entries, settings)
+        data = render_fec(export, encoding, separator)
+        report = verify_fec(data, export.filename)
     if not report.ok:  # a bug of ours: never hand over a file that fails its own check
         first = report.errors[0]
         raise IOFailure(

@@ -66,12 +66,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from ..config import find_workspace
         from ..render.console import emit_json
+        from ..render.progress import working
         from ..review import Side, compare, review_document
         from ..review_git import read_sides
 
         st = state.current()
         root = find_workspace(st.workspace_path)
-        base_side, head_side, settings = read_sides(root, base, head)
+        with working(_("Loading both sides of the change…")):
+            base_side, head_side, settings = read_sides(root, base, head)
         sides = [
             Side.from_data(
                 data.tree.label,

@@ -210,11 +210,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from ..render.console import emit_json, say
         from ..render.fmt import money
+        from ..render.progress import working
         from ..yearend import close_exercice, parse_exercice
 
         st = state.current()
         ws = st.workspace()
-        result = close_exercice(ws, entity, parse_exercice(exercice), dry_run=dry_run, today=today)
+        with working(
+            _("Closing the exercice {year} of {entity}…").format(year=exercice, entity=entity)
+        ):
+            result = close_exercice(
+                ws, entity, parse_exercice(exercice), dry_run=dry_run, today=today
+            )
         if st.json:
             emit_json(result.as_json())
             return

@@ -1,0 +1,227 @@
+"""beanpipe (issue 13) gives exactly Beancount's booked entries and errors, faster.
+
+Each case is run through Beancount's own pipeline (booking, plugins, validations, as
+``bean-check``) and through :func:`beanpipe.book_transform_validate`; entries (metadata
+included) and errors (type, message, source, in order) must be equal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alusage_ledger import beanpipe
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+HEAD = """
+option "operating_currency" "EUR"
+2026-01-01 open Assets:Bank EUR
+2026-01-01 open Assets:Cash
+2026-01-01 open Assets:Broker
+2026-01-01 open Income:Sales
+2026-01-01 open Expenses:Rent
+2026-01-01 open Equity:Opening
+"""
+
+CASES = {
+    "plain": """
+2026-01-05 * "Rent"
+  Expenses:Rent     300.00 EUR
+  Assets:Bank      -300.00 EUR
+2026-01-06 * "Two currencies, each balanced"
+  Assets:Cash       10.00 USD
+  Assets:Bank       5.00 EUR
+  Income:Sales     -10.00 USD
+  Income:Sales      -5.00 EUR
+""",
+    "unbalanced": """
+2026-01-05 * "Off by a cent"
+  Expenses:Rent     300.01 EUR
+  Assets:Bank      -300.00 EUR
+2026-01-06 * "Off by a lot"
+  Expenses:Rent     300.00 EUR
+  Assets:Bank      -200.00 EUR
+""",
+    "tolerance": """
+2026-01-05 * "Three decimals: within the tolerance of the two-decimal posting"
+  Expenses:Rent     100.00 EUR
+  Assets:Bank       -33.333 EUR
+  Assets:Bank       -33.333 EUR
+  Assets:Bank       -33.333 EUR
+""",
+    "auto-posting": """
+2026-01-05 * "Interpolated"
+  Expenses:Rent     300.00 EUR
+  Assets:Bank
+""",
+    "pad-and-balance": """
+2026-01-02 pad Assets:Bank Equity:Opening
+2026-01-10 balance Assets:Bank 1000.00 EUR
+2026-01-11 * "Rent"
+  Expenses:Rent     300.00 EUR
+  Assets:Bank      -300.00 EUR
+2026-01-12 balance Assets:Bank 700.00 EUR
+""",
+    "balance-only": """
+2026-01-05 * "Deposit"
+  Assets:Bank      100.00 EUR
+  Equity:Opening  -100.00 EUR
+2026-01-06 balance Assets:Bank 100.00 ~ 0.00 EUR
+2026-01-07 balance Assets:Bank 99.00 EUR
+""",
+    "costs-and-prices": """
+2026-01-05 * "Buy"
+  Assets:Broker     10 SHARE {12.00 EUR}
+  Assets:Bank      -120.00 EUR
+2026-01-06 * "Sell part"
+  Assets:Broker     -4 SHARE {} @ 15.00 EUR
+  Assets:Bank        60.00 EUR
+  Income:Sales
+2026-01-07 * "Convert"
+  Assets:Cash        10.00 USD @ 0.90 EUR
+  Assets:Bank        -9.00 EUR
+""",
+    "errors": """
+2026-01-05 * "Unknown account"
+  Expenses:Nowhere   1.00 EUR
+  Assets:Bank       -1.00 EUR
+2026-01-06 * "Two missing"
+  Expenses:Rent
+  Assets:Bank
+2026-01-07 close Assets:Cash
+2026-01-08 * "After close"
+  Assets:Cash        1.00 EUR
+  Assets:Bank       -1.00 EUR
+""",
+}
+
+
+def beancount_pipeline(text: str) -> tuple[list[Any], list[Any]]:
+    from beancount import loader
+    from beancount.core import data
+    from beancount.ops import validation
+    from beancount.parser import booking, parser
+
+    entries, errors, options = parser.parse_string(text)
+    entries.sort(key=data.entry_sortkey)
+    entries, balance_errors = booking.book(entries, options)
+    entries, errors = loader.run_transformations(
+        entries, [*errors, *balance_errors], options, None
+    )
+    errors.extend(validation.validate(entries, options, None, None))
+    return entries, errors
+
+
+def fast_pipeline(text: str) -> tuple[list[Any], list[Any]]:
+    from beancount.core import data
+    from beancount.parser import parser
+
+    entries, errors, options = parser.parse_string(text)
+    entries.sort(key=data.entry_sortkey)
+    return beanpipe.book_transform_validate(entries, list(errors), options)
+
+
+def comparable(errors: list[Any]) -> list[tuple[str, str, Any]]:
+    return [(type(e).__name__, str(e.message), e.source) for e in errors]
+
+
+def assert_same(text: str) -> tuple[list[Any], list[Any]]:
+    slow_entries, slow_errors = beancount_pipeline(text)
+    fast_entries, fast_errors = fast_pipeline(text)
+    assert fast_entries == slow_entries
+    assert comparable(fast_errors) == comparable(slow_errors)
+    return fast_entries, fast_errors
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_entries_and_errors_as_beancount(name: str) -> None:
+    entries, errors = assert_same(HEAD + CASES[name])
+    expected_errors = {
+        "plain": 0,
+        "tolerance": 0,
+        "auto-posting": 0,
+        "pad-and-balance": 0,
+        "costs-and-prices": 0,
+    }
+    if name in expected_errors:
+        assert len(errors) == expected_errors[name], comparable(errors)
+    else:
+        assert errors, name  # the error cases do report errors
+    assert entries
+
+
+def test_unbalanced_transactions_are_reported_by_the_fast_check() -> None:
+    _entries, errors = assert_same(HEAD + CASES["unbalanced"])
+    messages = [str(e.message) for e in errors]
+    assert any("does not balance" in m for m in messages)
+
+
+def test_the_fast_paths_are_taken_on_plain_ledgers() -> None:
+    """Plain postings: booked without Beancount's booking, and the same result."""
+    from beancount.core import data
+    from beancount.parser import parser
+
+    entries, _errors, options = parser.parse_string(HEAD + CASES["plain"])
+    entries.sort(key=data.entry_sortkey)
+    assert beanpipe.book(entries, options) is not None
+    costs, _errors, options = parser.parse_string(HEAD + CASES["costs-and-prices"])
+    assert beanpipe.book(costs, options) is None
+
+
+def test_example_ledgers_book_the_same() -> None:
+    from beancount.parser import parser
+
+    for main in sorted((PROJECT / "ledgers").glob("*/main.beancount")):
+        _e, _r, options = parser.parse_file(str(main))
+        parts = [main.read_text("utf-8")]
+        # Inline the includes, in order, so that one text holds the whole ledger.
+        body = "\n".join(
+            (main.parent / inc).read_text("utf-8")
+            for inc in (p.split('"')[1] for p in parts[0].splitlines() if p.startswith("include"))
+        )
+        text = "\n".join(
+            line for line in parts[0].splitlines() if not line.startswith("include")
+        )
+        assert_same(text + "\n" + body)
+
+
+AMOUNTS = st.decimals(
+    min_value=Decimal("-1000"), max_value=Decimal("1000"), places=2, allow_nan=False
+).map(lambda d: d.quantize(Decimal("0.01")))
+
+
+@st.composite
+def ledgers(draw: Any) -> str:
+    """Random transactions: mostly balanced, some not, some with a missing amount."""
+    lines = [HEAD]
+    for day in range(1, draw(st.integers(1, 12)) + 1):
+        amounts = draw(st.lists(AMOUNTS, min_size=1, max_size=3))
+        currency = draw(st.sampled_from(["EUR", "USD"]))
+        lines.append(f'2026-02-{day:02d} * "T{day}"')
+        for amount in amounts:
+            lines.append(f"  Expenses:Rent  {amount} {currency}")
+        shape = draw(st.sampled_from(["balanced", "missing", "off", "third-decimal"]))
+        total = -sum(amounts, Decimal(0))
+        if shape == "balanced":
+            lines.append(f"  Assets:Bank  {total} {currency}")
+        elif shape == "missing":
+            lines.append("  Assets:Bank")
+        elif shape == "off":
+            lines.append(f"  Assets:Bank  {total + Decimal('0.02')} {currency}")
+        else:
+            lines.append(f"  Assets:Bank  {total + Decimal('0.004')} {currency}")
+        if draw(st.booleans()):
+            lines.append(f"2026-02-{day:02d} balance Assets:Bank 0.00 EUR")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(ledgers())
+def test_random_ledgers_book_the_same(text: str) -> None:
+    assert_same(text)
