@@ -151,3 +151,16 @@ def _unfreeze_after_load() -> Iterator[None]:
     import gc
 
     gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A test that ran the CLI with ``--lang fr`` leaves the process in French (the
+    language is process-wide): the next test starts in English again, and so does
+    the global option state."""
+    yield
+    from alusage_ledger.cli import state
+    from alusage_ledger.i18n import set_language
+
+    set_language("en")
+    state.reset()

@@ -192,7 +192,7 @@ def test_global_options_before_and_after_the_command(small: Path) -> None:
 def test_check_from_a_subfolder_finds_the_workspace(small: Path) -> None:
     result = run_subprocess("check", cwd=small / "ledgers" / "a")
     assert result.returncode == 0, result.stderr
-    assert "2 entities" in result.stdout
+    assert "entities checked: 2" in result.stdout
 
 
 def test_check_on_the_example_workspace(cli: Cli) -> None:

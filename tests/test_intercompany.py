@@ -183,7 +183,7 @@ def test_cash_only_side_against_a_settled_receivable(tmp_path: Path) -> None:
   Actif:Clients:NicolasJeudy    -180.00 EUR
 """,
     )
-    assert _check(root) == (0, "All ledgers are valid (4 entities).\n")
+    assert _check(root) == (0, "All ledgers are valid (entities checked: 4).\n")
 
 
 def test_one_payment_for_two_calls_joins_the_flows(tmp_path: Path) -> None:

@@ -12,4 +12,4 @@ def test_init_then_check(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = Cli(tmp_path / "w")("check")
     assert result.exit_code == 0, result.output
-    assert "4 entities" in result.output
+    assert "entities checked: 4" in result.output

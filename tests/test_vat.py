@@ -286,7 +286,7 @@ def test_franchise_thresholds(tmp_path: Path) -> None:
         ok(run("invoice", "add", "-e", "solo", "--client", "C", "--activity", "conseil",
                "--amount-ht", amount, "--date", day))  # fmt: skip
         outputs.append(run("check", "--entity", "solo"))
-    assert outputs[0].output.strip() == "All ledgers are valid (1 entities)."
+    assert outputs[0].output.strip() == "All ledgers are valid (entities checked: 1)."
     assert "over 80 % of the franchise threshold of €1,000.00" in outputs[1].output
     assert (
         "above the franchise threshold of €1,000.00: the franchise ends on January 1st, 2027"

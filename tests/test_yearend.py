@@ -448,3 +448,17 @@ def test_a_loss_is_carried_forward(ws: Path, cli: Cli) -> None:
     assert "Capitaux:ReportANouveau           1050.00 EUR" in june
     assert "Capitaux:ReportANouveauDebiteur   1550.00 EUR" in june
     assert cli("check").exit_code == 0
+
+
+def test_activity_reports_leave_the_closing_out(ws: Path, cli: Cli) -> None:
+    """Revenue and the transparency report of 2026 are the same after the exercice close:
+    the closing entries and the à-nouveaux are bookkeeping, not activity."""
+    args = {
+        "revenue": ("--json", "revenue", "-e", "coop", "--period", "2026"),
+        "transparency": ("report", "transparency", "--period", "2026", "-f", "csv"),
+    }
+    before = {name: cli(*a).output for name, a in args.items()}
+    assert cli("year", "close", "-e", "coop", "--exercice", "2026").exit_code == 0
+    after = {name: cli(*a).output for name, a in args.items()}
+    assert after == before
+    assert "value,coop/Prestations,total,6000.00" in after["transparency"]

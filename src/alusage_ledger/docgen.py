@@ -275,6 +275,9 @@ def run_guide(text: str, folder: Path, lang: str) -> Iterator[Outcome]:
             yield Outcome(step, done.returncode, done.stdout + done.stderr)
     finally:
         os.chdir(previous)
+        from .i18n import set_language
+
+        set_language("en")
 
 
 def refresh_guide(path: Path, lang: str) -> list[str]:

@@ -88,7 +88,11 @@ def is_redistribution_entry(entry: Any, policy_ids: Iterable[str]) -> bool:
 def _transactions(ledger: LoadedLedger) -> Iterable[Any]:
     from beancount.core import data
 
-    return (e for e in ledger.entries if isinstance(e, data.Transaction))
+    from .yearend import is_year_end_entry  # the exercice's closing is not activity
+
+    return (
+        e for e in ledger.entries if isinstance(e, data.Transaction) and not is_year_end_entry(e)
+    )
 
 
 def _under(account: str, root: str) -> bool:

@@ -83,8 +83,12 @@ def revenue_report(config: Config, ledger: LoadedLedger, period: Period, by: str
     acc = Accounts.of(config, ledger)
     by_account = activity_of_account(config, ledger.entity)
     groups: dict[str, RevenueGroup] = {}
+    from .yearend import is_year_end_entry  # the exercice's closing is not turnover
+
     for entry in ledger.entries:
         if not isinstance(entry, data.Transaction) or entry.date not in period:
+            continue
+        if is_year_end_entry(entry):
             continue
         revenue = [p for p in entry.postings if p.units is not None and p.account in accounts]
         if not revenue:

@@ -225,18 +225,13 @@ class Series:
         return "{year}" in self.pattern
 
     def format(self, year: int, seq: int) -> str:
-        import re
-
-        def field(match: re.Match[str]) -> str:
-            name, width = match.group(1), match.group(2)
-            if name == "year":
-                return f"{year:04d}"
-            return str(seq).zfill(int(width or 1))
-
-        return re.sub(r"\{([a-z]+)(?::0(\d))?\}", field, self.pattern)
+        return _series_template(self.pattern).format(year=year, seq=seq)
 
     def parse(self, number: str) -> tuple[int | None, int] | None:
         """``(year, seq)`` of a number of this series, or None if it does not fit."""
+        return _parse_number(self, number)
+
+    def _parse(self, number: str) -> tuple[int | None, int] | None:
         match = _series_regex(self.pattern).fullmatch(number)
         if match is None:
             return None
@@ -249,6 +244,31 @@ class Series:
     def key(self, day: date) -> int | None:
         """Numbers restart each January 1st when the pattern has a year."""
         return day.year if self.has_year else None
+
+
+@functools.lru_cache(maxsize=64)
+def _series_template(pattern: str) -> str:
+    """``F{year}-{seq:04}`` as a ``str.format`` template: ``F{year:04d}-{seq:04d}``."""
+    import re
+
+    def field(match: re.Match[str]) -> str:
+        name, width = match.group(1), match.group(2)
+        if name == "year":
+            return "{year:04d}"
+        return "{seq:0%dd}" % int(width or 1)
+
+    parts = re.split(r"(\{[a-z]+(?::0\d)?\})", pattern)
+    return "".join(
+        re.sub(r"\{([a-z]+)(?::0(\d))?\}", field, part)
+        if index % 2
+        else part.replace("{", "{{").replace("}", "}}")
+        for index, part in enumerate(parts)
+    )
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _parse_number(series: Series, number: str) -> tuple[int | None, int] | None:
+    return series._parse(number)
 
 
 def series_of(config: Config, entity: str) -> tuple[Series, Series]:
@@ -433,9 +453,12 @@ class Accounts:
     def is_vat_out(self, account: str) -> bool:
         return is_under(account, self.collected) or is_under(account, self.pending)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_kinds", {})
+
     def kind(self, account: str) -> int:
         """The ``KIND_*`` bits of an account, computed once per account (hot loops)."""
-        memo: dict[str, int] = self.__dict__.setdefault("_kinds", {})
+        memo: dict[str, int] = self._kinds  # type: ignore[attr-defined]
         found = memo.get(account)
         if found is None:
             found = memo[account] = (

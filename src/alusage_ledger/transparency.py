@@ -130,7 +130,13 @@ def _month(day: Any) -> str:
 def _transactions(ledger: LoadedLedger, period: Period) -> Iterable[Any]:
     from beancount.core import data
 
-    return (e for e in ledger.entries if isinstance(e, data.Transaction) and e.date in period)
+    from .yearend import is_year_end_entry  # the exercice's closing is not activity
+
+    return (
+        e
+        for e in ledger.entries
+        if isinstance(e, data.Transaction) and e.date in period and not is_year_end_entry(e)
+    )
 
 
 def _quote(text: str) -> str:

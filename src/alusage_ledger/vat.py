@@ -308,8 +308,12 @@ class LedgerVat:
         self.credit_moves: list[tuple[date, Decimal, Any]] = []
         self.instalment_moves: list[tuple[date, Decimal, Any]] = []
         kinds: dict[str, int] = {}  # account → _MAIN | _OUT | _CREDIT | _INSTALMENT bits
+        from .yearend import is_year_end_entry
+
         for entry in ledger.entries:
-            if not isinstance(entry, data.Transaction):
+            # The exercice's closing and its à-nouveaux move VAT accounts to zero and back:
+            # neither is a VAT operation nor a settlement.
+            if not isinstance(entry, data.Transaction) or is_year_end_entry(entry):
                 continue
             bits = 0
             for p in entry.postings:

@@ -118,6 +118,13 @@ def is_closing(entry: Any) -> bool:
     )
 
 
+def is_year_end_entry(entry: Any) -> bool:
+    """A closing entry (``#cloture``/``CL``) or anything ``year close`` wrote (its à-nouveaux):
+    bookkeeping of the exercice's end, not activity. Reports of a period's activity (revenue,
+    VAT, transparency, redistribution bases) leave them out, as the FEC leaves out closings."""
+    return is_closing(entry) or gen_id(entry).startswith(YEAR_CLOSE_GEN_PREFIX)
+
+
 def is_transaction(entry: Any) -> bool:
     return type(entry).__name__ == "Transaction"
 

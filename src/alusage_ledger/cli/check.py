@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
                 say(_("{count} error(s) found.").format(count=len(errors)))
             else:
                 say(
-                    _("All ledgers are valid ({count} entities).").format(
+                    _("All ledgers are valid (entities checked: {count}).").format(
                         count=1 if entity else len(ws.config.entities)
                     )
                 )
