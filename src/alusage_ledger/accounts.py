@@ -68,20 +68,11 @@ class Opener:
         parent = role_account(self.config, self.ledger.entity, role)
         return self.need(f"{parent.account}:{account_component(name)}", parent.pcg, parent.label)
 
-    def appends(self, *args: Any) -> list[Append]:
-        """The write batch: ``appends(entries)`` (or ``appends(entity, entries)``).
-
-        New ``open`` directives go to accounts.beancount when the ledger includes it.
-        """
+    def appends(self, entries: Sequence[Any]) -> list[Append]:
+        """The write batch: new ``open`` directives go to accounts.beancount when included."""
         from .ledger import Append
 
         entity = self.ledger.entity
-        if len(args) == 2:
-            if args[0] != entity:
-                raise ValueError(f"an opener for {entity} cannot write to {args[0]}")
-            entries: Sequence[Any] = args[1]
-        else:
-            (entries,) = args
         batch = []
         if self.opens:
             accounts_file = Path(os.path.realpath(self.ledger.folder() / "accounts.beancount"))

@@ -553,7 +553,7 @@ def record_movement(
         if already:
             result.already = True
             return result
-        planned = ws.write(opener.appends(entity, appends_entries), dry_run=dry_run)
+        planned = ws.write(opener.appends(appends_entries), dry_run=dry_run)
         result.dry_run = dry_run
         result.text = "\n".join(p.text for p in planned)
         result.files = [p.rel for p in planned]

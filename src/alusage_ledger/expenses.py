@@ -142,7 +142,7 @@ def add_claim(ws: Workspace, request: ClaimRequest, *, dry_run: bool = False) ->
     with ws.lock():
         ledger = ws.load_checked(request.entity)
         opener, entry = plan_claim(ws.config, ledger, request)
-        planned = ws.write(opener.appends(request.entity, [entry]), dry_run=dry_run)
+        planned = ws.write(opener.appends([entry]), dry_run=dry_run)
     return Written(
         entity=request.entity,
         entries=[entry],
@@ -237,7 +237,7 @@ def reimburse(
         opener, entry, chosen = plan_reimbursement(
             ws.config, ledger, person, pieces, day=day, account=account, amount=amount
         )
-        planned = ws.write(opener.appends(entity, [entry]), dry_run=dry_run)
+        planned = ws.write(opener.appends([entry]), dry_run=dry_run)
     written = Written(
         entity=entity,
         entries=[entry],

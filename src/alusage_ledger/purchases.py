@@ -696,7 +696,7 @@ def add_bill(ws: Workspace, request: BillRequest, *, dry_run: bool = False) -> W
     with ws.lock():
         ledger = ws.load_checked(request.entity)
         opener, entry = plan_bill(ws.config, ledger, request)
-        planned = ws.write(opener.appends(request.entity, [entry]), dry_run=dry_run)
+        planned = ws.write(opener.appends([entry]), dry_run=dry_run)
     return _written(request.entity, entry, planned, dry_run)
 
 
@@ -820,7 +820,7 @@ def pay_bill(
         opener, entry = plan_payment(
             ws.config, ledger, doc, amount=amount, day=day, account=account
         )
-        planned = ws.write(opener.appends(ledger.entity, [entry]), dry_run=dry_run)
+        planned = ws.write(opener.appends([entry]), dry_run=dry_run)
     written = _written(ledger.entity, entry, planned, dry_run)
     paid = entry.postings[0].units.number
     written.amounts = {"paid": paid, "remaining": doc.remaining - paid}

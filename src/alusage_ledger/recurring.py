@@ -315,7 +315,7 @@ def post_month(
             results.extend(instances)
             entries = [e for i in instances for e in i.entries]
             if entries:
-                batch.extend(opener.appends(name, entries))
+                batch.extend(opener.appends(entries))
         if batch:
             ws.write(batch, dry_run=dry_run)
     return results

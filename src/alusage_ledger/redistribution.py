@@ -656,7 +656,7 @@ class _Sides:
         batch: list[Any] = []
         for side, ledger in (("from", self.from_ledger), ("to", self.to_ledger)):
             if self.entries[side]:
-                batch += self.openers[side].appends(ledger.entity, self.entries[side])
+                batch += self.openers[side].appends(self.entries[side])
         return batch
 
 

@@ -255,7 +255,7 @@ def _series_template(pattern: str) -> str:
         name, width = match.group(1), match.group(2)
         if name == "year":
             return "{year:04d}"
-        return "{seq:0%dd}" % int(width or 1)
+        return f"{{seq:0{int(width or 1)}d}}"
 
     parts = re.split(r"(\{[a-z]+(?::0\d)?\})", pattern)
     return "".join(

@@ -1559,7 +1559,7 @@ def allocate(
                     "with a reversal and a new entry."
                 ).format(year=year, day=existing[0].date.isoformat())
             )
-        planned = ws.write([*opener.appends(entity, [entry])], dry_run=dry_run)
+        planned = ws.write([*opener.appends([entry])], dry_run=dry_run)
         result.text = "\n".join(p.text for p in planned)
         result.files = [p.rel for p in planned]
     return result
