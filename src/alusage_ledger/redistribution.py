@@ -654,7 +654,7 @@ class _Sides:
 
     def appends(self) -> list[Any]:
         batch: list[Any] = []
-        for side, ledger in (("from", self.from_ledger), ("to", self.to_ledger)):
+        for side in ("from", "to"):
             if self.entries[side]:
                 batch += self.openers[side].appends(self.entries[side])
         return batch
