@@ -111,9 +111,7 @@ def beancount_pipeline(text: str) -> tuple[list[Any], list[Any]]:
     entries, errors, options = parser.parse_string(text)
     entries.sort(key=data.entry_sortkey)
     entries, balance_errors = booking.book(entries, options)
-    entries, errors = loader.run_transformations(
-        entries, [*errors, *balance_errors], options, None
-    )
+    entries, errors = loader.run_transformations(entries, [*errors, *balance_errors], options, None)
     errors.extend(validation.validate(entries, options, None, None))
     return entries, errors
 
@@ -175,19 +173,15 @@ def test_the_fast_paths_are_taken_on_plain_ledgers() -> None:
 
 
 def test_example_ledgers_book_the_same() -> None:
-    from beancount.parser import parser
 
     for main in sorted((PROJECT / "ledgers").glob("*/main.beancount")):
-        _e, _r, options = parser.parse_file(str(main))
         parts = [main.read_text("utf-8")]
         # Inline the includes, in order, so that one text holds the whole ledger.
         body = "\n".join(
             (main.parent / inc).read_text("utf-8")
             for inc in (p.split('"')[1] for p in parts[0].splitlines() if p.startswith("include"))
         )
-        text = "\n".join(
-            line for line in parts[0].splitlines() if not line.startswith("include")
-        )
+        text = "\n".join(line for line in parts[0].splitlines() if not line.startswith("include"))
         assert_same(text + "\n" + body)
 
 

@@ -315,7 +315,7 @@ def test_a_cache_written_by_another_version_is_ignored(
     assert_same_load(again, first)
     assert set(records(cache_home)) != set(old_records)  # keys include the version
     # and a file renamed to the new key is refused too (its header names the old tag)
-    new = [r for r in records(cache_home) if r not in old_records][0]
+    new = next(r for r in records(cache_home) if r not in old_records)
     new.write_bytes(old_records[0].read_bytes())
     counter.reset()
     load(ws, "coop")
@@ -376,12 +376,18 @@ def _edit(rng: random.Random, root: Path) -> str:
             extra.write_text(ROOTS, "utf-8")
             main = folder / "main.beancount"
             main.write_text(main.read_text("utf-8") + f'include "2026/{name}"\n', "utf-8")
-        path, text = extra, extra.read_text("utf-8") + (
-            '\n2026-02-02 * "Alpha" "Acompte"\n  Actif:Banque:Nef  1.00 EUR\n'
-            "  Produits:Prestations  -1.00 EUR\n"
+        path, text = (
+            extra,
+            extra.read_text("utf-8")
+            + (
+                '\n2026-02-02 * "Alpha" "Acompte"\n  Actif:Banque:Nef  1.00 EUR\n'
+                "  Produits:Prestations  -1.00 EUR\n"
+            ),
         )
     else:  # a typo: an account that is not open
-        text += '\n2026-03-20 * "X" "Y"\n  Actif:Banque:Neff  1.00 EUR\n  Produits:Dons  -1.00 EUR\n'
+        text += (
+            '\n2026-03-20 * "X" "Y"\n  Actif:Banque:Neff  1.00 EUR\n  Produits:Dons  -1.00 EUR\n'
+        )
     path.write_text(text, "utf-8")
     if choice == "undo" and rng.random() < 0.5:  # back to bytes loaded before: a cache hit
         path.write_text(path.read_text("utf-8").rsplit("\n2026-", 1)[0] + "\n", "utf-8")
@@ -475,9 +481,7 @@ def _d(text: str) -> Any:
     return Decimal(text)
 
 
-def test_the_command_line_writes_the_cache_in_the_background(
-    ws: Path, cache_home: Path
-) -> None:
+def test_the_command_line_writes_the_cache_in_the_background(ws: Path, cache_home: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home.parent)}
     first = subprocess.run(
         [sys.executable, "-m", "alusage_ledger", "--workspace", str(ws), "check"],
