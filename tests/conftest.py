@@ -153,6 +153,31 @@ def _unfreeze_after_load() -> Iterator[None]:
     gc.unfreeze()
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Library messages follow the language of the last command run in this process: start
+    and end the test in English, so that a French command in it leaks into no other test
+    (``pytestmark = pytest.mark.usefixtures("english")``)."""
+    from alusage_ledger.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def pws(tmp_path: Path) -> Path:
+    """The purchases workspace of ``purchases_helpers`` (bills, claims, lettering)."""
+    from purchases_helpers import make_purchases_ws
+
+    return make_purchases_ws(tmp_path / "ws")
+
+
+@pytest.fixture
+def pcli(pws: Path) -> Cli:
+    return Cli(pws)
+
+
 @pytest.fixture(autouse=True)
 def _english_after_each_test() -> Iterator[None]:
     """A test that ran the CLI with ``--lang fr`` leaves the process in French (the

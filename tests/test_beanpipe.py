@@ -219,3 +219,96 @@ def ledgers(draw: Any) -> str:
 @given(ledgers())
 def test_random_ledgers_book_the_same(text: str) -> None:
     assert_same(text)
+
+
+# --------------------------------------------------------------------------- the loader's parse
+
+PARSE_TEXT = """
+option "operating_currency" "EUR"
+2026-01-01 open Assets:Bank EUR
+2026-01-01 open Income:Sales
+pushtag #trip
+2026-01-05 * "Client" "Invoice" ^inv-1 #x
+  invoice: "F2026-001"
+  client: "Client"
+  rate: 20.0
+  Assets:Bank       1.0 EUR
+  Assets:Bank       1.00 EUR
+  Income:Sales     -2.00 EUR
+    vat-rate: "20"
+2026-01-05 * "Client" "Payment" ^inv-1
+  invoice: "F2026-001"
+  client: "Client"
+  Assets:Bank       1.00 EUR
+  Assets:Bank      -0.00 EUR
+  Assets:Bank       10 EUR
+  Income:Sales    -11.00 EUR
+poptag #trip
+2026-01-06 * "A" "B" "C"
+  Assets:Bank       1.00 EUR
+  Income:Sales
+2026-01-07 balance Assets:Bank 12.00 EUR
+2026-01-08 custom "alusage-note" "text" 1.00 EUR
+2026-01-09 * "Bad account"
+  bank:x    1.00 EUR
+  Income:Sales
+"""
+
+
+def assert_same_parse(text: str, filename: str = "/ws/2026/01.beancount") -> tuple[Any, ...]:
+    """``ledger.parse_source`` gives what Beancount's ``parse_string`` gives, to the digit."""
+    from beancount.parser import parser
+
+    from alusage_ledger.ledger import parse_source
+
+    raw = text.encode("utf-8")
+    entries, errors, options = parse_source(raw, filename)
+    expected, expected_errors, expected_options = parser.parse_string(raw, report_filename=filename)
+    assert entries == expected
+    assert repr(entries) == repr(expected)  # 1.0 and 1.00 are equal numbers: repr tells them
+    assert comparable(errors) == comparable(expected_errors)
+    assert sorted(options) == sorted(expected_options)
+    for name, value in options.items():
+        if name == "dcontext":
+            assert str(value) == str(expected_options[name])
+        else:
+            assert value == expected_options[name], name
+    return entries, errors, options
+
+
+def test_the_loaders_parse_is_beancounts_with_equal_values_shared() -> None:
+    from beancount.core import data
+
+    entries, errors, options = assert_same_parse(PARSE_TEXT)
+    assert errors  # the three strings and the bad account are reported the same way
+    invoice, payment = [e for e in entries if isinstance(e, data.Transaction)][:2]
+    # Equal values are one object: currencies, amounts, metadata keys and values,
+    # payees, dates, links; the precisions still differ (1.0 EUR is not 1.00 EUR).
+    one, one_00, _sales = (p.units for p in invoice.postings)
+    assert str(one.number) == "1.0" and str(one_00.number) == "1.00"
+    assert one is not one_00 and payment.postings[0].units is one_00
+    assert one.currency is one_00.currency is payment.postings[2].units.currency
+    assert invoice.links is payment.links
+    assert invoice.payee is payment.payee and invoice.date is payment.date
+    assert invoice.meta["invoice"] is payment.meta["invoice"]
+    assert list(invoice.meta)[2] is list(payment.meta)[2]  # the key "invoice"
+    assert invoice.tags != payment.tags  # "#x" added to the pushed tag
+    assert "dcontext" in options
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_loaders_parse_of_each_case_is_beancounts(name: str) -> None:
+    assert_same_parse(HEAD + CASES[name])
+
+
+def test_the_loaders_parse_of_the_example_ledgers_is_beancounts() -> None:
+    files = sorted((PROJECT / "ledgers").rglob("*.beancount"))
+    assert files
+    for path in files:
+        assert_same_parse(path.read_text("utf-8"), str(path))
+
+
+@settings(max_examples=40, deadline=None)
+@given(ledgers())
+def test_the_loaders_parse_of_random_ledgers_is_beancounts(text: str) -> None:
+    assert_same_parse(text)

@@ -49,23 +49,20 @@ class Counter:
     """Counts Beancount parses of files and runs of the booking pipeline."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from beancount.parser import parser
-
         self.parsed: list[str] = []
         self.booked = 0
-        parse = parser.parse_string
+        parse = ledger_mod.parse_source  # the loader's one call of Beancount's parser
         pipeline = beanpipe.book_transform_validate
 
-        def counting_parse(*args: Any, **kwargs: Any) -> Any:
-            if "report_filename" in kwargs:
-                self.parsed.append(Path(str(kwargs["report_filename"])).name)
-            return parse(*args, **kwargs)
+        def counting_parse(raw: bytes, filename: str) -> Any:
+            self.parsed.append(Path(filename).name)
+            return parse(raw, filename)
 
         def counting_pipeline(*args: Any, **kwargs: Any) -> Any:
             self.booked += 1
             return pipeline(*args, **kwargs)
 
-        monkeypatch.setattr(parser, "parse_string", counting_parse)
+        monkeypatch.setattr(ledger_mod, "parse_source", counting_parse)
         monkeypatch.setattr(beanpipe, "book_transform_validate", counting_pipeline)
 
     def reset(self) -> None:
@@ -503,4 +500,165 @@ def test_the_command_line_writes_the_cache_in_the_background(ws: Path, cache_hom
         timeout=120,
     )
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
+    assert not list(cache_home.rglob("*.tmp"))
+
+
+# --------------------------------------------------------------------------- parses apart
+
+
+def parse_files(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / "parse").glob("*")) if (cache_dir / "parse").is_dir() else []
+
+
+def _parse_file_of(cache_dir: Path, loaded: LoadedLedger, name: str) -> tuple[Path, str, str]:
+    """The cache file holding the parse of the ledger file ``name``, its path and hash."""
+    for path, parsed in loaded.files.items():
+        if path.name == name:
+            return (
+                cache_dir / "parse" / cache.parse_key(str(path), parsed.digest),
+                str(path),
+                parsed.digest,
+            )
+    raise AssertionError(name)
+
+
+def test_the_parses_are_stored_apart_from_the_booked_entries(ws: Path, cache_home: Path) -> None:
+    first = load(ws, "coop")
+    parses = parse_files(cache_home)
+    assert len(parses) == len(first.files) == 5
+    assert len(records(cache_home)) == 1
+    # The record refers to the parsed entries instead of holding them again.
+    assert records(cache_home)[0].stat().st_size < sum(p.stat().st_size for p in parses) / 2
+    for path, parsed in first.files.items():
+        stored = cache.read_parse(cache_home, str(path), parsed.digest)
+        assert stored is not None and stored[0] == parsed.entries
+
+
+def test_a_damaged_parse_file_is_ignored_and_only_its_file_is_parsed_again(
+    ws: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = Counter(monkeypatch)
+    first = load(ws, "coop")
+    victim, path, digest = _parse_file_of(cache_home, first, "02.beancount")
+    raw = victim.read_bytes()
+    victim.write_bytes(raw[: len(raw) // 2])  # truncated
+    counter.reset()
+    again = load(ws, "coop")
+    assert counter.parsed == ["02.beancount"]
+    assert counter.booked == 0  # the record still holds the booked entries
+    assert_same_load(again, first)
+    assert_same_load(again, load(ws, "coop", use_cache=False))
+    # The bad file was removed and the parse stored again, whole.
+    assert cache.read_parse(cache_home, path, digest) is not None
+    counter.reset()
+    load(ws, "coop")
+    assert counter.parsed == [] and counter.booked == 0
+
+
+def test_a_damaged_record_is_booked_again_from_the_stored_parses(
+    ws: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = Counter(monkeypatch)
+    first = load(ws, "coop")
+    record = _the_record(cache_home)
+    raw = record.read_bytes()
+    record.write_bytes(raw[: len(raw) - 10])
+    counter.reset()
+    again = load(ws, "coop")
+    assert counter.parsed == [] and counter.booked == 1
+    assert_same_load(again, first)
+    assert_same_load(again, load(ws, "coop", use_cache=False))
+
+
+def test_a_parse_file_is_refused_under_another_key_or_with_a_planted_payload(
+    ws: Path, cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = Counter(monkeypatch)
+    first = load(ws, "coop")
+    january, _p, _d = _parse_file_of(cache_home, first, "01.beancount")
+    february, _p, _d = _parse_file_of(cache_home, first, "02.beancount")
+    february.write_bytes(january.read_bytes())  # a valid file, but another key's
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> Any:
+            return (os.system, (f"touch {marker}",))
+
+    head = january.read_bytes().split(b"\n", 4)
+    january.write_bytes(b"\n".join([*head[:4], pickle.dumps(Payload())]))  # wrong checksum
+    counter.reset()
+    again = load(ws, "coop")
+    assert sorted(counter.parsed) == ["01.beancount", "02.beancount"]
+    assert counter.booked == 0
+    assert not marker.exists()
+    assert_same_load(again, load(ws, "coop", use_cache=False))
+
+
+def test_parses_no_kept_record_refers_to_are_removed(
+    ws: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "KEEP_PER_LEDGER", 1)
+    first = load(ws, "coop")
+    old, _p, _d = _parse_file_of(cache_home, first, "03.beancount")
+    for path in parse_files(cache_home) + records(cache_home):
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    with open(ws / "ledgers/coop/2026/03.beancount", "a", encoding="utf-8") as handle:
+        handle.write(
+            '\n2026-03-09 * "Donatrice" "Don"\n  Actif:Banque:Nef  5.00 EUR\n'
+            "  Produits:Dons  -5.00 EUR\n"
+        )
+    after = load(ws, "coop")
+    new, _p, _d = _parse_file_of(cache_home, after, "03.beancount")
+    assert len(records(cache_home)) == 1
+    assert not old.exists() and new.exists()
+    assert len(parse_files(cache_home)) == 5  # the four unchanged files' and the new one
+
+
+def test_booked_entries_are_stored_as_references_to_the_parses() -> None:
+    """Plain transactions refer to their parse (reordered when grouped by currency);
+    entries made by Beancount's booking or a plugin are stored whole; the rebuilt list is
+    the booked one, to the digit; a record that does not fit its files is refused."""
+    from beancount.core import data
+    from beancount.parser import parser
+    from test_beanpipe import CASES, HEAD
+
+    text = HEAD + CASES["plain"] + CASES["pad-and-balance"] + CASES["costs-and-prices"]
+    half = len(text) // 2
+    cut = text.index("\n2026-", half)
+    parses = [
+        parser.parse_string(text[:cut], report_filename="/a.beancount")[0],
+        parser.parse_string(text[cut:], report_filename="/b.beancount")[0],
+    ]
+    _e, _err, options = parser.parse_string(text)
+    entries = sorted((e for parse in parses for e in parse), key=data.entry_sortkey)
+    booked, _errors = beanpipe.book_transform_validate(entries, [], options)
+    encoded = cache.encode_booked(parses, booked)
+    kinds = [code & 3 for code in encoded["refs"]]
+    assert {0, 2, 3} <= set(kinds)  # as parsed, reordered, whole
+    assert len(encoded["whole"]) < len(booked)
+    files = [("/a.beancount", "1" * 64), ("/b.beancount", "2" * 64)]
+    stored = {"files": files, "booked": encoded}
+    rebuilt = cache.decode_booked(parses, stored, files)
+    assert rebuilt == booked and repr(rebuilt) == repr(booked)
+    # Shared as in a load without the cache: the postings are the parsed ones.
+    for entry, code in zip(rebuilt, encoded["refs"], strict=True):
+        if code & 3 in (1, 2):
+            parsed = parses[code >> 34][(code >> 2) & 0xFFFFFFFF]
+            assert entry is not parsed and entry.meta is not parsed.meta
+            assert sorted(map(id, entry.postings)) == sorted(map(id, parsed.postings))
+    assert cache.decode_booked(parses, stored, list(reversed(files))) is None
+    assert cache.decode_booked(parses[:1], stored, files) is None  # a reference out of range
+    short = {**encoded, "whole": encoded["whole"][:-1]}
+    assert cache.decode_booked(parses, {"files": files, "booked": short}, files) is None
+
+
+def test_a_cache_file_is_written_whole_with_its_checksum(cache_home: Path) -> None:
+    import hashlib
+
+    value = {"numbers": list(range(200_000)), "text": "é" * 1000}
+    cache.write(cache_home, "full", "k" * 64, value)
+    path = cache_home / "full" / ("k" * 64)
+    head = path.read_bytes().split(b"\n", 4)
+    assert head[3] == hashlib.sha256(head[4]).hexdigest().encode("ascii")
+    assert cache.read(cache_home, "full", "k" * 64) == value
     assert not list(cache_home.rglob("*.tmp"))

@@ -4,35 +4,26 @@ the capital accounts (issue 8)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from closing_helpers import make_year_ws
 from conftest import Cli, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from year_helpers import build
 
 from alusage_ledger.capital import register_of
 from alusage_ledger.ledger import Workspace
 
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    """Library messages follow the language of the last command run in this process: start
-    and end every test in English, so that a French command here leaks into no other test."""
-    from alusage_ledger.i18n import set_language
-
-    set_language("en")
-    yield
-    set_language("en")
+#: Start and end every test in English (``conftest.english``).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ALUSAGE_TODAY", "2026-03-31")
-    root = build(tmp_path / "ws", months=2)
+    root = make_year_ws(tmp_path / "ws", months=2)
     assert Cli(root)("year", "open", "-e", "coop", str(root / "coop-opening.csv")).exit_code == 0
     return root
 

@@ -6,21 +6,10 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from conftest import Cli, snapshot
-from purchases_helpers import balance, customs, make_purchases_ws, postings_of, transactions
+from purchases_helpers import balance, customs, postings_of, transactions
 
 PERSON = "Passif:NotesDeFrais:CamillePerrin"
-
-
-@pytest.fixture
-def pws(tmp_path: Path) -> Path:
-    return make_purchases_ws(tmp_path / "ws")
-
-
-@pytest.fixture
-def pcli(pws: Path) -> Cli:
-    return Cli(pws)
 
 
 def test_claims_then_one_reimbursement_lettered(pws: Path, pcli: Cli) -> None:

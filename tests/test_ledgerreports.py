@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from closing_helpers import make_year_ws
 from conftest import PROJECT, Cli, snapshot
-from year_helpers import build
 
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    """Library messages follow the language of the last command run in this process: start
-    and end every test in English, so that a French command here leaks into no other test."""
-    from alusage_ledger.i18n import set_language
-
-    set_language("en")
-    yield
-    set_language("en")
+#: Start and end every test in English (``conftest.english``).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 GOLDEN = PROJECT / "tests" / "golden" / "year"
@@ -87,7 +78,7 @@ def test_example_trial_balance_balances(example: Cli) -> None:
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = build(tmp_path / "ws", months=12)
+    root = make_year_ws(tmp_path / "ws", months=12)
     cli = Cli(root)
     assert cli("year", "open", "-e", "coop", str(root / "coop-opening.csv")).exit_code == 0
     return root

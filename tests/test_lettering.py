@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Cli, snapshot
-from purchases_helpers import append, customs, make_purchases_ws, transactions
+from purchases_helpers import append, customs, transactions
 
 from alusage_ledger.ledger import Workspace
 from alusage_ledger.lettering import (
@@ -20,16 +20,6 @@ from alusage_ledger.lettering import (
 )
 
 SUPPLIER = "Passif:Fournisseurs:CabinetVauban"
-
-
-@pytest.fixture
-def pws(tmp_path: Path) -> Path:
-    return make_purchases_ws(tmp_path / "ws")
-
-
-@pytest.fixture
-def pcli(pws: Path) -> Cli:
-    return Cli(pws)
 
 
 def _values(directive: object) -> list[object]:

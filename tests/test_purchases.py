@@ -24,16 +24,6 @@ PENDING = "Actif:Etat:TVADeductibleEnAttente"
 DEDUCTIBLE = "Actif:Etat:TVADeductible"
 
 
-@pytest.fixture
-def pws(tmp_path: Path) -> Path:
-    return make_purchases_ws(tmp_path / "ws")
-
-
-@pytest.fixture
-def pcli(pws: Path) -> Cli:
-    return Cli(pws)
-
-
 def _bills(ws: Path, entity: str = "sas") -> list:  # type: ignore[type-arg]
     return [e for e in transactions(ws, entity) if "supplier" in (e.meta or {})]
 

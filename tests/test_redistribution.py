@@ -481,6 +481,84 @@ def test_month_end_step_posts_commitments_and_waits_for_gifts(tmp_path: Path) ->
     assert not any("don-commun" in line for line in again), again
 
 
+def _future_ws(tmp_path: Path) -> Path:
+    """Books of 2090: a month no real clock has reached, so only ``--today`` or
+    ``ALUSAGE_TODAY`` can make it a past month."""
+    toml = DON_REVENUE.replace(
+        'rate = "0.05"', 'rate = "0.05"\ncommitment = "convention 2090"'
+    ).replace("since = 2026-01-01", "since = 2090-01-01")
+    root = _ws(tmp_path, toml)
+    config = root / "alusage.toml"
+    text = config.read_text("utf-8")
+    assert 'books_start = "2026-01"' in text
+    config.write_text(text.replace('books_start = "2026-01"', 'books_start = "2090-01"'), "utf-8")
+    book(root, "alusage", "2090-01", deposit("2090-01-02", "5000.00"))
+    book(root, "alusage", "2090-01", sale("2090-01-12", "F2090-0001", "3000.00"))
+    return root
+
+
+@pytest.mark.parametrize("how", ["ALUSAGE_TODAY", "--today"])
+def test_close_and_paid_date_from_the_commands_today_not_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The month-end step and ``redistribute --post --paid`` take today from ``close
+    --today`` or ``ALUSAGE_TODAY``: with the real clock, 2090-01 has not started yet (the
+    post is refused) and the accounts they open would be dated from the clock's month."""
+    root = _future_ws(tmp_path)
+    cli = Cli(root)
+
+    def opens() -> set[str]:
+        return {
+            line
+            for entity in ("alusage", "myceliandre")
+            for line in (root / f"ledgers/{entity}/accounts.beancount")
+            .read_text("utf-8")
+            .splitlines()
+            if " open " in line
+        }
+
+    before = opens()
+    monkeypatch.delenv("ALUSAGE_TODAY", raising=False)
+    if how == "ALUSAGE_TODAY":
+        monkeypatch.setenv("ALUSAGE_TODAY", "2090-02-03")
+        result = cli("close", "2090-01")
+    else:
+        result = cli("close", "2090-01", "--today", "2090-02-03")
+    assert result.exit_code == 0, result.output
+    assert "redistribution don-commun: donation promised (commitment) of €150.00" in (result.output)
+    january = (root / "ledgers/alusage/2090/01.beancount").read_text("utf-8")
+    assert '2090-01-31 * "Mycéliandre SCIC" "Don promis - don-commun 2090-01"' in january
+    # The accounts the step opened start with the books, not in the clock's month.
+    new = sorted(opens() - before)
+    assert any("Passif:ChargesAPayer:Myceliandre" in line for line in new), new
+    assert any("Actif:ProduitsARecevoir:Alusage" in line for line in new), new
+    assert all(line.startswith("2090-01-01 open ") for line in new), new
+    assert cli("check").exit_code == 0
+
+    monkeypatch.setenv("ALUSAGE_TODAY", "2090-02-03")
+    result = cli("redistribute", "--month", "2090-01", "--post", "--paid", "--date", "2090-02-03")
+    assert result.exit_code == 0, result.output
+    february = (root / "ledgers/alusage/2090/02.beancount").read_text("utf-8")
+    assert "2090-02-03 * " in february
+    assert "Passif:ChargesAPayer:Myceliandre   150.00 EUR" in february
+    assert "Actif:Banque:Courant              -150.00 EUR" in february
+    assert cli("check").exit_code == 0
+
+
+def test_post_of_a_month_after_alusage_today_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other way round: a month the real clock has passed, not yet begun on
+    ``ALUSAGE_TODAY``."""
+    root = _revenue_ws(tmp_path)
+    monkeypatch.setenv("ALUSAGE_TODAY", "2026-02-15")
+    before = snapshot(root)
+    result = Cli(root)("redistribute", "--month", "2026-03", "--post")
+    assert result.exit_code == 2, result.output
+    assert "2026-03 has not started yet" in result.output
+    assert snapshot(root) == before
+
+
 # --------------------------------------------------------------------------- configuration
 
 BASE_TOML = """

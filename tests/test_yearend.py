@@ -11,22 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from closing_helpers import make_year_ws
 from conftest import Cli, snapshot
-from year_helpers import build
 
 from alusage_ledger.errors import RefusedError
 from alusage_ledger.ledger import Append, Workspace
 
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    """Library messages follow the language of the last command run in this process: start
-    and end every test in English, so that a French command here leaks into no other test."""
-    from alusage_ledger.i18n import set_language
-
-    set_language("en")
-    yield
-    set_language("en")
+#: Start and end every test in English (``conftest.english``).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 TODAY = "2027-02-03"
@@ -35,7 +27,7 @@ TODAY = "2027-02-03"
 @pytest.fixture(scope="module")
 def closed_year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Opening balances from a trial balance, then the twelve months of 2026 closed (once)."""
-    root = build(tmp_path_factory.mktemp("year") / "ws")
+    root = make_year_ws(tmp_path_factory.mktemp("year") / "ws")
     cli = Cli(root)
     for entity in ("coop", "shop"):
         done = cli("year", "open", "--entity", entity, str(root / f"{entity}-opening.csv"))
@@ -306,7 +298,7 @@ def test_check_refuses_an_allocation_under_the_minimums(ws: Path, cli: Cli) -> N
 
 
 def test_year_close_needs_every_month_closed(tmp_path: Path) -> None:
-    root = build(tmp_path / "ws", months=3)
+    root = make_year_ws(tmp_path / "ws", months=3)
     cli = Cli(root)
     assert cli("year", "open", "-e", "coop", str(root / "coop-opening.csv")).exit_code == 0
     assert cli("close", "2026-01", "--today", "2027-01-10").exit_code == 0

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from closing_helpers import make_year_ws
 from conftest import Cli, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from year_helpers import build
 
 from alusage_ledger.config import AllocationRules, Config
 from alusage_ledger.errors import LedgerErrors
@@ -21,21 +20,13 @@ from alusage_ledger.yearend import (
     violations,
 )
 
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    """Library messages follow the language of the last command run in this process: start
-    and end every test in English, so that a French command here leaks into no other test."""
-    from alusage_ledger.i18n import set_language
-
-    set_language("en")
-    yield
-    set_language("en")
+#: Start and end every test in English (``conftest.english``).
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    return build(tmp_path / "ws", months=1)
+    return make_year_ws(tmp_path / "ws", months=1)
 
 
 @pytest.fixture

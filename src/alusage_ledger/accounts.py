@@ -41,11 +41,29 @@ class Opener:
     ledger: LoadedLedger
     day: date
     opens: list[Any] = field(default_factory=list)
+    #: The ledger's ``Open`` metadata by account, read once (the ledger does not change).
+    _known: dict[str, dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _open_meta(self) -> dict[str, dict[str, Any]]:
+        if self._known is None:
+            from beancount.core import data
+
+            self._known = {
+                e.account: dict(e.meta or {})
+                for e in self.ledger.entries
+                if isinstance(e, data.Open)
+            }
+        return self._known
+
+    def _has(self, account: str) -> bool:
+        return account in self._open_meta() or any(o.account == account for o in self.opens)
 
     def need(self, account: str, pcg: str, label: str) -> str:
         from beancount.core import data
 
-        if account in self.ledger.open_accounts() or any(o.account == account for o in self.opens):
+        if self._has(account):
             return account
         meta = data.new_metadata("<alusage>", 0)
         meta["pcg"] = pcg
@@ -54,6 +72,33 @@ class Opener:
             data.Open(meta, open_date(self.config, self.ledger, self.day), account, ["EUR"], None)
         )
         return account
+
+    def need_like(self, account: str, default: tuple[str, str]) -> str:
+        """:meth:`need`, numbered like the account's neighbours: the PCG number and label
+        of its nearest open ancestor or of an open account under that ancestor (the longest
+        shared prefix first), else the label of an open account numbered ``default[0]``,
+        else ``default`` (``(pcg, label)``)."""
+        if self._has(account):
+            return account
+        return self.need(account, *self._numbered_like(account, default))
+
+    def _numbered_like(self, account: str, default: tuple[str, str]) -> tuple[str, str]:
+        known = self._open_meta()
+        parts = account.split(":")
+        candidates: list[str] = []
+        for size in range(len(parts) - 1, 1, -1):
+            prefix = ":".join(parts[:size])
+            candidates.append(prefix)
+            candidates.extend(sorted(a for a in known if a.startswith(prefix + ":")))
+        for candidate in candidates:
+            meta = known.get(candidate)
+            if meta and isinstance(meta.get("pcg"), str):
+                return str(meta["pcg"]), str(meta.get("label") or default[1])
+        pcg = default[0]
+        for meta in known.values():
+            if meta.get("pcg") == pcg and isinstance(meta.get("label"), str):
+                return pcg, str(meta["label"])
+        return default
 
     def role(self, role: str) -> str:
         from .roles import role_account

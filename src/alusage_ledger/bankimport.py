@@ -1091,10 +1091,11 @@ def plan_import(
     """
     from beancount.core import data
 
+    from .accounts import Opener
+    from .closing import resolve_today
     from .ledger import Append, closed_months
     from .lettering import letter_account
     from .roles import role_account
-    from .sales import Opener
 
     config = ws.config
     entity = ledger.entity
@@ -1146,7 +1147,8 @@ def plan_import(
         )
 
     new_entries: list[Any] = []
-    matcher = _Matcher(ws, ledger, account, today or date.today()) if fresh else None
+    today = today or resolve_today()
+    matcher = _Matcher(ws, ledger, account, today) if fresh else None
     opener = Opener(config, ledger, fresh[0].line.date) if fresh else None
     counter_accounts: dict[int, str] = {}  # by rule number; 0: the suspense account
     for number, outcome in enumerate(fresh, start=1):
@@ -1187,7 +1189,7 @@ def plan_import(
         transactions,
         closed,
         with_balance=with_balance,
-        today=today or date.today(),
+        today=today,
     )
     opens = sorted(
         [

@@ -5,14 +5,19 @@ of the user's own (mode 0700, refused when another user owns it or others may wr
 it), never the workspace or a folder inside it (then nothing is cached). Beancount's own
 ``.picklecache`` stays unused.
 
-What: for each ledger (a ``main.beancount`` in a workspace), one *record* holding the
-parse of every vetted file (keyed by its real path and the SHA-256 of its bytes) and the
-booked, validated entries, keyed by the hashes of every vetted file in vetting order plus
-the versions of Python, Beancount and the tool (and a digest of the loader's own source,
-so that a changed loader never reads an older record). Records live under
-``full/<key>``; ``slots/<ledger>`` names the latest record of a ledger, so that a load
-after a one-file change finds the parses of the other files there and re-parses only
-the changed one.
+What: the parse of each vetted file, under ``parse/<key>`` (keyed by its real path and
+the SHA-256 of its bytes: files unchanged between two loads share it, and a load after a
+one-file change parses only that file), and for each ledger (a ``main.beancount`` in a
+workspace) a *record* of its booked, validated entries under ``full/<key>``, keyed by the
+hashes of every vetted file in vetting order plus the versions of Python, Beancount and
+the tool (and a digest of the loader's own source, so that a changed loader never reads
+an older record). A record refers to the parsed entries instead of repeating them: a
+booked entry that is a parsed entry, or a parsed transaction with Beancount's tolerances
+in its metadata (what booking does to plain postings), is stored as its place in the
+parses (:func:`encode_booked`), and rebuilt from them (:func:`decode_booked`) sharing
+the same objects as a load without the cache; any other entry is stored whole. Each file
+is unpickled on its own, so that unpickling never holds more than one file's
+intermediate objects (issue 13, peak memory).
 
 Only clean loads are stored: no error, no plugin outside Beancount's own, no
 ``document`` directive nor ``documents`` option (those depend on other files of the
@@ -43,13 +48,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"alusage-ledger-cache"
 #: Records kept per ledger (older ones are removed when a new one is written).
 KEEP_PER_LEDGER = 3
 #: Records and slot files kept in all (the oldest go first: e.g. temporary copies).
 KEEP_RECORDS = 32
 KEEP_SLOTS = 512
+#: Parses kept in all, besides those of the kept records (a backstop: the others go).
+KEEP_PARSES = 4096
 #: Write records from a detached child process (set by the command line's entry point).
 BACKGROUND = False
 
@@ -217,22 +224,38 @@ def _write_items(where: Path, items: list[tuple[str, str, Any]]) -> None:
 
 
 def _write_now(where: Path, kind: str, key: str, obj: Any) -> bool:
+    """Pickle ``obj`` straight into a temporary file (no copy of the payload in memory),
+    then fill in the header's checksum and move the file into place."""
     if not _usable(where):
         return False
     path = _path(where, kind, key)
     tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
     try:
-        payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            handle.write(_header(key, hashlib.sha256(payload).hexdigest()))
-            handle.write(payload)
+        with open(tmp, "w+b") as handle:
+            header = _header(key, "0" * 64)
+            handle.write(header)
+            digest = hashlib.sha256()
+            pickle.Pickler(_Hashing(handle, digest), protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+            handle.seek(len(header) - 65)
+            handle.write(digest.hexdigest().encode("ascii"))
         os.replace(tmp, path)
         return True
     except Exception:  # the cache is never needed: give up quietly
         with contextlib.suppress(OSError):
             tmp.unlink()
         return False
+
+
+class _Hashing:
+    """A file that hashes what is written to it (the pickler's output)."""
+
+    def __init__(self, handle: Any, digest: Any) -> None:
+        self.handle, self.digest = handle, digest
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        return int(self.handle.write(data))
 
 
 def _detached(job: Any) -> None:
@@ -279,12 +302,17 @@ def full_key(
     )
 
 
-def latest_record(where: Path, root: Path, main: Path) -> dict[str, Any] | None:
-    """The last record stored for this ledger (its files' parses help after a change)."""
-    pointer = read(where, "slots", slot_key(root, main))
-    if not isinstance(pointer, str):
+def parse_key(path: str, digest: str) -> str:
+    """The key of a file's parse: its real path and the SHA-256 of its bytes."""
+    return key_of("parse", path, digest)
+
+
+def read_parse(where: Path, path: str, digest: str) -> tuple[Any, Any, Any] | None:
+    """The stored parse ``(entries, errors, options)`` of these bytes, or None."""
+    found = read(where, "parse", parse_key(path, digest))
+    if not isinstance(found, tuple) or len(found) != 4 or found[0] != (path, digest):
         return None
-    return record(where, pointer)
+    return found[1], found[2], found[3]
 
 
 def record(where: Path, key: str) -> dict[str, Any] | None:
@@ -294,33 +322,73 @@ def record(where: Path, key: str) -> dict[str, Any] | None:
     return found
 
 
-def store_record(where: Path, root: Path, main: Path, record_: dict[str, Any]) -> None:
-    """Store a ledger's record and make it the latest of its ledger; prune old ones."""
+def store_record(
+    where: Path,
+    root: Path,
+    main: Path,
+    key: str,
+    parses: list[tuple[str, str, tuple[Any, Any, Any]]],
+    entries: list[Any],
+    options: dict[str, Any],
+) -> None:
+    """Store a ledger's record (and the parses it refers to that are not stored yet).
+
+    ``parses`` are ``(real path, sha256, (entries, errors, options))`` in vetting order,
+    as parsed; ``entries`` the booked, validated entries. The record is encoded in the
+    writing process (the detached one for the command line). Old records are pruned, and
+    the parses no kept record refers to.
+    """
     slot = slot_key(root, main)
-    key = str(record_["key"])
     index_key = key_of("index", slot)
 
     def job() -> None:
+        if not _usable(where):
+            return
+        for path, digest, parse in parses:
+            pkey = parse_key(path, digest)
+            if not _path(where, "parse", pkey).exists():
+                _write_now(where, "parse", pkey, ((path, digest), *parse))
+        booked = encode_booked([parse[0] for _path_, _digest, parse in parses], entries)
+        payload = {
+            "key": key,
+            "files": [(path, digest) for path, digest, _parse in parses],
+            "options": options,
+            "booked": booked,
+        }
         previous = read(where, "slots", index_key)
         keys = [k for k in previous if isinstance(k, str)] if isinstance(previous, list) else []
         keys = [k for k in keys if k != key] + [key]
         for old in keys[:-KEEP_PER_LEDGER]:
             remove(where, "full", old)
-        _write_items(
-            where,
-            [
-                ("full", key, record_),
-                ("slots", slot, key),
-                ("slots", index_key, keys[-KEEP_PER_LEDGER:]),
-            ],
-        )
+        if not _write_now(where, "full", key, payload):
+            return
+        # The parses of a record are never older than it: see _prune_parses.
+        for path, digest, _parse in parses:
+            with contextlib.suppress(OSError):
+                os.utime(_path(where, "parse", parse_key(path, digest)))
+        _write_now(where, "slots", index_key, keys[-KEEP_PER_LEDGER:])
         _prune(where / "full", KEEP_RECORDS)
         _prune(where / "slots", KEEP_SLOTS)
+        _prune_parses(where)
 
     if _background():
         _detached(job)
     else:
         job()
+
+
+def store_parses(where: Path, parses: list[tuple[str, str, tuple[Any, Any, Any]]]) -> None:
+    """Store parses missing from the cache (a record was served without them)."""
+
+    def job() -> None:
+        for path, digest, parse in parses:
+            _write_now(where, "parse", parse_key(path, digest), ((path, digest), *parse))
+
+    if parses:
+        if _background():
+            _detached(job)
+        else:
+            job()
 
 
 def _prune(folder: Path, keep: int) -> None:
@@ -335,3 +403,164 @@ def _prune(folder: Path, keep: int) -> None:
     for _mtime, path in files[: len(files) - keep]:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def _prune_parses(where: Path) -> None:
+    """Remove the parses no kept record refers to: those older than the oldest record.
+
+    A record's parses are touched after the record is written. A parse removed by a
+    concurrent writer is only parsed again: a record never depends on it.
+    """
+    try:
+        oldest = min(entry.stat().st_mtime_ns for entry in os.scandir(where / "full"))
+        parses = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(where / "parse")]
+    except (OSError, ValueError):
+        return
+    for mtime, path in parses:
+        if mtime < oldest:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+    _prune(where / "parse", KEEP_PARSES)
+
+
+# --------------------------------------------------------------------------- booked entries
+
+#: How a booked entry is stored (the two low bits of its reference).
+_SAME = 0  # the parsed entry itself
+_BOOKED = 1  # the parsed transaction with tolerances in its metadata, postings in order
+_REORDERED = 2  # the same, with its postings in another order (grouped by currency)
+_WHOLE = 3  # stored whole (made by Beancount's booking or a plugin)
+
+
+def encode_booked(parses: list[list[Any]], entries: list[Any]) -> dict[str, Any]:
+    """The booked ``entries`` as references to the ``parses`` (lists of parsed entries).
+
+    An entry is referred to only when :func:`decode_booked` rebuilds it exactly: every
+    field but the metadata and the postings *is* the parsed entry's, the metadata holds
+    the same keys in the same order and the same values plus the tolerances, last, and
+    the postings are the parsed ones. Anything else is stored whole.
+    """
+    from beancount.core import data, interpolate
+
+    transaction = data.Transaction
+    tolerance_key = interpolate.AUTOMATIC_TOLERANCES
+    place: dict[int, int] = {}
+    owner: dict[int, int] = {}
+    for number, parsed in enumerate(parses):
+        for index, entry in enumerate(parsed):
+            where = (number << 32 | index) << 2
+            place[id(entry)] = where
+            if type(entry) is transaction:
+                for posting in entry.postings:
+                    owner[id(posting)] = where
+    refs: list[int] = []
+    tolerance_of: list[int] = []
+    orders: list[tuple[int, ...]] = []
+    whole: list[Any] = []
+    shared: list[Any] = []
+    table: dict[int, int] = {}
+    for entry in entries:
+        same = place.get(id(entry))
+        if same is not None:
+            refs.append(same | _SAME)
+            continue
+        postings = entry.postings if type(entry) is transaction else None
+        code = owner.get(id(postings[0])) if postings else None
+        if code is not None:
+            parsed = parses[code >> 34][(code >> 2) & 0xFFFFFFFF]
+            order = _booked_from(entry, parsed, tolerance_key)
+            if order is not None:
+                tolerances = entry.meta[tolerance_key]
+                found = table.setdefault(id(tolerances), len(shared))
+                if found == len(shared):
+                    shared.append(tolerances)
+                tolerance_of.append(found)
+                if order == tuple(range(len(order))):
+                    refs.append(code | _BOOKED)
+                else:
+                    refs.append(code | _REORDERED)
+                    orders.append(order)
+                continue
+        refs.append(_WHOLE)
+        whole.append(entry)
+    return {
+        "refs": refs,
+        "tolerances": shared,
+        "tolerance_of": tolerance_of,
+        "orders": orders,
+        "whole": whole,
+    }
+
+
+def _booked_from(entry: Any, parsed: Any, tolerance_key: str) -> tuple[int, ...] | None:
+    """The order of ``parsed``'s postings in ``entry`` if ``entry`` is ``parsed`` booked."""
+    if type(entry) is not type(parsed) or type(entry.postings) is not list:
+        return None
+    if any(mine is not theirs for mine, theirs in zip(entry[1:7], parsed[1:7], strict=True)):
+        return None
+    meta, before = entry.meta, parsed.meta
+    if type(meta) is not dict or type(before) is not dict or tolerance_key in before:
+        return None
+    if list(meta) != [*before, tolerance_key]:
+        return None
+    if any(meta[name] is not value for name, value in before.items()):
+        return None
+    if len(entry.postings) != len(parsed.postings):
+        return None
+    positions = {id(posting): n for n, posting in enumerate(parsed.postings)}
+    order = tuple(positions.get(id(posting), -1) for posting in entry.postings)
+    if sorted(order) != list(range(len(order))):
+        return None
+    return order
+
+
+def decode_booked(
+    parses: list[list[Any]], stored: dict[str, Any], files: list[tuple[str, str]]
+) -> list[Any] | None:
+    """The booked entries of a record, rebuilt from the ``parses`` of its ``files``.
+
+    None when the record does not fit (another list of files, a reference out of range).
+    """
+    from beancount.core import data, interpolate
+
+    if stored.get("files") != files:
+        return None
+    transaction = data.Transaction
+    tolerance_key = interpolate.AUTOMATIC_TOLERANCES
+    booked = stored["booked"]
+    shared = booked["tolerances"]
+    tolerance_of = iter(booked["tolerance_of"])
+    orders = iter(booked["orders"])
+    whole = iter(booked["whole"])
+    out: list[Any] = []
+    append = out.append
+    try:
+        for code in booked["refs"]:
+            kind = code & 3
+            if kind == _WHOLE:
+                append(next(whole))
+                continue
+            parsed = parses[code >> 34][(code >> 2) & 0xFFFFFFFF]
+            if kind == _SAME:
+                append(parsed)
+                continue
+            meta = parsed.meta.copy()
+            meta[tolerance_key] = shared[next(tolerance_of)]
+            postings = parsed.postings
+            append(
+                transaction(
+                    meta,
+                    parsed.date,
+                    parsed.flag,
+                    parsed.payee,
+                    parsed.narration,
+                    parsed.tags,
+                    parsed.links,
+                    list(postings) if kind == _BOOKED else [postings[n] for n in next(orders)],
+                )
+            )
+    except (IndexError, StopIteration, AttributeError, TypeError):
+        return None
+    if any(True for _ in whole) or any(True for _ in tolerance_of) or any(True for _ in orders):
+        return None
+    return out

@@ -233,6 +233,15 @@ def canonical_form(entry: Any, *, exclude_keys: frozenset[str] = frozenset()) ->
     Raises:
         TypeError: if ``entry`` is not a Beancount directive.
     """
+    if type(entry) is data.Transaction:
+        text = _transaction_form(entry, exclude_keys)
+        if text is not None:
+            return text
+    return _generic_form(entry, exclude_keys)
+
+
+def _generic_form(entry: Any, exclude_keys: frozenset[str]) -> str:
+    """:func:`canonical_form` by its definition: the document, then JSON."""
     document = {
         "version": CANONICAL_VERSION,
         "type": type(entry).__name__,
@@ -240,7 +249,116 @@ def canonical_form(entry: Any, *, exclude_keys: frozenset[str] = frozenset()) ->
         "fields": _fields(entry, exclude_keys),
         "meta": _meta(entry.meta, exclude_keys),
     }
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(document)
+
+
+#: ``json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``
+#: with one encoder for every call (json.dumps makes a new one each time).
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+#: How that encoder writes a string (quotes and escapes, ``ensure_ascii=False``).
+_QUOTE: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+class _Unusual(Exception):
+    """A value :func:`_transaction_form` leaves to the general path."""
+
+
+def _quote_or_null(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is not str:
+        raise _Unusual
+    return str(_QUOTE(value))
+
+
+def _strings(values: Any) -> str:
+    items = sorted(values or ())
+    for item in items:
+        if type(item) is not str:
+            raise _Unusual
+    return "[" + ",".join(_QUOTE(item) for item in items) + "]"
+
+
+def _meta_text(meta: Mapping[str, Any] | None, exclude_keys: frozenset[str]) -> str:
+    """The JSON text of :func:`_meta` for the common value types (else :class:`_Unusual`)."""
+    if not meta:
+        return "{}"
+    parts = []
+    for key in sorted(meta):
+        if type(key) is not str:
+            raise _Unusual
+        if key in _LOCATION_KEYS or key in exclude_keys or key.startswith("__"):
+            continue
+        value = meta[key]
+        kind = type(value)
+        if kind is str:
+            tagged = '["str",' + _QUOTE(value) + "]"
+        elif kind is Decimal:
+            tagged = '["Decimal",' + _QUOTE(str(value)) + "]"
+        elif kind is datetime.date:
+            tagged = '["date","' + value.isoformat() + '"]'
+        elif kind is bool:
+            tagged = '["bool","true"]' if value else '["bool","false"]'
+        elif value is None:
+            tagged = '["None",null]'
+        else:
+            raise _Unusual
+        parts.append(_QUOTE(key) + ":" + tagged)
+    return "{" + ",".join(parts) + "}"
+
+
+def _transaction_form(entry: Any, exclude_keys: frozenset[str]) -> str | None:
+    """:func:`canonical_form` of a transaction whose postings have plain units (no cost, no
+    price) and whose metadata values are strings, decimals, dates, booleans or None, written
+    straight as the same JSON text (keys in sorted order); None for anything else."""
+    try:
+        postings = []
+        for posting in entry.postings:
+            units = posting.units
+            if (
+                posting.cost is not None
+                or posting.price is not None
+                or type(units) is not Amount
+                or type(units.number) is not Decimal
+            ):
+                return None
+            postings.append(
+                '{"account":'
+                + _quote_or_null(posting.account)
+                + ',"cost":null,"flag":'
+                + _quote_or_null(posting.flag)
+                + ',"meta":'
+                + _meta_text(posting.meta, exclude_keys)
+                + ',"price":null,"units":['
+                + _QUOTE(str(units.number))
+                + ","
+                + _quote_or_null(units.currency)
+                + "]}"
+            )
+        text: str = (
+            '{"date":"'
+            + entry.date.isoformat()
+            + '","fields":{"flag":'
+            + _quote_or_null(entry.flag)
+            + ',"links":'
+            + _strings(entry.links)
+            + ',"narration":'
+            + _quote_or_null(entry.narration)
+            + ',"payee":'
+            + _quote_or_null(entry.payee)
+            + ',"postings":['
+            + ",".join(postings)
+            + '],"tags":'
+            + _strings(entry.tags)
+            + '},"meta":'
+            + _meta_text(entry.meta, exclude_keys)
+            + ',"type":"Transaction","version":'
+            + str(CANONICAL_VERSION)
+            + "}"
+        )
+    except (_Unusual, TypeError):
+        return None
+    return text
 
 
 def entry_hash(entry: Any, *, exclude_keys: frozenset[str] = frozenset()) -> str:

@@ -45,6 +45,7 @@ from .errors import LedgerProblem, RefusedError, UsageError
 from .i18n import N_, _
 from .yearend import (
     CENT,
+    CURRENCY,
     ZERO,
     _meta,
     account_info,
@@ -248,10 +249,12 @@ def build_register(
                 problems.append((move, "refund"))
             member.refund_due -= move.amount
             member.refunded += move.amount
-    booked = balances(
-        (e for e in ledger_entries if as_of is None or getattr(e, "date", as_of) <= as_of),
-    )
     info = account_info(ledger_entries)
+    # balances() of the entries up to as_of, for the accounts read below only
+    booked = _balances_of(
+        (e for e in ledger_entries if as_of is None or getattr(e, "date", as_of) <= as_of),
+        {a for a, (pcg, _l) in info.items() if pcg.startswith(("1013", "1011", "4567"))},
+    )
 
     def books(*prefixes: str) -> Decimal:
         return total(booked, [a for a, (pcg, _l) in info.items() if pcg.startswith(prefixes)])
@@ -267,6 +270,25 @@ def build_register(
         problems,
     )
     return register
+
+
+def _balances_of(entries: Iterable[Any], accounts: set[str]) -> dict[str, Decimal]:
+    """``yearend.balances(entries)`` restricted to ``accounts`` (the same sums, in the same
+    order), without a dictionary update for every posting of the ledger."""
+    out: dict[str, Decimal] = {}
+    if not accounts:
+        return out
+    for entry in entries:
+        if type(entry).__name__ != "Transaction":
+            continue
+        for line in entry.postings:
+            if line.account not in accounts:
+                continue
+            units = line.units
+            if units is None or units.currency != CURRENCY:
+                continue
+            out[line.account] = out.get(line.account, ZERO) + units.number
+    return out
 
 
 def member_names(config: Config) -> dict[str, str]:
@@ -844,7 +866,8 @@ def capital_register(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProb
             )
         )
     if config.kind == "scic":
-        now = -total(balances(ledger.entries), accounts_with_pcg(ledger, "101"))
+        capital_accounts = accounts_with_pcg(ledger, "101")
+        now = -total(_balances_of(ledger.entries, set(capital_accounts)), capital_accounts)
         highest = highest_capital(ledger)
         floor = (highest * ws.config.year.capital_floor_rate / Decimal(100)).quantize(CENT)
         if now < floor:

@@ -11,6 +11,7 @@ problems, like Beancount plugins return errors as values) and are listed in
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -73,6 +74,18 @@ def _load_rules() -> None:
 def run_checks(ws: Workspace, entities: Iterable[str] | None = None) -> list[LedgerProblem]:
     """Load every ledger (or the ones named) and run every rule; problems as values."""
     _load_rules()
+    # The rules build indexes of many small objects (40 000 invoices at 100k transactions)
+    # and make no cyclic garbage: collections would only walk them again and again.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_checks(ws, entities)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _run_checks(ws: Workspace, entities: Iterable[str] | None) -> list[LedgerProblem]:
     wanted = list(entities) if entities is not None else list(ws.config.entities)
     problems: list[LedgerProblem] = []
     loaded: dict[str, LoadedLedger] = {}
@@ -95,6 +108,39 @@ def run_checks(ws: Workspace, entities: Iterable[str] | None = None) -> list[Led
         for wrule in WORKSPACE_RULES:
             problems.extend(wrule(ws, loaded))
     return problems
+
+
+_CENT = Decimal("0.01")
+
+#: Facts about one loaded ledger that several rules read, computed once: the rules of a
+#: ledger run one after the other, so only the latest ledger's are kept (by a weak
+#: reference: they go with it).
+_SHARED: dict[str, Any] = {}
+_SHARED_OF: list[Any] = []  # [weakref to the ledger the facts are about]
+
+
+def shared(ledger: LoadedLedger, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per loaded ledger and ``name`` (a loaded ledger never changes)."""
+    import weakref
+
+    if not _SHARED_OF or _SHARED_OF[0]() is not ledger:
+        _SHARED.clear()
+        _SHARED_OF[:] = [weakref.ref(ledger, lambda _ref: _SHARED.clear())]
+    if name not in _SHARED:
+        _SHARED[name] = compute()
+    return _SHARED[name]
+
+
+def transactions(ledger: LoadedLedger) -> list[Any]:
+    """The ledger's transactions, in order (one ``isinstance`` pass shared by the rules)."""
+
+    def compute() -> list[Any]:
+        from beancount.core import data
+
+        return [e for e in ledger.entries if isinstance(e, data.Transaction)]
+
+    result: list[Any] = shared(ledger, "transactions", compute)
+    return result
 
 
 def _meta_line(entry: Any) -> tuple[str | None, int | None]:
@@ -180,17 +226,15 @@ def pcg_numbers(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
 @entity_rule
 def cents_only(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
     """A euro amount has at most 2 decimals (M1)."""
-    from beancount.core import data
-
-    for entry in ledger.entries:
-        if not isinstance(entry, data.Transaction):
-            continue
+    for entry in transactions(ledger):
         for posting in entry.postings:
             units = posting.units
             if (
                 units is not None
                 and units.currency == "EUR"
                 and isinstance(units.number, Decimal)
+                # exactly 2 decimals (what the tool writes) is answered without a tuple
+                and not units.number.same_quantum(_CENT)
                 and units.number.as_tuple().exponent < -2  # type: ignore[operator]
             ):
                 yield problem_at(

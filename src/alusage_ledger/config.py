@@ -796,8 +796,11 @@ def parse_config(text: str, source: Path) -> Config:
 
 
 def load_config(path: Path) -> Config:
+    from . import answers
+
     try:
         data = path.read_bytes()
+        answers.observe_bytes(path, data)
     except OSError as exc:
         raise ConfigError(
             _("Cannot read {file}: {reason}.").format(file=path, reason=exc.strerror)
@@ -813,9 +816,15 @@ def load_config(path: Path) -> Config:
 
 def find_workspace(start: Path | None = None) -> Path:
     """The folder holding ``alusage.toml``, walking up from ``start`` (default: cwd)."""
+    from . import answers
+
     here = (start or Path.cwd()).resolve()
+    answers.observe("real", str(start or Path.cwd()), str(here))
     for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
+        found = (folder / CONFIG_NAME).is_file()
+        answers.observe("isfile", str(folder / CONFIG_NAME), "1" if found else "0")
+        if found:
+            answers.found_workspace(folder)
             return folder
     raise ConfigError(
         _(

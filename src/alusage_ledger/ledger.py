@@ -37,6 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from . import answers
 from .config import Config, load_config
 from .errors import IOFailure, LedgerErrors, LedgerProblem, RefusedError, UsageError
 from .i18n import _
@@ -142,22 +143,105 @@ def _parse_bytes(
 ) -> tuple[list[Any], list[Any], dict[str, Any]]:
     """Beancount's parse of a file's bytes; reused when the same path has the same hash.
 
-    ``known`` maps real paths to ``(sha256, parse)`` from the disk cache (cache.py): a
+    ``known`` maps ``(real path, sha256)`` to a parse from the disk cache (cache.py): a
     dict, or anything with ``get`` (read only when the in-process memo misses).
     """
-    from beancount.parser import parser
-
     key = (str(path), digest or hashlib.sha256(raw).hexdigest())
     hit = _PARSE_CACHE.get(key)
     if hit is None and known:
-        stored = known.get(key[0])
-        if stored is not None and stored[0] == key[1]:
-            hit = _PARSE_CACHE[key] = stored[1]
+        hit = known.get(key)
+        if hit is not None:
+            _PARSE_CACHE[key] = hit
     if hit is not None:
         return hit
-    result = parser.parse_string(raw, report_filename=str(path))
+    result = parse_source(raw, str(path))
     _PARSE_CACHE[key] = result
-    return result  # type: ignore[no-any-return]
+    return result
+
+
+def parse_source(raw: bytes, filename: str) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """``beancount.parser.parser.parse_string(raw, report_filename=filename)``, with less
+    memory: within the file, equal amounts, currencies, metadata keys and text values,
+    payees, narrations, tags and links and transaction dates are one object each
+    (Beancount already does so for account names). The entries, errors and options are
+    equal to Beancount's (issue 13, peak memory)."""
+    import io
+
+    from beancount.parser import _parser
+
+    builder = _sharing_builder()()
+    _parser.Parser(builder).parse(io.BytesIO(raw), filename=filename, lineno=1)
+    return builder.finalize()  # type: ignore[no-any-return]
+
+
+_BUILDER: Any = None
+
+
+def _sharing_builder() -> Any:
+    """Beancount's parse builder, sharing equal immutable values (defined on first use)."""
+    global _BUILDER
+    if _BUILDER is None:
+        import datetime
+
+        from beancount.parser import grammar
+
+        day = datetime.date
+        base = grammar.Builder
+        # The base methods, called directly (no super() lookup: ~80 000 calls at 10k).
+        amount, key_value, transaction = base.amount, base.key_value, base.transaction
+        finalize_tags_links = base._finalize_tags_links
+
+        class SharingBuilder(base):  # type: ignore[misc, valid-type]
+            def __init__(self) -> None:
+                base.__init__(self)
+                self._shared: dict[Any, Any] = {}
+
+            def amount(self, filename: Any, lineno: Any, number: Any, currency: Any) -> Any:
+                shared = self._shared
+                if type(currency) is str:
+                    currency = shared.setdefault(currency, currency)
+                made = amount(self, filename, lineno, number, currency)  # counts precisions
+                if type(number) is not Decimal or type(currency) is not str:
+                    return made
+                # str() tells 1.0 from 1.00 (equal numbers, another precision).
+                return shared.setdefault((str(number), currency), made)
+
+            def _finalize_tags_links(self, tags: Any, links: Any) -> Any:
+                tags, links = finalize_tags_links(self, tags, links)
+                return self._shared.setdefault(tags, tags), self._shared.setdefault(links, links)
+
+            def key_value(self, filename: Any, lineno: Any, key: Any, value: Any) -> Any:
+                shared = self._shared
+                if type(key) is str:
+                    key = shared.setdefault(key, key)
+                if type(value) is str:
+                    value = shared.setdefault(value, value)
+                return key_value(self, filename, lineno, key, value)
+
+            def transaction(
+                self,
+                filename: Any,
+                lineno: Any,
+                date: Any,
+                flag: Any,
+                txn_strings: Any,
+                tags_links: Any,
+                posting_or_kv_list: Any,
+            ) -> Any:
+                shared = self._shared
+                if type(date) is day:
+                    date = shared.setdefault(date, date)
+                if type(txn_strings) is list:
+                    txn_strings = [
+                        shared.setdefault(text, text) if type(text) is str else text
+                        for text in txn_strings
+                    ]
+                return transaction(
+                    self, filename, lineno, date, flag, txn_strings, tags_links, posting_or_kv_list
+                )
+
+        _BUILDER = SharingBuilder
+    return _BUILDER
 
 
 def vet_files(
@@ -166,11 +250,13 @@ def vet_files(
     root: Path,
     allowed_plugins: frozenset[str],
     known: Any = None,
+    overlay: dict[Path, bytes] | None = None,
 ) -> tuple[dict[Path, ParsedFile], list[LedgerProblem]]:
     """Parse ``main`` and its includes without running anything; refuse what is unsafe.
 
     Every file is read and hashed on every call; ``known`` (the disk cache's parses by
-    real path and hash) only saves parsing bytes already parsed.
+    real path and hash) only saves parsing bytes already parsed. ``overlay`` (real path →
+    bytes) stands for files as a write would leave them (``close --dry-run``).
     """
     root = root.resolve()
     files: dict[Path, ParsedFile] = {}
@@ -183,6 +269,7 @@ def vet_files(
     while queue:
         candidate, from_file, from_line, written = queue.pop(0)
         real = Path(os.path.realpath(candidate))
+        answers.observe("real", str(candidate), str(real))
         # Name a file as the ledger wrote it: an outside path is not shown resolved.
         shown = written if written is not None else _rel(candidate, root)
         if real != root and root not in real.parents:
@@ -196,8 +283,13 @@ def vet_files(
             continue
         if real in files:
             continue
+        planned = overlay.get(real) if overlay is not None else None
         try:
-            st = real.stat()
+            st = (
+                real.stat()
+                if planned is None
+                else os.stat_result((0o100644, *[0] * 5, len(planned), 0, 0, 0))
+            )
         except OSError:
             refuse(
                 from_file,
@@ -230,7 +322,7 @@ def vet_files(
             )
             continue
         try:
-            raw = real.read_bytes()
+            raw = real.read_bytes() if planned is None else planned
         except OSError as exc:
             refuse(shown, None, _("cannot read this file: {reason}.").format(reason=exc.strerror))
             continue
@@ -249,6 +341,7 @@ def vet_files(
             )
             continue
         digest = hashlib.sha256(raw).hexdigest()
+        answers.observe("file", str(real), digest)
         entries, errors, options_map = _parse_bytes(raw, real, digest, known)
         parsed = ParsedFile(
             path=real,
@@ -262,6 +355,7 @@ def vet_files(
         _vet_options(parsed, allowed_plugins, refuse)
         _vet_documents(parsed, root, refuse)
         cache = real.with_name(f".{real.name}.picklecache")
+        answers.observe("exists", str(cache), "1" if cache.exists() else "0")
         if cache.exists():
             problems.append(
                 LedgerProblem(
@@ -415,7 +509,11 @@ def _problem(entity: str | None, root: Path, error: Any) -> LedgerProblem:
 
 
 def load_ledger(
-    entity: str | None, main: Path, root: Path, allowed_plugins: frozenset[str]
+    entity: str | None,
+    main: Path,
+    root: Path,
+    allowed_plugins: frozenset[str],
+    overlay: dict[Path, bytes] | None = None,
 ) -> LoadedLedger:
     """Vet, then book, transform and validate, like ``bean-check`` (RELIABILITY L1-L3, L5).
 
@@ -424,6 +522,7 @@ def load_ledger(
     the rest is computed with :mod:`beanpipe` (Beancount's pipeline, same results).
     The garbage collector is off during the load and the loaded objects are frozen
     after it (``gc.freeze``): they are never garbage, and later collections skip them.
+    With an ``overlay`` (see :func:`vet_files`), neither cache is read nor written.
     """
     from . import cache
 
@@ -437,27 +536,38 @@ def load_ledger(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # L5: Beancount allocates many small objects and frees none during a load
     try:
-        where = cache.folder_for(root)
+        where = cache.folder_for(root) if overlay is None else None
         # The disk's parses help the first load of a ledger in this process; later loads
         # find every unchanged file in the process's own memo (_PARSE_CACHE).
         slot = (str(root), os.path.realpath(main))
         first = slot not in _LOADED_SLOTS
         _LOADED_SLOTS.add(slot)
-        known = _LatestRecord(where, root, main) if where is not None and first else None
-        files, problems = vet_files(entity, main, root, allowed_plugins, known)
+        known = _DiskParses(where) if where is not None and first else None
+        files, problems = vet_files(entity, main, root, allowed_plugins, known, overlay)
         top = files.get(Path(os.path.realpath(main)))
         if any(p.severity == "error" for p in problems) or top is None:
+            answers.taint("a ledger was refused")
             return LoadedLedger(entity or "", root, main, files, [], problems, {})
         problems.extend(_root_hint(files, main, entity))
         key = cache.full_key(
             root, main, allowed_plugins, [(str(p), f.digest) for p, f in files.items()]
         )
-        hit = _LOADED_MEMO.get(key) if cache.enabled() else None
+        hit = _LOADED_MEMO.get(key) if cache.enabled() and overlay is None else None
         if hit is None and where is not None:
-            found = known.record if known is not None and known.record_key() == key else None
-            record = found if found is not None else cache.record(where, key)
-            if record is not None and record["key"] == key:
-                hit = (record["entries"], record["options"])
+            record = cache.record(where, key)
+            if record is not None:
+                booked = cache.decode_booked(
+                    [f.entries for f in files.values()],
+                    record,
+                    [(str(p), f.digest) for p, f in files.items()],
+                )
+                if booked is not None:
+                    hit = (booked, record["options"])
+                    if known is not None and known.missed:  # e.g. a damaged parse file
+                        cache.store_parses(
+                            where,
+                            [(*k, _PARSE_CACHE[k]) for k in known.missed if k in _PARSE_CACHE],
+                        )
         if hit is not None:
             _remember(key, hit)
             return LoadedLedger(entity or "", root, main, files, list(hit[0]), problems, hit[1])
@@ -472,23 +582,25 @@ def load_ledger(
         entries.sort(key=data.entry_sortkey)
         entries, errors = book_transform_validate(entries, parse_errors, options_map)
         problems.extend(_problem(entity, root, e) for e in errors)
-        if cache.enabled() and not errors and _cacheable(files, entries, options_map):
+        if (
+            cache.enabled()
+            and overlay is None
+            and not errors
+            and _cacheable(files, entries, options_map)
+        ):
             _remember(key, (entries, options_map))
-        if where is not None and not errors and _cacheable(files, entries, options_map):
-            cache.store_record(
-                where,
-                root,
-                main,
-                {
-                    "key": key,
-                    "files": {
-                        str(p): (f.digest, (f.entries, f.errors, f.options))
-                        for p, f in files.items()
-                    },
-                    "entries": entries,
-                    "options": options_map,
-                },
-            )
+        clean = not any(p.severity == "error" for p in problems)
+        if where is not None and clean and _cacheable(files, entries, options_map):
+            # The parses as parsed (the root-name hint above filters a file's errors).
+            parses = [
+                (
+                    str(p),
+                    f.digest,
+                    _PARSE_CACHE.get((str(p), f.digest)) or (f.entries, f.errors, f.options),
+                )
+                for p, f in files.items()
+            ]
+            cache.store_record(where, root, main, key, parses, entries, options_map)
         return LoadedLedger(entity or "", root, main, files, list(entries), problems, options_map)
     finally:
         gc.freeze()  # everything loaded lives until the process ends
@@ -510,27 +622,20 @@ def _remember(key: str, loaded: tuple[list[Any], dict[str, Any]]) -> None:
         del _LOADED_MEMO[next(iter(_LOADED_MEMO))]
 
 
-class _LatestRecord:
-    """The disk cache's last record of a ledger, read only if a parse is missing."""
+class _DiskParses:
+    """The parses stored by the disk cache, by real path and hash (read on a memo miss)."""
 
-    def __init__(self, where: Path, root: Path, main: Path) -> None:
-        self.where, self.root, self.main = where, root, main
-        self.record: dict[str, Any] | None = None
-        self._read = False
+    def __init__(self, where: Path) -> None:
+        self.where = where
+        self.missed: list[tuple[str, str]] = []
 
-    def get(self, path: str) -> tuple[str, Any] | None:
+    def get(self, key: tuple[str, str]) -> tuple[list[Any], list[Any], dict[str, Any]] | None:
         from . import cache
 
-        if not self._read:
-            self._read = True
-            self.record = cache.latest_record(self.where, self.root, self.main)
-        if self.record is None:
-            return None
-        found: tuple[str, Any] | None = self.record["files"].get(path)
+        found = cache.read_parse(self.where, *key)
+        if found is None:
+            self.missed.append(key)
         return found
-
-    def record_key(self) -> str | None:
-        return None if self.record is None else str(self.record["key"])
 
     def __bool__(self) -> bool:
         return True
@@ -540,11 +645,18 @@ def _cacheable(files: dict[Path, ParsedFile], entries: list[Any], options: dict[
     """A load depends on nothing but the files' bytes: no outside plugin, no documents."""
     from beancount.core import data
 
+    from . import answers
+
     if options.get("documents") or any(p.options.get("documents") for p in files.values()):
+        answers.taint("documents read from the disk")
         return False
     if any(not str(name).startswith("beancount.") for name, _c in options.get("plugin", [])):
+        answers.taint("a plugin outside Beancount")
         return False
-    return not any(isinstance(e, data.Document) for e in entries)
+    if any(isinstance(e, data.Document) for e in entries):
+        answers.taint("documents read from the disk")
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- workspace
@@ -623,6 +735,22 @@ class Workspace:
                 return parsed.rel
         return None
 
+    # ---- files (what the writer reads and replaces; ``close --dry-run`` keeps them in memory)
+
+    def _file_exists(self, path: Path) -> bool:
+        return path.exists()
+
+    def _file_bytes(self, path: Path) -> bytes | None:
+        """A file's bytes, or None if it does not exist."""
+        return path.read_bytes() if path.exists() else None
+
+    def _put_file(self, path: Path, data: bytes | None) -> None:
+        """Replace a file atomically (W5), or remove it (``None``)."""
+        if data is None:
+            path.unlink()
+        else:
+            atomic_write(path, data)
+
     def forget(self, entity: str | None = None) -> None:
         if entity is None:
             self._loaded.clear()
@@ -641,6 +769,7 @@ class Workspace:
             finally:
                 self._lock_depth -= 1
             return
+        answers.taint("the workspace lock was taken")
         if timeout is None:
             timeout = float(os.environ.get("ALUSAGE_LOCK_TIMEOUT", "10"))
         path = self.root / LOCK_NAME
@@ -1009,6 +1138,7 @@ def _fsync_dir(folder: Path) -> None:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """W5: temp file in the same folder, fsync, ``os.replace``, fsync the folder."""
+    answers.taint("a file was written")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
@@ -1135,7 +1265,12 @@ class _Writer:
                 plan = plans.get(path)
                 if plan is None:
                     plan = PlannedFile(
-                        item.entity, path, _rel(path, ledger.root), "", not path.exists(), []
+                        item.entity,
+                        path,
+                        _rel(path, ledger.root),
+                        "",
+                        not self.ws._file_exists(path),
+                        [],
                     )
                     plans[path] = plan
                 plan.entries.append(entry)
@@ -1163,7 +1298,7 @@ class _Writer:
 
         def snapshot(path: Path) -> None:
             if path not in snapshots:
-                snapshots[path] = path.read_bytes() if path.exists() else None
+                snapshots[path] = self.ws._file_bytes(path)
 
         try:
             for plan in plans.values():
@@ -1172,10 +1307,10 @@ class _Writer:
                 included = plan.path in ledger.files
                 if plan.created:
                     snapshot(plan.path)
-                    atomic_write(plan.path, _header(ledger).encode("utf-8"))
+                    self.ws._put_file(plan.path, _header(ledger).encode("utf-8"))
                     _crash_point("after-new-file")
                 elif not included:
-                    orphan = ledger_entries_in(plan.path)
+                    orphan = ledger_entries_in(plan.path, self.ws._file_bytes(plan.path))
                     if orphan:
                         raise RefusedError(
                             _(
@@ -1187,21 +1322,18 @@ class _Writer:
                     snapshot(real_main)
                     include_rel = os.path.relpath(plan.path, real_main.parent)
                     line = f'include "{Path(include_rel).as_posix()}"\n'
-                    atomic_write(
-                        real_main, appended(real_main.read_bytes(), line, blank_line=False)
-                    )
+                    old_main = self.ws._file_bytes(real_main) or b""
+                    self.ws._put_file(real_main, appended(old_main, line, blank_line=False))
                     _crash_point("after-include")
                 snapshot(plan.path)
-                atomic_write(plan.path, appended(plan.path.read_bytes(), plan.text))
+                old = self.ws._file_bytes(plan.path) or b""
+                self.ws._put_file(plan.path, appended(old, plan.text))
                 _crash_point("after-append")
             self._verify(ledgers, plans)
         except BaseException:
-            for path, old in snapshots.items():
+            for path, before in snapshots.items():
                 with contextlib.suppress(OSError):
-                    if old is None:
-                        path.unlink()
-                    else:
-                        atomic_write(path, old)
+                    self.ws._put_file(path, before)
             for entity in ledgers:
                 self.ws.forget(entity)
             raise
@@ -1248,8 +1380,10 @@ class _Writer:
                 )
 
 
-def ledger_entries_in(path: Path) -> list[Any]:
-    if not path.exists():
-        return []
-    entries, _errors, _opts = _parse_bytes(path.read_bytes(), path)
+def ledger_entries_in(path: Path, raw: bytes | None = None) -> list[Any]:
+    if raw is None:
+        if not path.exists():
+            return []
+        raw = path.read_bytes()
+    entries, _errors, _opts = _parse_bytes(raw, path)
     return list(entries)

@@ -78,6 +78,7 @@ def report_window(
 ) -> Window:
     """``--period`` (2026, 2026-Q4, 2026-11, a range) or ``--exercice``; by default the
     exercice of the latest transaction."""
+    from .closing import resolve_today
     from .locks import exercice_bounds
     from .periods import parse_period
 
@@ -90,7 +91,7 @@ def report_window(
         start, end = exercice_of_year(config, parse_exercice(exercice))
         return Window(start, end)
     days = [e.date for e in entries if is_transaction(e)]
-    start, end = exercice_bounds(config, max(days) if days else date.today())
+    start, end = exercice_bounds(config, max(days) if days else resolve_today())
     return Window(start, end)
 
 
@@ -249,6 +250,34 @@ def trial_headers() -> list[str]:
         _("Credit"),
         _("Closing debit"),
         _("Closing credit"),
+    ]
+
+
+def ledger_headers() -> list[str]:
+    """Columns of a general ledger table (after the account and PCG of ``ledger_rows``)."""
+    return [
+        _("Date"),
+        _("Journal"),
+        _("Piece"),
+        _("Label"),
+        _("Debit"),
+        _("Credit"),
+        _("Balance"),
+    ]
+
+
+def journal_headers() -> list[str]:
+    """Columns of a journal table, one per item of a ``journal_rows`` row."""
+    return [
+        _("Journal"),
+        _("Number"),
+        _("Date"),
+        _("Piece"),
+        _("Label"),
+        _("PCG"),
+        _("Account"),
+        _("Debit"),
+        _("Credit"),
     ]
 
 
@@ -492,15 +521,7 @@ def ledger_markdown(ledgers: Sequence[AccountLedger], window: Window, entity_nam
         ),
         "",
     ]
-    headers = [
-        _("Date"),
-        _("Journal"),
-        _("Piece"),
-        _("Label"),
-        _("Debit"),
-        _("Credit"),
-        _("Balance"),
-    ]
+    headers = ledger_headers()
     for book in ledgers:
         rows = [r[2:] for r in ledger_rows([book], window, True)]
         head = " ".join(part for part in (book.pcg, book.account) if part)
@@ -643,16 +664,7 @@ def journal_markdown(book: Sequence[JournalEntry], window: Window, entity_name: 
         ),
         "",
     ]
-    headers = [
-        _("Number"),
-        _("Date"),
-        _("Piece"),
-        _("Label"),
-        _("PCG"),
-        _("Account"),
-        _("Debit"),
-        _("Credit"),
-    ]
+    headers = journal_headers()[1:]
     codes = list(dict.fromkeys(e.journal for e in book))
     for code in codes:
         entries = [e for e in book if e.journal == code]

@@ -31,12 +31,13 @@ removed or changed, not only the month.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -263,6 +264,154 @@ def describe_entry(entry: Any) -> str:
 # --------------------------------------------------------------------------- check rule
 
 
+#: Month digests computed or read in this process, by :func:`_digest_key`.
+_DIGESTS: dict[str, str] = {}
+#: The digests kept between runs (``cache.py``, one file for every ledger), as read once
+#: from that cache folder.
+_STORED: tuple[Path, dict[str, str]] | None = None
+#: Digests kept between runs (the most recently used first to stay).
+KEEP_DIGESTS = 2048
+_DIGESTS_KIND = "digests"
+_CODE: list[str] = []
+
+
+def _code_digest() -> str:
+    """A digest of the code that decides a month's digest: the canonical form and this file."""
+    if not _CODE:
+        from .canonical import CANONICAL_VERSION
+
+        digest = hashlib.sha256(f"canonical {CANONICAL_VERSION}\0".encode())
+        here = Path(__file__).resolve().parent
+        for name in ("canonical.py", "locks.py"):
+            try:
+                digest.update((here / name).read_bytes())
+            except OSError:
+                digest.update(b"?")
+            digest.update(b"\0")
+        _CODE.append(digest.hexdigest())
+    return _CODE[0]
+
+
+def _digest_key(
+    month: str,
+    first: bool,
+    previous: str | None,
+    inventory_day: date | None,
+    files: list[tuple[str, str]],
+) -> str:
+    """What decides :func:`month_digest` of a month: the previous digest, which entries are
+    covered (the month, or everything up to it for the first one; the inventory day) and
+    the bytes of every file holding an entry dated in that span (path and SHA-256, as the
+    load just read and vetted them). A file with no such entry adds none; one that gets
+    one, or loses its last one, changes the list. Plus the versions of the code."""
+    from . import cache
+
+    return cache.key_of(
+        "month-digest",
+        _code_digest(),
+        month,
+        "first" if first else "next",
+        previous or "",
+        inventory_day.isoformat() if inventory_day else "",
+        sorted(files),
+    )
+
+
+class _MonthDigests:
+    """Month digests of one check of a ledger: from this process, from the cache outside
+    the workspace (``cache.py``: verified before use, off with ``--no-cache``), or computed.
+
+    Computing a closed month's digest hashes the canonical form of each of its entries;
+    a month whose files did not change since the last check is not hashed again."""
+
+    def __init__(self, ws: Workspace, ledger: LoadedLedger) -> None:
+        self.ws = ws
+        self.ledger = ledger
+        self.computed: dict[str, str] = {}
+        self._spans: list[tuple[str, str, str, str]] | None = None
+
+    def _file_spans(self) -> list[tuple[str, str, str, str]]:
+        """``(path, sha256, first month, months)`` of each file with a dated entry."""
+        if self._spans is None:
+            spans = []
+            for path, parsed in self.ledger.files.items():
+                months = sorted(
+                    {month_of(d) for d in {getattr(e, "date", None) for e in parsed.entries} if d}
+                )
+                if months:
+                    spans.append((str(path), parsed.digest, months[0], "\0".join(months)))
+            self._spans = spans
+        return self._spans
+
+    def files_of(self, month: str, first: bool) -> list[tuple[str, str]]:
+        """The files holding an entry dated in ``month`` (or before it, for the first)."""
+        out = []
+        for path, digest, earliest, months in self._file_spans():
+            if (earliest <= month) if first else (month in months.split("\0")):
+                out.append((path, digest))
+        return out
+
+    def digest(
+        self,
+        month: str,
+        first: bool,
+        previous: str | None,
+        inventory_day: date | None,
+        covered: Callable[[], Sequence[Any]],
+    ) -> str:
+        """:func:`month_digest` of ``previous`` and ``covered()`` (called on a miss only)."""
+        key = _digest_key(month, first, previous, inventory_day, self.files_of(month, first))
+        found = _DIGESTS.get(key) or _stored(self.ws).get(key)
+        if not (isinstance(found, str) and _DIGEST.fullmatch(found)):
+            found = month_digest(previous, covered())
+            self.computed[key] = found
+        _DIGESTS[key] = found
+        return found
+
+    def save(self) -> None:
+        """Keep what was computed for the next runs: a small file, written at once (atomically:
+        a temporary file moved into place) rather than by a detached process."""
+        if not self.computed:
+            return
+        from . import cache
+
+        where = cache.folder_for(self.ws.root)
+        if where is None:
+            return
+        stored = _stored(self.ws)
+        if _STORED is None or _STORED[1] is not stored:
+            return
+        for key, value in self.computed.items():
+            stored.pop(key, None)
+            stored[key] = value
+        for key in list(stored)[: max(0, len(stored) - KEEP_DIGESTS)]:
+            del stored[key]
+        cache._write_now(where, _DIGESTS_KIND, cache.key_of(_DIGESTS_KIND), dict(stored))
+
+
+def _stored(ws: Workspace) -> dict[str, str]:
+    """The month digests kept between runs, read once per process and cache folder ({} when
+    the cache is off or none is kept): only from a folder that may be used for this
+    workspace (never inside it) and is the user's own (not writable by others)."""
+    global _STORED
+    from . import cache
+
+    where = cache.folder_for(ws.root)
+    if where is None:
+        return {}
+    if _STORED is None or _STORED[0] != where:
+        found: Any = None
+        if cache._usable(where):
+            found = cache.read(where, _DIGESTS_KIND, cache.key_of(_DIGESTS_KIND))
+        kept = (
+            {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(found, dict)
+            else {}
+        )
+        _STORED = (where, kept)
+    return _STORED[1]
+
+
 def _folder_rel(path: Path, folder: Path) -> str | None:
     try:
         return path.relative_to(folder).as_posix()
@@ -301,7 +450,8 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
         problems.extend(_verify_close_file(ws, entity, month, parsed_file))
 
     start = start_month(config, parsed)
-    grouped = _by_month(parsed)
+    grouped: list[dict[str, list[Any]]] = []  # _by_month(parsed), when a month needs it
+    digests = _MonthDigests(ws, ledger)
     for month in sorted(records):
         record = records[month]
         if not _MONTH.fullmatch(month) or not _DIGEST.fullmatch(record.digest):
@@ -358,12 +508,10 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
                 continue
             previous = before.digest
         inventory_day = exercice_end_in(config, month)
-        if first:
-            covered = locked_entries(parsed, month, first=True, inventory_day=inventory_day)
-        else:
-            covered = [e for e in grouped.get(month, []) if not is_inventory(e, inventory_day)]
-        if month_digest(previous, covered) == record.digest:
+        covered_entries = functools.partial(_covered, parsed, grouped, month, first, inventory_day)
+        if digests.digest(month, first, previous, inventory_day, covered_entries) == record.digest:
             continue
+        covered = covered_entries()
         problems.append(
             problem_at(
                 ws,
@@ -381,15 +529,36 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
                 ws, ledger, month, previous, record.digest, covered, first, inventory_day
             )
         )
+    digests.save()
     return problems
+
+
+def _covered(
+    parsed: list[Any],
+    grouped: list[dict[str, list[Any]]],
+    month: str,
+    first: bool,
+    inventory_day: date | None,
+) -> list[Any]:
+    """The entries a closed month's digest covers (``grouped`` holds ``_by_month(parsed)``
+    once a month asked for it)."""
+    if first:
+        return locked_entries(parsed, month, first=True, inventory_day=inventory_day)
+    if not grouped:
+        grouped.append(_by_month(parsed))
+    return [e for e in grouped[0].get(month, []) if not is_inventory(e, inventory_day)]
 
 
 def _by_month(entries: Iterable[Any]) -> dict[str, list[Any]]:
     grouped: dict[str, list[Any]] = {}
+    months: dict[date, list[Any]] = {}  # day → its month's list (days repeat)
     for entry in entries:
         day = getattr(entry, "date", None)
         if day is not None:
-            grouped.setdefault(month_of(day), []).append(entry)
+            bucket = months.get(day)
+            if bucket is None:
+                bucket = months[day] = grouped.setdefault(month_of(day), [])
+            bucket.append(entry)
     return grouped
 
 
@@ -447,6 +616,9 @@ def month_locks(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
 
 
 def _git(root: Path, *args: str) -> str | None:
+    from . import answers
+
+    answers.taint("git was called")
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args],
@@ -462,6 +634,9 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def _git_bytes(root: Path, spec: str) -> bytes | None:
+    from . import answers
+
+    answers.taint("git was called")
     try:
         done = subprocess.run(
             ["git", "-C", str(root), "cat-file", "blob", spec],

@@ -140,7 +140,9 @@ def parse_date(text: str | None, what: str, default: date | None = None) -> date
         return default
     value = text.strip()
     if value.lower() in ("today", "aujourd'hui"):
-        return date.today()
+        from .closing import resolve_today
+
+        return resolve_today()
     try:
         if not _DAY.fullmatch(value):
             raise ValueError(value)

@@ -72,9 +72,12 @@ def amount_arg(text: str, what: str, *, allow_zero: bool = False) -> Decimal:
 
 
 def date_arg(text: str | None, what: str, default: date | None = None) -> date:
-    """An ISO date typed by the user (``2026-11-30``); today when omitted."""
+    """An ISO date typed by the user (``2026-11-30``); today when omitted (``ALUSAGE_TODAY``
+    or the clock, :func:`~alusage_ledger.closing.resolve_today`)."""
     if text is None or text == "":
-        return default or date.today()
+        from .closing import resolve_today
+
+        return default or resolve_today()
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -858,25 +861,43 @@ def locate_bill(
 @checks.entity_rule
 def piece_ref_once_per_supplier(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
     """A supplier's document number is booked once: a second bill with it is an error."""
+    # The bills of documents() that carry a piece-ref, without their payments: only the
+    # entries with a piece-ref are looked at (the roles are resolved as documents() does,
+    # so that a workspace where one is missing reports nothing, as before).
     try:
-        found = documents(ws.config, ledger)
+        parent = role_parent(ws.config, ledger.entity, "suppliers")
+        role_parent(ws.config, ledger.entity, "vat-deductible")
+        role_parent(ws.config, ledger.entity, "vat-deductible-pending")
     except (ConfigError, UsageError):
         return
-    seen: dict[tuple[str, str], Document] = {}
-    for doc in sorted(found, key=lambda d: (d.date, (d.entry.meta or {}).get("lineno", 0))):
-        if not (doc.entry.meta or {}).get("piece-ref"):
+    found: list[tuple[Any, str, str]] = []  # (entry, payable, piece-ref) in documents() order
+    for entry in checks.transactions(ledger):
+        meta = entry.meta
+        if not meta or not meta.get("piece-ref"):
             continue
-        key = (doc.account, doc.piece_ref)
+        for account in sorted({p.account for p in entry.postings}):
+            if account == parent or not is_under(account, parent):
+                continue
+            if _units(entry, account) >= 0:
+                continue
+            found.append((entry, account, str(meta["piece-ref"])))
+    seen: dict[tuple[str, str], Any] = {}
+    for entry, account, piece_ref in sorted(
+        found, key=lambda d: (d[0].date, d[0].meta.get("lineno", 0))
+    ):
+        key = (account, piece_ref)
         first = seen.get(key)
         if first is None:
-            seen[key] = doc
+            seen[key] = entry
             continue
+        meta = entry.meta
+        party = str(meta.get("supplier") or meta.get("person") or entry.payee or account)
         yield checks.problem_at(
             ws,
             ledger.entity,
-            doc.entry,
+            entry,
             _(
                 "the bill {piece} of {supplier} is booked twice (first on {day}); "
                 "a supplier's number is booked once."
-            ).format(piece=doc.piece_ref, supplier=doc.party, day=first.date),
+            ).format(piece=piece_ref, supplier=party, day=first.date),
         )

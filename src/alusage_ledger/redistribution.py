@@ -468,15 +468,18 @@ class _Sides:
     """Builds both sides' entries of a policy's flows, opening accounts on first use."""
 
     def __init__(
-        self, config: Config, policy: RedistributionPolicy, ledgers: dict[str, LoadedLedger]
+        self,
+        config: Config,
+        policy: RedistributionPolicy,
+        ledgers: dict[str, LoadedLedger],
+        today: date,
     ) -> None:
-        from .purchases import Opener
+        from .accounts import Opener
 
         self.config = config
         self.policy = policy
         self.from_ledger = ledgers[policy.from_]
         self.to_ledger = ledgers[policy.to]
-        today = date.today()
         self.openers = {
             "from": Opener(config, self.from_ledger, today),
             "to": Opener(config, self.to_ledger, today),
@@ -790,13 +793,20 @@ def redistribute(
     pay_date: date | None = None,
     for_close: bool = False,
     dry_run: bool = False,
+    today: date | None = None,
 ) -> MonthResult:
-    """Compute (and with ``post`` write) the month's redistribution; see the module doc."""
+    """Compute (and with ``post`` write) the month's redistribution; see the module doc.
+
+    ``today`` is the command's (``close --today``); by default ``ALUSAGE_TODAY``, else the
+    clock (:func:`~alusage_ledger.closing.resolve_today`)."""
+    from .closing import resolve_today
+
     month = parse_month(month)
     if account is not None and not paid:
         raise UsageError(_("--account says where a payment comes from; it needs --paid."))
     first, last = month_bounds(month)
-    if post and first > date.today():
+    now = resolve_today(today) if post else None
+    if now is not None and first > now:
         raise UsageError(
             _("{month} has not started yet; redistribution is posted for past months.").format(
                 month=month
@@ -804,13 +814,13 @@ def redistribute(
         )
     config = ws.config
     policies = _policies(config, entity)
-    if not post:
+    if now is None:
         return MonthResult(month, compute_month(config, month, _load(ws, policies), policies))
     with ws.lock():
         ledgers = _load(ws, policies)
         dues = compute_month(config, month, ledgers, policies)
         result = MonthResult(month, dues)
-        builders = _plan(config, ledgers, result, paid, account, pay_date or last, for_close)
+        builders = _plan(config, ledgers, result, paid, account, pay_date or last, for_close, now)
         batch = [a for b in builders for a in b.appends()]
         if batch:
             planned = ws.write(batch, dry_run=dry_run, skip_present="gen-id")
@@ -832,6 +842,7 @@ def _plan(
     account: str | None,
     pay_day: date,
     for_close: bool,
+    today: date,
 ) -> list[_Sides]:
     from .render.fmt import money
 
@@ -852,7 +863,7 @@ def _plan(
     numbers: dict[str, list[tuple[str, date]]] = {}
     for due in result.dues:
         policy = due.policy
-        sides = _Sides(config, policy, ledgers)
+        sides = _Sides(config, policy, ledgers, today)
         steps: list[tuple[FlowStep, tuple[str, ...]]] = []
         # 1. A side a crash left out is completed from the other side.
         for flow in due.flows:
@@ -988,14 +999,14 @@ def _register_step() -> None:
 
     @month_step("redistribution")
     def post_redistribution_for_close(
-        ws: Workspace, month: str, *, dry_run: bool = False
+        ws: Workspace, month: str, *, dry_run: bool = False, today: date | None = None
     ) -> list[str]:
         """Close: commitments and retribution invoices are posted; gifts wait for --paid."""
         from .render.fmt import money
 
         if not ws.config.redistribution:
             return []
-        result = redistribute(ws, month, post=True, for_close=True, dry_run=dry_run)
+        result = redistribute(ws, month, post=True, for_close=True, dry_run=dry_run, today=today)
         lines = [
             _("redistribution {policy}: {what}").format(policy=policy, what=step.describe(money))
             for policy, step, _which in result.steps

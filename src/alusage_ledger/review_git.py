@@ -47,6 +47,9 @@ def _wanted(rel: str) -> bool:
 
 def git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run git in ``root``; never raises for a non-zero exit (the caller decides)."""
+    from . import answers
+
+    answers.taint("git was called")
     try:
         return subprocess.run(
             ["git", "-C", str(root), *args],

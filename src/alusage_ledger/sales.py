@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -232,14 +232,11 @@ class Series:
         return _parse_number(self, number)
 
     def _parse(self, number: str) -> tuple[int | None, int] | None:
-        match = _series_regex(self.pattern).fullmatch(number)
-        if match is None:
-            return None
-        year = int(match.group("year")) if self.has_year else None
-        seq = int(match.group("seq"))
-        if self.format(year or 0, seq) != number:  # e.g. F2026-00007 for {seq:04}
-            return None
-        return year, seq
+        return _number_parser(self.pattern)(number)
+
+    def parser(self) -> Callable[[str], tuple[int | None, int] | None]:
+        """:meth:`parse` as a plain function (no cache lookup): for loops over many numbers."""
+        return _number_parser(self.pattern)
 
     def key(self, day: date) -> int | None:
         """Numbers restart each January 1st when the pattern has a year."""
@@ -264,6 +261,26 @@ def _series_template(pattern: str) -> str:
         else part.replace("{", "{{").replace("}", "}}")
         for index, part in enumerate(parts)
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _number_parser(pattern: str) -> Callable[[str], tuple[int | None, int] | None]:
+    """``(year, seq)`` of a number of the series ``pattern``, or None if it does not fit."""
+    fullmatch = _series_regex(pattern).fullmatch
+    template = _series_template(pattern).format
+    has_year = "{year}" in pattern
+
+    def parse(number: str) -> tuple[int | None, int] | None:
+        match = fullmatch(number)
+        if match is None:
+            return None
+        year = int(match.group("year")) if has_year else None
+        seq = int(match.group("seq"))
+        if template(year=year or 0, seq=seq) != number:  # e.g. F2026-00007 for {seq:04}
+            return None
+        return year, seq
+
+    return parse
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -499,40 +516,57 @@ def _invoice_from(
     by_account: dict[str, str],
     acts: dict[str, Any],
     days: int,
+    kinds: dict[str, int] | None = None,
 ) -> Invoice:
     meta = entry.meta or {}
     txn_activity = _meta_str(meta, "activity")
+    if txn_activity is not None and "," in txn_activity:
+        txn_activity = None
     txn_rate = _meta_rate(meta)
+    if kinds is None:
+        kinds = {}
+    # One pass over the postings: the income lines, then the VAT and the receivable, in
+    # the postings' order (the same sums, added in the same order).
     lines: list[InvoiceLine] = []
+    taxed: list[tuple[int, Any]] = []
     for posting in entry.postings:
-        if posting.units is None or not acc.kind(posting.account) & KIND_INCOME:
+        units = posting.units
+        if units is None:
             continue
-        activity = (
-            _meta_str(posting.meta, "activity")
-            or (txn_activity if txn_activity and "," not in txn_activity else None)
-            or by_account.get(posting.account)
-            or posting.account
-        )
-        rate = _meta_rate(posting.meta) or txn_rate or NO_VAT
-        config_activity = acts.get(activity)
-        kind = config_activity.kind if config_activity is not None else "services"
-        lines.append(InvoiceLine(posting.account, activity, rate, -posting.units.number, kind))
-    taxable = [line.rate for line in lines if line.rate not in (EXEMPT, NO_VAT)]
-    default_rate = _single(taxable) or txn_rate or "?"
+        account = posting.account
+        kind = kinds.get(account)
+        if kind is None:
+            kind = kinds[account] = acc.kind(account)
+        if kind & KIND_INCOME:
+            pmeta = posting.meta
+            activity = (
+                (_meta_str(pmeta, "activity") if pmeta else None)
+                or txn_activity
+                or by_account.get(account)
+                or account
+            )
+            rate = (_meta_rate(pmeta) if pmeta else None) or txn_rate or NO_VAT
+            config_activity = acts.get(activity)
+            line_kind = config_activity.kind if config_activity is not None else "services"
+            lines.append(InvoiceLine(account, activity, rate, -units.number, line_kind))
+        if kind & (KIND_VAT_OUT | KIND_CLIENT):
+            taxed.append((kind, posting))
+    default_rate = None
     vat: dict[str, Decimal] = {}
     pending: dict[str, Decimal] = {}
     receivable = None
     ttc = ZERO
-    for posting in entry.postings:
-        if posting.units is None:
-            continue
-        kind = acc.kind(posting.account)
+    for kind, posting in taxed:
         if kind & KIND_VAT_OUT:
-            rate = _meta_rate(posting.meta) or default_rate
-            vat[rate] = vat.get(rate, ZERO) - posting.units.number
+            if default_rate is None:
+                taxable = [line.rate for line in lines if line.rate not in (EXEMPT, NO_VAT)]
+                default_rate = _single(taxable) or txn_rate or "?"
+            rate = (_meta_rate(posting.meta) if posting.meta else None) or default_rate
+            value = posting.units.number
+            vat[rate] = vat.get(rate, ZERO) - value
             if kind & KIND_PENDING:
-                pending[rate] = pending.get(rate, ZERO) - posting.units.number
-        elif kind & KIND_CLIENT:
+                pending[rate] = pending.get(rate, ZERO) - value
+        else:
             ttc += posting.units.number
             if receivable is None:
                 receivable = posting.account
@@ -582,51 +616,68 @@ def _build_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
     invoices: dict[str, Invoice] = {}
     notes: dict[str, CreditNote] = {}
     duplicates: list[tuple[str, str, Any]] = []
-    others: list[Any] = []
+    others: list[tuple[Any, str | None]] = []
     cash_sales: list[Any] = []
+    kinds: dict[str, int] = {}  # account → KIND_* bits (Accounts.kind, without a call)
+    transaction = data.Transaction
     for entry in ledger.entries:
-        if not isinstance(entry, data.Transaction):
+        if not isinstance(entry, transaction):
             continue
-        meta = entry.meta or {}
-        note_number = _meta_str(meta, "credit-note")
-        number = _meta_str(meta, "invoice")
-        kinds = 0
+        meta = entry.meta
+        if meta:
+            note_number = meta.get("credit-note")
+            if not (isinstance(note_number, str) and note_number):
+                note_number = None
+            number = meta.get("invoice")
+            if not (isinstance(number, str) and number):
+                number = None
+        else:
+            note_number = number = None
+        bits = 0
         for p in entry.postings:
-            kinds |= acc.kind(p.account)
-        has_income = bool(kinds & KIND_INCOME)
+            kind = kinds.get(p.account)
+            if kind is None:
+                kind = kinds[p.account] = acc.kind(p.account)
+            bits |= kind
         if note_number is not None:
             if note_number in notes:
                 duplicates.append(("credit-note", note_number, entry))
                 continue
             rate_default = _meta_rate(meta) or "?"
             pending: dict[str, Decimal] = {}
+            ttc = ZERO
             for posting in entry.postings:
-                if posting.units is not None and is_under(posting.account, acc.pending):
+                if posting.units is None:
+                    continue
+                kind = kinds[posting.account]
+                if kind & KIND_PENDING:
                     rate = _meta_rate(posting.meta) or rate_default
                     pending[rate] = pending.get(rate, ZERO) + posting.units.number
+            for posting in entry.postings:
+                if posting.units is not None and kinds[posting.account] & KIND_CLIENT:
+                    ttc += posting.units.number
             notes[note_number] = CreditNote(
                 number=note_number,
                 entry=entry,
                 invoice=number,
-                ttc=-units(entry, acc.is_client),
+                ttc=-ttc,
                 pending=pending,
             )
-        elif number is not None and has_income:
+        elif number is not None and bits & KIND_INCOME:
             if number in invoices:
                 duplicates.append(("invoice", number, entry))
                 continue
-            invoices[number] = _invoice_from(entry, number, acc, by_account, acts, days)
+            invoices[number] = _invoice_from(entry, number, acc, by_account, acts, days, kinds)
         elif number is not None or entry.links:
-            others.append(entry)
-        elif has_income and kinds & KIND_CASH:
+            others.append((entry, number))
+        elif bits & KIND_INCOME and bits & KIND_CASH:
             cash_sales.append(entry)
     for note in notes.values():
         if note.invoice in invoices:
             invoices[note.invoice].credit_notes.append(note)
-    for entry in others:
-        number = _meta_str(entry.meta, "invoice")
+    for entry, number in others:
         targets = (
-            [number]
+            (number,)
             if number is not None
             else sorted(link for link in entry.links or () if link in invoices)
         )
@@ -634,17 +685,31 @@ def _build_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
             invoice = invoices.get(target)
             if invoice is None or (entry.date < invoice.date and number is None):
                 continue
-            amount = -units(entry, lambda a, inv=invoice: a == inv.receivable)  # type: ignore[misc]
-            rate_default = (
-                _single(invoice.pending)
-                or _single(r for r in invoice.rates() if r not in (EXEMPT, NO_VAT))
-                or "?"
-            )
+            receivable = invoice.receivable
+            amount = ZERO
             moved: dict[str, Decimal] = {}
+            receipt_default: str | None = None  # computed when a posting needs it
             for posting in entry.postings:
-                if posting.units is not None and is_under(posting.account, acc.pending):
-                    rate = _meta_rate(posting.meta) or rate_default
-                    moved[rate] = moved.get(rate, ZERO) + posting.units.number
+                units = posting.units
+                if units is None:
+                    continue
+                if posting.account == receivable:
+                    amount += units.number
+            for posting in entry.postings:
+                units = posting.units
+                if units is None or not kinds[posting.account] & KIND_PENDING:
+                    continue
+                moved_rate = _meta_rate(posting.meta)
+                if moved_rate is None:
+                    if receipt_default is None:
+                        receipt_default = (
+                            _single(invoice.pending)
+                            or _single(r for r in invoice.rates() if r not in (EXEMPT, NO_VAT))
+                            or "?"
+                        )
+                    moved_rate = receipt_default
+                moved[moved_rate] = moved.get(moved_rate, ZERO) + units.number
+            amount = -amount
             if amount or moved:
                 invoice.receipts.append(Receipt(entry, amount, moved))
     return SalesIndex(invoices, notes, duplicates, cash_sales)
@@ -1385,10 +1450,19 @@ def _series_problems(
                 number=number, where=where
             ),
         )
-    groups = series_numbers(series, documents.items())
+    # series_numbers(series, documents.items()), each number parsed once
+    parse = series.parser()
+    parsed = {number: parse(number) for number in documents}
+    groups: dict[int | None, list[tuple[int, str, Any]]] = {}
+    for number, entry in documents.items():
+        found = parsed[number]
+        if found is not None:
+            groups.setdefault(found[0], []).append((found[1], number, entry))
+    for items in groups.values():
+        items.sort(key=lambda item: item[0])
     start = ws.config.entity(entity).books_start_date()
     for number, entry in documents.items():
-        if series.parse(number) is None:
+        if parsed[number] is None:
             yield problem_at(
                 ws,
                 entity,

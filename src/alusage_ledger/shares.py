@@ -42,6 +42,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .accounts import Opener
 from .allocation import (
     Allocation,
     ChargeLine,
@@ -175,85 +176,12 @@ def _gen_under(entry: Any, base: str) -> bool:
 # --------------------------------------------------------------------------- accounts
 
 
-class Opener:
-    """Accounts a write needs that are not open yet (``Open`` entries in the same batch).
+def _role(opener: Opener, role: str) -> str:
+    """The account of ``role``, opened on first use numbered like its neighbours."""
+    from .roles import role_account
 
-    New accounts get the PCG number and label of their nearest open ancestor or sibling,
-    else a default; they are dated the first day of the books, or the first day of the
-    entry's month when an earlier month is closed; they go to ``accounts.beancount`` when
-    the ledger includes it.
-    """
-
-    def __init__(self, config: Config, ledger: LoadedLedger, day: date) -> None:
-        from beancount.core import data
-
-        self.config = config
-        self.ledger = ledger
-        self.day = day
-        self.opens: list[Any] = []
-        self.meta = {
-            e.account: dict(e.meta or {}) for e in ledger.entries if isinstance(e, data.Open)
-        }
-
-    def _pcg(self, account: str, default: tuple[str, str]) -> tuple[str, str]:
-        parts = account.split(":")
-        candidates: list[str] = []
-        for size in range(len(parts) - 1, 1, -1):
-            prefix = ":".join(parts[:size])
-            candidates.append(prefix)
-            candidates.extend(sorted(a for a in self.meta if a.startswith(prefix + ":")))
-        for candidate in candidates:
-            meta = self.meta.get(candidate)
-            if meta and isinstance(meta.get("pcg"), str):
-                return str(meta["pcg"]), str(meta.get("label") or default[1])
-        pcg = default[0]
-        for meta in self.meta.values():
-            if meta.get("pcg") == pcg and isinstance(meta.get("label"), str):
-                return pcg, str(meta["label"])
-        return default
-
-    def _open_date(self) -> date:
-        from .ledger import closed_months
-
-        start = self.config.entity(self.ledger.entity).books_start_date()
-        candidate = start if start is not None and start <= self.day else self.day.replace(day=1)
-        month = month_of(candidate)
-        if any(closed >= month for closed in closed_months(self.ledger.entries)):
-            candidate = self.day.replace(day=1)
-        return candidate
-
-    def need(self, account: str, default: tuple[str, str]) -> str:
-        from beancount.core import data
-
-        if account in self.meta or any(o.account == account for o in self.opens):
-            return account
-        pcg, label = self._pcg(account, default)
-        meta = data.new_metadata("<alusage>", 0)
-        meta["pcg"] = pcg
-        meta["label"] = label
-        self.opens.append(data.Open(meta, self._open_date(), account, [CURRENCY], None))
-        return account
-
-    def role(self, role: str) -> str:
-        from .roles import role_account
-
-        found = role_account(self.config, self.ledger.entity, role)
-        return self.need(found.account, (found.pcg, found.label))
-
-    def appends(self, entries: Sequence[Any]) -> list[Any]:
-        import os
-        from pathlib import Path
-
-        from .ledger import Append
-
-        batch = []
-        if self.opens:
-            accounts_file = Path(os.path.realpath(self.ledger.folder() / "accounts.beancount"))
-            target = "accounts.beancount" if accounts_file in self.ledger.files else None
-            batch.append(Append(self.ledger.entity, tuple(self.opens), target))
-        if entries:
-            batch.append(Append(self.ledger.entity, tuple(entries)))
-        return batch
+    found = role_account(opener.config, opener.ledger.entity, role)
+    return opener.need_like(found.account, (found.pcg, found.label))
 
 
 # --------------------------------------------------------------------------- charges
@@ -429,7 +357,7 @@ def _vat_accounts(config: Config, place: Place, opener: Opener, day: date) -> st
     from .purchases import vat_treatment
 
     treatment = vat_treatment(config, place.host, day)
-    return opener.role("vat-pending" if treatment.exigibility != "debits" else "vat-collected")
+    return _role(opener, "vat-pending" if treatment.exigibility != "debits" else "vat-collected")
 
 
 def build_call(
@@ -450,8 +378,8 @@ def build_call(
     """
     if day is None:
         day = month_bounds(month)[1]
-    receivable = opener.need(place.member_account(member), RECEIVABLE_PCG)
-    income = opener.need(place.config.income, INCOME_PCG)
+    receivable = opener.need_like(place.member_account(member), RECEIVABLE_PCG)
+    income = opener.need_like(place.config.income, INCOME_PCG)
     total_ht = sum((g.amount for g in groups), ZERO)
     postings = []
     for group in groups:
@@ -534,10 +462,10 @@ def build_mirror(
     from .purchases import vat_treatment
 
     assert member.entity is not None
-    payable = opener.need(mirror_payable(config, place, member.entity), PAYABLE_PCG)
+    payable = opener.need_like(mirror_payable(config, place, member.entity), PAYABLE_PCG)
     expense_account = place.config.mirror_expense
     assert expense_account is not None
-    expense = opener.need(expense_account, EXPENSE_PCG)
+    expense = opener.need_like(expense_account, EXPENSE_PCG)
     deducts = member_deducts_vat(config, member.entity, host_entry.date)
     receivable = place.member_account(member)
     postings = []
@@ -557,7 +485,7 @@ def build_mirror(
                     else "vat-deductible"
                 )
                 postings.append(
-                    _posting(opener.role(role), amount, {"vat-rate": pmeta["vat-rate"]})
+                    _posting(_role(opener, role), amount, {"vat-rate": pmeta["vat-rate"]})
                 )
             else:
                 postings.append(_posting(expense, amount, {"vat": "non-deductible"}))
@@ -958,8 +886,8 @@ def _vat_transfer(
     if amount == 0:
         return None
     postings = [
-        _posting(opener.role(pending_role), -amount),
-        _posting(opener.role(final_role), amount),
+        _posting(_role(opener, pending_role), -amount),
+        _posting(_role(opener, final_role), amount),
     ]
     narration = ledger_text(config, N_("VAT on the charges calls settled ({code})")).format(
         code=code
@@ -1128,7 +1056,7 @@ def pay_member(
         receivable = place.member_account(member)
         host_opener = Opener(config, host, day)
         bank = _payment_account(config, host, account, _("account"))
-        host_opener.need(receivable, RECEIVABLE_PCG)
+        host_opener.need_like(receivable, RECEIVABLE_PCG)
         view = _letter_view(host.entries, [], place, member)
         links: list[str] = []
         left = amount
@@ -1175,7 +1103,7 @@ def pay_member(
                 )
             member_ledgers[entity] = ledger
             opener = member_openers.setdefault(entity, Opener(config, ledger, day))
-            payable = opener.need(mirror_payable(config, place, entity), PAYABLE_PCG)
+            payable = opener.need_like(mirror_payable(config, place, entity), PAYABLE_PCG)
             their_bank = _payment_account(config, ledger, member_account, _("member's account"))
             mirror_new.append(
                 _transaction(
@@ -1361,10 +1289,15 @@ def post_all_places(
 
 
 @month_step("shares")
-def post_shares_for_close(ws: Workspace, month: str, *, dry_run: bool = False) -> list[str]:
-    """Month-end: post every place's shares for ``month`` (idempotent, never --replace)."""
+def post_shares_for_close(
+    ws: Workspace, month: str, *, dry_run: bool = False, today: date | None = None
+) -> list[str]:
+    """Month-end: post every place's shares for ``month`` (idempotent, never --replace);
+    ``today`` is the close's (``--today``), by default ``ALUSAGE_TODAY`` or the clock."""
+    from .closing import resolve_today
+
     out = []
-    for result in post_all_places(ws, month, today=today(), dry_run=dry_run):
+    for result in post_all_places(ws, month, today=resolve_today(today), dry_run=dry_run):
         calls = [a for a in result.actions if a.kind == "call"]
         if calls:
             out.append(

@@ -34,7 +34,7 @@ booked by this tool, see docs/sales-and-vat.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -94,6 +94,24 @@ def regime_on(config: Config, entity: str, day: date) -> VatRegimeConfig:
             current = item
     assert current is not None
     return current
+
+
+def regime_finder(config: Config, entity: str) -> Callable[[date], VatRegimeConfig]:
+    """:func:`regime_on` for many days: the regimes are read once, each day looked up once."""
+    regimes = regimes_of(config, entity)
+    found: dict[date, VatRegimeConfig] = {}
+
+    def on(day: date) -> VatRegimeConfig:
+        current = found.get(day)
+        if current is None:
+            for item in regimes:
+                if item.since <= day:
+                    current = item
+            assert current is not None
+            found[day] = current
+        return current
+
+    return on
 
 
 # --------------------------------------------------------------------------- settlements
@@ -226,12 +244,36 @@ class _Sums:
     deductible: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _entry_sums(entry: Any, acc: Accounts, index: SalesIndex, sums: _Sums) -> None:
+_S_INCOME, _S_OUT, _S_COLLECTED, _S_DEDUCTIBLE = 1, 2, 4, 8
+
+
+def _sum_bits(account: str, acc: Accounts) -> int:
+    """How :func:`_entry_sums` sees an account, as bits."""
+    return (
+        _S_INCOME * acc.is_income(account)
+        | _S_OUT * acc.is_vat_out(account)
+        | _S_COLLECTED * is_under(account, acc.collected)
+        | _S_DEDUCTIBLE * is_under(account, acc.deductible)
+    )
+
+
+def _entry_sums(
+    entry: Any,
+    acc: Accounts,
+    index: SalesIndex,
+    sums: _Sums,
+    kinds: dict[str, int] | None = None,
+) -> None:
     meta = entry.meta or {}
     txn_rate = _rate_of(meta)
-    income = [p for p in entry.postings if p.units is not None and acc.is_income(p.account)]
-    out = [p for p in entry.postings if p.units is not None and acc.is_vat_out(p.account)]
-    collected = [p for p in out if is_under(p.account, acc.collected)]
+    if kinds is None:
+        kinds = {}
+    for p in entry.postings:
+        if p.account not in kinds:
+            kinds[p.account] = _sum_bits(p.account, acc)
+    income = [p for p in entry.postings if p.units is not None and kinds[p.account] & _S_INCOME]
+    out = [p for p in entry.postings if p.units is not None and kinds[p.account] & _S_OUT]
+    collected = [p for p in out if kinds[p.account] & _S_COLLECTED]
     base_by_rate: dict[str, Decimal] = {}
     for p in income:
         rate = _rate_of(p.meta) or txn_rate or NO_VAT
@@ -269,7 +311,7 @@ def _entry_sums(entry: Any, acc: Accounts, index: SalesIndex, sums: _Sums) -> No
         line.base += base
         line.vat += tax
     for p in entry.postings:
-        if p.units is not None and is_under(p.account, acc.deductible):
+        if p.units is not None and kinds[p.account] & _S_DEDUCTIBLE:
             kind = _kind_of(p.meta, meta)
             sums.deductible[kind] = sums.deductible.get(kind, ZERO) + p.units.number
 
@@ -307,7 +349,9 @@ class LedgerVat:
         self.settlements: list[Any] = []
         self.credit_moves: list[tuple[date, Decimal, Any]] = []
         self.instalment_moves: list[tuple[date, Decimal, Any]] = []
+        self._sum_kinds: dict[str, int] = {}  # account → _S_* bits, for _entry_sums
         kinds: dict[str, int] = {}  # account → _MAIN | _OUT | _CREDIT | _INSTALMENT bits
+        months: dict[date, str] = {}  # day → "YYYY-MM"
         from .yearend import is_year_end_entry
 
         for entry in ledger.entries:
@@ -330,7 +374,9 @@ class LedgerVat:
             if settlement:
                 self.settlements.append(entry)
             else:
-                key = f"{entry.date.year:04d}-{entry.date.month:02d}"
+                key = months.get(entry.date)
+                if key is None:
+                    key = months[entry.date] = f"{entry.date.year:04d}-{entry.date.month:02d}"
                 self.by_month.setdefault(key, []).append(entry)
             if not bits & (_CREDIT | _INSTALMENT):
                 continue
@@ -348,7 +394,7 @@ class LedgerVat:
         for month in period.months():
             for entry in self.by_month.get(month, ()):
                 if entry.date in period:
-                    _entry_sums(entry, self.acc, self.index, sums)
+                    _entry_sums(entry, self.acc, self.index, sums, self._sum_kinds)
         return sums
 
     def find_settlement(self, gen_id: str, link: str) -> Any:
@@ -761,6 +807,7 @@ def franchise_thresholds(ws: Workspace, ledger: LoadedLedger) -> Iterable[Ledger
     index = sales_index(config, ledger)
     revenue_accounts = revenue_account_set(config, ledger)
     invoice_entries = {id(inv.entry): inv for inv in index.invoices.values()}
+    regime_of = regime_finder(config, entity)
     from beancount.core import data
 
     totals: dict[int, dict[str, Decimal]] = {}
@@ -786,7 +833,7 @@ def franchise_thresholds(ws: Workspace, ledger: LoadedLedger) -> Iterable[Ledger
         total = totals.setdefault(year, {"services": ZERO, "all": ZERO})
         total["services"] += amount["services"]
         total["all"] += amount["all"]
-        regime = regime_on(config, entity, entry.date)
+        regime = regime_of(entry.date)
         if regime.regime != "franchise":
             continue
         limits = (
@@ -915,6 +962,7 @@ def pending_vat_only_on_unpaid_services(
     index = sales_index(ws.config, ledger)
     acc = Accounts.of(ws.config, ledger)
     entity = ledger.entity
+    regime_of = regime_finder(ws.config, entity)
     attached = ZERO
     for invoice in index.invoices.values():
         left = invoice.pending_left()
@@ -922,7 +970,7 @@ def pending_vat_only_on_unpaid_services(
         pending_total = sum(invoice.pending.values(), ZERO)
         if pending_total:
             goods_only = all(line.kind == "goods" for line in invoice.lines)
-            regime = regime_on(ws.config, entity, invoice.date)
+            regime = regime_of(invoice.date)
             if goods_only:
                 yield problem_at(
                     ws,
@@ -963,14 +1011,17 @@ def pending_vat_only_on_unpaid_services(
                     "VAT collected (44571)."
                 ).format(number=invoice.number, amount=sum(left.values(), ZERO)),
             )
-    from beancount.core import data
+    from .checks import transactions
 
     balance = ZERO
-    for entry in ledger.entries:
-        if isinstance(entry, data.Transaction):
-            for p in entry.postings:
-                if p.units is not None and is_under(p.account, acc.pending):
-                    balance -= p.units.number
+    pending_accounts: dict[str, bool] = {}
+    for entry in transactions(ledger):
+        for p in entry.postings:
+            under = pending_accounts.get(p.account)
+            if under is None:
+                under = pending_accounts[p.account] = is_under(p.account, acc.pending)
+            if under and p.units is not None:
+                balance -= p.units.number
     if balance != attached:
         from .errors import LedgerProblem
 

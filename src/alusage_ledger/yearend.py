@@ -62,6 +62,7 @@ from .checks import entity_rule, parsed_rule, problem_at
 from .errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from .i18n import N_, _
 from .locks import YEAR_CLOSE_GEN_PREFIX
+from .reports import account_info as account_info
 
 if TYPE_CHECKING:
     from .config import AllocationRules, Config, EntityConfig
@@ -122,6 +123,11 @@ def is_year_end_entry(entry: Any) -> bool:
     """A closing entry (``#cloture``/``CL``) or anything ``year close`` wrote (its à-nouveaux):
     bookkeeping of the exercice's end, not activity. Reports of a period's activity (revenue,
     VAT, transparency, redistribution bases) leave them out, as the FEC leaves out closings."""
+    meta = entry.meta
+    if (not meta or ("journal" not in meta and "gen-id" not in meta)) and not getattr(
+        entry, "tags", None
+    ):
+        return False  # what most entries are, answered without the two calls below
     return is_closing(entry) or gen_id(entry).startswith(YEAR_CLOSE_GEN_PREFIX)
 
 
@@ -185,16 +191,6 @@ def parse_exercice(text: str | int) -> int:
 
 
 # --------------------------------------------------------------------------- accounts
-
-
-def account_info(entries: Iterable[Any]) -> dict[str, tuple[str, str]]:
-    """``{account: (pcg, label)}`` from the ``open`` directives."""
-    info: dict[str, tuple[str, str]] = {}
-    for entry in entries:
-        if type(entry).__name__ == "Open":
-            meta = entry.meta or {}
-            info[entry.account] = (str(meta.get("pcg") or ""), str(meta.get("label") or ""))
-    return info
 
 
 def ledger_role(config: Config, ledger: LoadedLedger, role: str) -> Role:

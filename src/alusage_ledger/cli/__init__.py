@@ -1,7 +1,9 @@
 """The Typer command line: a thin shell that parses options, calls the library, renders.
 
 :func:`main` is the console entry point: it answers ``--version`` before importing Typer
-(a tenth of a second, issue 13), then hands over to :func:`alusage_ledger.cli.app.main`.
+(a tenth of a second, issue 13), replays the answer of a read-only command when nothing it
+read has changed (:mod:`alusage_ledger.answers`), and otherwise hands over to
+:func:`alusage_ledger.cli.app.main`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         sys.stdout.write(f"alusage-ledger {__version__}\n")
         return
-    from .app import main as run
+    from .. import answers
 
-    run(args)
+    def compute(line: list[str]) -> None:
+        from .app import main as run
+
+        run(line)
+
+    answers.run(args, compute)

@@ -8,21 +8,22 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import (
+    DryRun,
+    EntityId,
+    OnlyEntity,
+    PaidFrom,
+    PaymentDate,
+    chosen_entities,
+    command_group,
+)
 
 if TYPE_CHECKING:
     from ..purchases import Document, Written
 
-ENTITY_HELP = N_("The entity id, e.g. alusage.")
-DRY_RUN_HELP = N_("Show what would be written, write nothing.")
-
 
 def register(app: typer.Typer) -> None:
-    bill = typer.Typer(
-        help=N_("Supplier bills: book them, pay them, list what is due."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
-    app.add_typer(bill, name="bill")
+    bill = command_group(app, "bill", N_("Supplier bills: book them, pay them, list what is due."))
 
     @bill.command(
         "add",
@@ -32,7 +33,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def add(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        entity: EntityId,
         supplier: Annotated[str, typer.Option("--supplier", help=N_("The supplier's name."))],
         supplier_account: Annotated[
             str | None,
@@ -125,7 +126,7 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from ..errors import UsageError
         from ..purchases import (
@@ -197,26 +198,14 @@ def register(app: typer.Typer) -> None:
                 "--amount", help=N_("Amount paid (default: all that is due)."), show_default=False
             ),
         ] = None,
-        day: Annotated[
-            str | None,
-            typer.Option("--date", help=N_("Payment date (default: today)."), show_default=False),
-        ] = None,
-        account: Annotated[
-            str | None,
-            typer.Option(
-                "--account",
-                help=N_("Paid from this account or role (default: the bank role)."),
-                show_default=False,
-            ),
-        ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        day: PaymentDate = None,
+        account: PaidFrom = None,
+        dry_run: DryRun = False,
     ) -> None:
         from ..purchases import amount_arg, date_arg, pay_bill
-        from ..render.console import emit_json, say
         from ..render.fmt import machine, money
 
-        st = state.current()
-        ws = st.workspace()
+        ws = state.current().workspace()
         if entity is not None:
             ws.config.entity(entity)
         written, doc = pay_bill(
@@ -230,23 +219,16 @@ def register(app: typer.Typer) -> None:
             dry_run=dry_run,
         )
         paid, left = written.amounts["paid"], written.amounts["remaining"]
-        if st.json:
-            emit_json(
-                {
-                    "ok": True,
-                    "dry_run": dry_run,
-                    "entity": written.entity,
-                    "piece_ref": doc.piece_ref,
-                    "supplier": doc.party,
-                    "paid": machine(paid),
-                    "remaining": machine(left),
-                    "files": written.files,
-                }
-            )
-            return
-        if dry_run:
-            say(written.dry_run_text)
-        say(
+        report_written(
+            written,
+            dry_run,
+            {
+                "entity": written.entity,
+                "piece_ref": doc.piece_ref,
+                "supplier": doc.party,
+                "paid": machine(paid),
+                "remaining": machine(left),
+            },
             _(
                 "Payment of {amount} on the bill {piece} of {supplier} ({entity}); {left} left."
             ).format(
@@ -255,15 +237,12 @@ def register(app: typer.Typer) -> None:
                 supplier=doc.party,
                 entity=written.entity,
                 left=money(left),
-            )
+            ),
         )
 
     @bill.command("list", help=N_("Bills with what was paid and what is still due."))
     def list_(
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
-        ] = None,
+        entity: OnlyEntity = None,
         unpaid: Annotated[
             bool, typer.Option("--unpaid", help=N_("Only bills not fully paid."))
         ] = False,
@@ -294,11 +273,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from ..purchases import date_arg, documents, period_range
 
-        st = state.current()
-        ws = st.workspace()
-        names = [entity] if entity else list(ws.config.entities)
-        for name in names:
-            ws.config.entity(name)
+        ws = state.current().workspace()
+        names = chosen_entities(ws, entity)
         today = date_arg(as_of, _("date"))
         span = period_range(period) if period else None
         docs: list[Document] = []
@@ -316,42 +292,49 @@ def register(app: typer.Typer) -> None:
         _render_documents(docs, today, _("Bills"))
 
 
-def _report_bill(written: Written, dry_run: bool) -> None:
+def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:
+    """What a bill or claim command wrote: ``fields`` (between ``ok``/``dry_run`` and
+    ``files``) under ``--json``; else the text written with ``--dry-run``, then ``message``."""
     from ..render.console import emit_json, say
+
+    if state.current().json:
+        emit_json({"ok": True, "dry_run": dry_run, **fields, "files": written.files})
+        return
+    if dry_run:
+        say(written.dry_run_text)
+    say(message)
+
+
+def postings_json(entry: Any) -> list[dict[str, Any]]:
+    from ..render.fmt import machine
+
+    return [{"account": p.account, "amount": machine(p.units.number)} for p in entry.postings]
+
+
+def _report_bill(written: Written, dry_run: bool) -> None:
     from ..render.fmt import machine, money
 
     entry = written.entries[0]
     ttc = -entry.postings[-1].units.number
-    st = state.current()
-    if st.json:
-        emit_json(
-            {
-                "ok": True,
-                "dry_run": dry_run,
-                "entity": written.entity,
-                "date": entry.date,
-                "piece_ref": written.piece_ref,
-                "link": written.link,
-                "supplier": entry.payee,
-                "total": machine(ttc),
-                "postings": [
-                    {"account": p.account, "amount": machine(p.units.number)}
-                    for p in entry.postings
-                ],
-                "files": written.files,
-            }
-        )
-        return
-    if dry_run:
-        say(written.dry_run_text)
-    say(
+    report_written(
+        written,
+        dry_run,
+        {
+            "entity": written.entity,
+            "date": entry.date,
+            "piece_ref": written.piece_ref,
+            "link": written.link,
+            "supplier": entry.payee,
+            "total": machine(ttc),
+            "postings": postings_json(entry),
+        },
         _("Bill {piece} of {supplier} booked in {entity}: {total}, link ^{link}.").format(
             piece=written.piece_ref,
             supplier=entry.payee,
             entity=written.entity,
             total=money(ttc),
             link=written.link,
-        )
+        ),
     )
 
 

@@ -2,39 +2,60 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import DryRun, command_group, emit_report, output_format
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from ..capital import CapitalRequest
-
 ENTITY_HELP = N_("The cooperative (default: the workspace's only SCIC).")
-DATE_HELP = N_("Date of the movement (default: today).")
 BOOKED_HELP = N_(
     "The movement is already in the books (opening balances, an entry made by hand): "
     "record it in the register only, with no amount moved."
 )
-PIECE_DATE_HELP = N_("Date of the document (bulletin de souscription...), when booked later.")
-ACCOUNT_HELP = N_("Bank account or role the money goes through (default: the bank role).")
-DRY_RUN_HELP = N_("Show what would be written, write nothing.")
+
+Coop: TypeAlias = Annotated[
+    str | None, typer.Option("--entity", "-e", help=ENTITY_HELP, show_default=False)
+]
+MovementDate: TypeAlias = Annotated[
+    str | None,
+    typer.Option("--date", help=N_("Date of the movement (default: today)."), show_default=False),
+]
+PieceDate: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        "--piece-date",
+        help=N_("Date of the document (bulletin de souscription...), when booked later."),
+        show_default=False,
+    ),
+]
+MoneyAccount: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        "--account",
+        help=N_("Bank account or role the money goes through (default: the bank role)."),
+        show_default=False,
+    ),
+]
+Booked: TypeAlias = Annotated[bool, typer.Option("--booked", help=BOOKED_HELP)]
+MemberId: TypeAlias = Annotated[str, typer.Argument(help=N_("The member's id."))]
+Shares: TypeAlias = Annotated[int, typer.Option("--shares", help=N_("Number of shares."))]
 
 
 def register(app: typer.Typer) -> None:
-    capital = typer.Typer(
-        help=N_(
+    capital = command_group(
+        app,
+        "capital",
+        N_(
             "Members' capital of the cooperative: subscriptions, payments, withdrawals, "
             "refunds, and the register of members."
         ),
-        no_args_is_help=True,
-        rich_markup_mode=None,
     )
-    app.add_typer(capital, name="capital")
 
     @capital.command(
         "subscribe",
@@ -45,15 +66,10 @@ def register(app: typer.Typer) -> None:
     )
     def subscribe(
         member: Annotated[str, typer.Argument(help=N_("The member's id, e.g. membre-a."))],
-        shares: Annotated[int, typer.Option("--shares", help=N_("Number of shares."))],
+        shares: Shares,
         unit: Annotated[str, typer.Option("--unit", help=N_("Value of one share, e.g. 20.00."))],
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=ENTITY_HELP, show_default=False),
-        ] = None,
-        day: Annotated[
-            str | None, typer.Option("--date", help=DATE_HELP, show_default=False)
-        ] = None,
+        entity: Coop = None,
+        day: MovementDate = None,
         category: Annotated[
             str | None,
             typer.Option(
@@ -74,73 +90,42 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        piece_date: Annotated[
-            str | None, typer.Option("--piece-date", help=PIECE_DATE_HELP, show_default=False)
-        ] = None,
-        account: Annotated[
-            str | None, typer.Option("--account", help=ACCOUNT_HELP, show_default=False)
-        ] = None,
-        booked: Annotated[bool, typer.Option("--booked", help=BOOKED_HELP)] = False,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        piece_date: PieceDate = None,
+        account: MoneyAccount = None,
+        booked: Booked = False,
+        dry_run: DryRun = False,
     ) -> None:
-        from ..capital import CapitalRequest
-        from ..purchases import amount_arg
-
         _run(
-            CapitalRequest(
-                entity=entity or "",
-                op="subscribe",
-                member=member,
-                day=_day(day),
-                shares=shares,
-                unit=amount_arg(unit, _("unit value")),
-                paid=amount_arg(paid, _("amount paid"), allow_zero=True) if paid else None,
-                category=category,
-                name=name,
-                piece_date=_day(piece_date) if piece_date else None,
-                account=account,
-                booked=booked,
-            ),
+            "subscribe",
+            member,
+            entity,
+            day,
+            piece_date,
+            booked,
             dry_run,
+            shares=shares,
+            unit=unit,
+            paid=paid,
+            category=category,
+            name=name,
+            account=account,
         )
 
     @capital.command(
         "pay", help=N_("A member pays (part of) the shares subscribed: 1011 → 1013, bank.")
     )
     def pay(
-        member: Annotated[str, typer.Argument(help=N_("The member's id."))],
+        member: MemberId,
         amount: Annotated[str, typer.Argument(help=N_("Amount paid."))],
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=ENTITY_HELP, show_default=False),
-        ] = None,
-        day: Annotated[
-            str | None, typer.Option("--date", help=DATE_HELP, show_default=False)
-        ] = None,
-        piece_date: Annotated[
-            str | None, typer.Option("--piece-date", help=PIECE_DATE_HELP, show_default=False)
-        ] = None,
-        account: Annotated[
-            str | None, typer.Option("--account", help=ACCOUNT_HELP, show_default=False)
-        ] = None,
-        booked: Annotated[bool, typer.Option("--booked", help=BOOKED_HELP)] = False,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        entity: Coop = None,
+        day: MovementDate = None,
+        piece_date: PieceDate = None,
+        account: MoneyAccount = None,
+        booked: Booked = False,
+        dry_run: DryRun = False,
     ) -> None:
-        from ..capital import CapitalRequest
-        from ..purchases import amount_arg
-
         _run(
-            CapitalRequest(
-                entity=entity or "",
-                op="pay",
-                member=member,
-                day=_day(day),
-                amount=amount_arg(amount, _("amount")),
-                piece_date=_day(piece_date) if piece_date else None,
-                account=account,
-                booked=booked,
-            ),
-            dry_run,
+            "pay", member, entity, day, piece_date, booked, dry_run, amount=amount, account=account
         )
 
     @capital.command(
@@ -152,73 +137,39 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def withdraw(
-        member: Annotated[str, typer.Argument(help=N_("The member's id."))],
-        shares: Annotated[int, typer.Option("--shares", help=N_("Number of shares."))],
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=ENTITY_HELP, show_default=False),
-        ] = None,
-        day: Annotated[
-            str | None, typer.Option("--date", help=DATE_HELP, show_default=False)
-        ] = None,
-        piece_date: Annotated[
-            str | None, typer.Option("--piece-date", help=PIECE_DATE_HELP, show_default=False)
-        ] = None,
-        booked: Annotated[bool, typer.Option("--booked", help=BOOKED_HELP)] = False,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        member: MemberId,
+        shares: Shares,
+        entity: Coop = None,
+        day: MovementDate = None,
+        piece_date: PieceDate = None,
+        booked: Booked = False,
+        dry_run: DryRun = False,
     ) -> None:
-        from ..capital import CapitalRequest
-
-        _run(
-            CapitalRequest(
-                entity=entity or "",
-                op="withdraw",
-                member=member,
-                day=_day(day),
-                shares=shares,
-                piece_date=_day(piece_date) if piece_date else None,
-                booked=booked,
-            ),
-            dry_run,
-        )
+        _run("withdraw", member, entity, day, piece_date, booked, dry_run, shares=shares)
 
     @capital.command(
         "refund", help=N_("Refund a former member what is due for withdrawn shares (4567).")
     )
     def refund(
-        member: Annotated[str, typer.Argument(help=N_("The member's id."))],
+        member: MemberId,
         amount: Annotated[str, typer.Argument(help=N_("Amount refunded."))],
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=ENTITY_HELP, show_default=False),
-        ] = None,
-        day: Annotated[
-            str | None, typer.Option("--date", help=DATE_HELP, show_default=False)
-        ] = None,
-        piece_date: Annotated[
-            str | None, typer.Option("--piece-date", help=PIECE_DATE_HELP, show_default=False)
-        ] = None,
-        account: Annotated[
-            str | None, typer.Option("--account", help=ACCOUNT_HELP, show_default=False)
-        ] = None,
-        booked: Annotated[bool, typer.Option("--booked", help=BOOKED_HELP)] = False,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        entity: Coop = None,
+        day: MovementDate = None,
+        piece_date: PieceDate = None,
+        account: MoneyAccount = None,
+        booked: Booked = False,
+        dry_run: DryRun = False,
     ) -> None:
-        from ..capital import CapitalRequest
-        from ..purchases import amount_arg
-
         _run(
-            CapitalRequest(
-                entity=entity or "",
-                op="refund",
-                member=member,
-                day=_day(day),
-                amount=amount_arg(amount, _("amount")),
-                piece_date=_day(piece_date) if piece_date else None,
-                account=account,
-                booked=booked,
-            ),
+            "refund",
+            member,
+            entity,
+            day,
+            piece_date,
+            booked,
             dry_run,
+            amount=amount,
+            account=account,
         )
 
     @capital.command(
@@ -229,10 +180,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def register_(
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=ENTITY_HELP, show_default=False),
-        ] = None,
+        entity: Coop = None,
         as_of: Annotated[
             str | None,
             typer.Option(
@@ -255,25 +203,14 @@ def register(app: typer.Typer) -> None:
             register_of,
             register_rows,
         )
-        from ..errors import UsageError
-        from ..render.console import emit_json, say, table
+        from ..render.console import say, table
 
-        st = state.current()
-        ws = st.workspace()
+        ws = state.current().workspace()
         name = capital_entity(ws.config, entity)
-        fmt = output or ("json" if st.json else "table")
-        if fmt not in ("table", "md", "csv", "json"):
-            raise UsageError(
-                _("Unknown format {value!r}; use table, md, csv or json.").format(value=output)
-            )
+        fmt = output_format(output)
         reg = register_of(ws, name, _day(as_of) if as_of else None)
-        if fmt == "json":
-            emit_json(register_json(reg))
-        elif fmt == "md":
-            typer.echo(register_markdown(reg, ws.config.entity(name).name), nl=False)
-        elif fmt == "csv":
-            typer.echo(register_csv(reg), nl=False)
-        else:
+
+        def show() -> None:
             table(
                 _("Register of members — {name}").format(name=ws.config.entity(name).name),
                 [_(title) for _key, title in COLUMNS],
@@ -287,6 +224,14 @@ def register(app: typer.Typer) -> None:
                     ).format(what=key, register=mine, books=books)
                 )
 
+        emit_report(
+            fmt,
+            lambda: register_json(reg),
+            lambda: register_markdown(reg, ws.config.entity(name).name),
+            lambda: register_csv(reg),
+            show,
+        )
+
 
 def _day(text: str | None) -> date:
     from ..closing import resolve_today
@@ -295,16 +240,51 @@ def _day(text: str | None) -> date:
     return date_arg(text, _("date"), default=resolve_today())
 
 
-def _run(request: CapitalRequest, dry_run: bool) -> None:
-    from dataclasses import replace
-
-    from ..capital import capital_entity, record_movement
+def _run(
+    op: str,
+    member: str,
+    entity: str | None,
+    day: str | None,
+    piece_date: str | None,
+    booked: bool,
+    dry_run: bool,
+    *,
+    shares: int = 0,
+    unit: str | None = None,
+    paid: str | None = None,
+    amount: str | None = None,
+    category: str | None = None,
+    name: str | None = None,
+    account: str | None = None,
+) -> None:
+    """Record movement ``op`` from the command's options (read in the order of the fields)."""
+    from ..capital import CapitalRequest, capital_entity, record_movement
+    from ..purchases import amount_arg
     from ..render.console import emit_json, say, warn
     from ..render.fmt import machine, money
 
+    moved = _day(day)
+    unit_value = amount_arg(unit, _("unit value")) if unit is not None else None
+    amount_value = amount_arg(amount, _("amount")) if amount is not None else None
+    paid_value = amount_arg(paid, _("amount paid"), allow_zero=True) if paid else None
+    piece_day = _day(piece_date) if piece_date else None
     st = state.current()
     ws = st.workspace()
-    request = replace(request, entity=capital_entity(ws.config, request.entity or None))
+    request = CapitalRequest(
+        entity=capital_entity(ws.config, entity or None),
+        op=op,
+        member=member,
+        day=moved,
+        shares=shares,
+        unit=unit_value,
+        amount=amount_value,
+        paid=paid_value,
+        category=category,
+        name=name,
+        piece_date=piece_day,
+        account=account,
+        booked=booked,
+    )
     result = record_movement(ws, request, dry_run=dry_run)
     if st.json:
         emit_json(

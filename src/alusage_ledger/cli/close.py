@@ -8,6 +8,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import Today
 
 if TYPE_CHECKING:
     from ..closing import CloseResult
@@ -38,10 +39,7 @@ def register(app: typer.Typer) -> None:
                 help=N_("Commit what was written with git (refused if other changes are pending)."),
             ),
         ] = False,
-        today: Annotated[
-            str | None,
-            typer.Option("--today", hidden=True, help=N_("Pretend today is this date.")),
-        ] = None,
+        today: Today = None,
     ) -> None:
         from ..closing import close_month
         from ..render.progress import working
@@ -71,10 +69,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--entity", "-e", help=N_("Reopen only this entity."), show_default=False),
         ] = None,
-        today: Annotated[
-            str | None,
-            typer.Option("--today", hidden=True, help=N_("Pretend today is this date.")),
-        ] = None,
+        today: Today = None,
     ) -> None:
         from ..closing import reopen_month
         from ..render.console import emit_json, say

@@ -8,21 +8,19 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .bill import postings_json, report_written
+from .options import DryRun, EntityId, OnlyEntity, PaidFrom, PaymentDate, command_group
 
 if TYPE_CHECKING:
     from ..purchases import Document
 
-ENTITY_HELP = N_("The entity id, e.g. alusage.")
-DRY_RUN_HELP = N_("Show what would be written, write nothing.")
-
 
 def register(app: typer.Typer) -> None:
-    expense = typer.Typer(
-        help=N_("Expense claims: what a person paid for the entity, and its reimbursement."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    expense = command_group(
+        app,
+        "expense",
+        N_("Expense claims: what a person paid for the entity, and its reimbursement."),
     )
-    app.add_typer(expense, name="expense")
 
     @expense.command(
         "add",
@@ -32,7 +30,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def add(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        entity: EntityId,
         person: Annotated[str, typer.Option("--person", help=N_("Who paid."))],
         account: Annotated[
             str, typer.Option("--account", help=N_("Expense account (name or PCG number)."))
@@ -74,15 +72,13 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--label", help=N_("What was bought."), show_default=False),
         ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from ..expenses import ClaimRequest, add_claim
         from ..purchases import amount_arg, date_arg
-        from ..render.console import emit_json, say
         from ..render.fmt import machine, money
 
-        st = state.current()
-        ws = st.workspace()
+        ws = state.current().workspace()
         ws.config.entity(entity)
         request = ClaimRequest(
             entity=entity,
@@ -99,33 +95,23 @@ def register(app: typer.Typer) -> None:
         )
         written = add_claim(ws, request, dry_run=dry_run)
         entry = written.entries[0]
-        if st.json:
-            emit_json(
-                {
-                    "ok": True,
-                    "dry_run": dry_run,
-                    "entity": entity,
-                    "piece_ref": written.piece_ref,
-                    "link": written.link,
-                    "person": entry.payee,
-                    "amount": machine(request.amount),
-                    "postings": [
-                        {"account": p.account, "amount": machine(p.units.number)}
-                        for p in entry.postings
-                    ],
-                    "files": written.files,
-                }
-            )
-            return
-        if dry_run:
-            say(written.dry_run_text)
-        say(
+        report_written(
+            written,
+            dry_run,
+            {
+                "entity": entity,
+                "piece_ref": written.piece_ref,
+                "link": written.link,
+                "person": entry.payee,
+                "amount": machine(request.amount),
+                "postings": postings_json(entry),
+            },
             _("Expense claim {piece} of {person} booked in {entity}: {amount} owed.").format(
                 piece=written.piece_ref,
                 person=entry.payee,
                 entity=entity,
                 amount=money(request.amount),
-            )
+            ),
         )
 
     @expense.command(
@@ -136,7 +122,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def reimburse(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        entity: EntityId,
         person: Annotated[str, typer.Option("--person", help=N_("Who is reimbursed."))],
         pieces: Annotated[
             list[str] | None,
@@ -152,27 +138,15 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        day: Annotated[
-            str | None,
-            typer.Option("--date", help=N_("Payment date (default: today)."), show_default=False),
-        ] = None,
-        account: Annotated[
-            str | None,
-            typer.Option(
-                "--account",
-                help=N_("Paid from this account or role (default: the bank role)."),
-                show_default=False,
-            ),
-        ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        day: PaymentDate = None,
+        account: PaidFrom = None,
+        dry_run: DryRun = False,
     ) -> None:
         from ..expenses import reimburse as do_reimburse
         from ..purchases import amount_arg, date_arg
-        from ..render.console import emit_json, say
         from ..render.fmt import machine, money
 
-        st = state.current()
-        ws = st.workspace()
+        ws = state.current().workspace()
         ws.config.entity(entity)
         written, chosen = do_reimburse(
             ws,
@@ -185,50 +159,38 @@ def register(app: typer.Typer) -> None:
             dry_run=dry_run,
         )
         paid = written.amounts["amount"]
-        if st.json:
-            emit_json(
-                {
-                    "ok": True,
-                    "dry_run": dry_run,
-                    "entity": entity,
-                    "person": written.entries[0].payee,
-                    "claims": [d.piece_ref for d in chosen],
-                    "amount": machine(paid),
-                    "files": written.files,
-                }
-            )
-            return
-        if dry_run:
-            say(written.dry_run_text)
-        say(
+        report_written(
+            written,
+            dry_run,
+            {
+                "entity": entity,
+                "person": written.entries[0].payee,
+                "claims": [d.piece_ref for d in chosen],
+                "amount": machine(paid),
+            },
             _("{person} reimbursed {amount} ({claims}).").format(
                 person=written.entries[0].payee,
                 amount=money(paid),
                 claims=", ".join(d.piece_ref for d in chosen),
-            )
+            ),
         )
 
     @expense.command("list", help=N_("Expense claims with what was reimbursed and what is owed."))
     def list_(
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
-        ] = None,
+        entity: OnlyEntity = None,
         unpaid: Annotated[
             bool, typer.Option("--unpaid", help=N_("Only claims not fully reimbursed."))
         ] = False,
     ) -> None:
-        from datetime import date
-
+        from ..closing import resolve_today
         from ..expenses import claims
         from .bill import _render_documents
 
-        st = state.current()
-        ws = st.workspace()
+        ws = state.current().workspace()
         names = [entity] if entity else list(ws.config.entities)
         docs: list[Document] = []
         for name in names:
             ledger = ws.load_checked(name)
             docs.extend(d for d in claims(ws.config, ledger) if not unpaid or d.remaining > 0)
         docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
-        _render_documents(docs, date.today(), _("Expense claims"))
+        _render_documents(docs, resolve_today(), _("Expense claims"))

@@ -19,6 +19,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import command_group
 
 _ENCODING_ALIASES = {
     "utf-8": "utf-8",
@@ -31,12 +32,11 @@ _ENCODING_ALIASES = {
 
 
 def register(app: typer.Typer) -> None:
-    export_app = typer.Typer(
-        help=N_("Export the books for the outside world (FEC for the tax administration)."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    export_app = command_group(
+        app,
+        "export",
+        N_("Export the books for the outside world (FEC for the tax administration)."),
     )
-    app.add_typer(export_app, name="export")
 
     @export_app.command(
         "fec",

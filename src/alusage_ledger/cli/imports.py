@@ -13,6 +13,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import DryRun, EntityId, command_group
 
 if TYPE_CHECKING:
     from ..bankimport import ImportPlan
@@ -23,12 +24,9 @@ PROGRESS_FROM = 100  # lines: smaller statements are read in the blink of an eye
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(
-        help=N_("Import outside files into the ledgers: bank statements."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    group = command_group(
+        app, "import", N_("Import outside files into the ledgers: bank statements.")
     )
-    app.add_typer(group, name="import")
 
     @group.command(
         "bank",
@@ -44,9 +42,7 @@ def register(app: typer.Typer) -> None:
         file: Annotated[
             Path, typer.Argument(help=N_("The CSV file exported by the bank."), show_default=False)
         ],
-        entity: Annotated[
-            str, typer.Option("--entity", "-e", help=N_("The entity id, e.g. alusage."))
-        ],
+        entity: EntityId,
         account: Annotated[
             str | None,
             typer.Option(
@@ -81,10 +77,7 @@ def register(app: typer.Typer) -> None:
                 help=N_("Do not assert the closing balance the file gives."),
             ),
         ] = False,
-        dry_run: Annotated[
-            bool,
-            typer.Option("--dry-run", help=N_("Show what would be written, write nothing.")),
-        ] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from ..bankimport import import_bank
         from ..errors import UsageError

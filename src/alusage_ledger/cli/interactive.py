@@ -29,6 +29,18 @@ def interactive() -> bool:
         return False
 
 
+def _asking(ask: Any) -> Any:
+    """``ask``, noting that the run's answer depends on what the person typed."""
+
+    def asking(ctx: Any) -> Any:
+        from .. import answers
+
+        answers.taint("a question was asked")
+        return ask(ctx)
+
+    return asking
+
+
 def question(param: Any) -> str:
     """The question asked for an option: its (translated) help, then the option's name."""
     text = " ".join((getattr(param, "help", None) or "").split()).rstrip(".")
@@ -56,5 +68,7 @@ def enable_prompts(command: Any, *, on: bool | None = None) -> None:
         ):
             param.prompt = question(param)
             param._alusage_prompt = True
+            if "prompt_for_value" not in vars(param):
+                param.prompt_for_value = _asking(param.prompt_for_value)
     for sub in getattr(command, "commands", {}).values():
         enable_prompts(sub, on=active)

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import DryRun, EntityId, OnlyEntityOrAll, chosen_entities, command_group
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ..sales import Planned
 
-ENTITY_HELP = N_("The entity id, e.g. alusage.")
-DRY_RUN_HELP = N_("Show what would be written, write nothing.")
+InvoiceNumber: TypeAlias = Annotated[
+    str, typer.Argument(help=N_("The invoice number, e.g. F2026-0007."))
+]
+HoldingEntity: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        "--entity",
+        "-e",
+        help=N_("The entity (default: the one holding the number)."),
+        show_default=False,
+    ),
+]
+
+
+def _day(text: str | None) -> date:
+    """A date option (``YYYY-MM-DD`` or ``today``); today (``ALUSAGE_TODAY``) when omitted."""
+    from ..closing import resolve_today
+    from ..periods import parse_date
+
+    if text is None or not text.strip():
+        return resolve_today()
+    return parse_date(text, _("date"))
 
 
 def _file_of(files: list[Any], entry: Any) -> str:
@@ -87,12 +110,11 @@ def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> Non
 
 
 def register(app: typer.Typer) -> None:
-    invoice = typer.Typer(
-        help=N_("Sales invoices: issue them, record receipts, cancel with a credit note, list."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    invoice = command_group(
+        app,
+        "invoice",
+        N_("Sales invoices: issue them, record receipts, cancel with a credit note, list."),
     )
-    app.add_typer(invoice, name="invoice")
 
     @invoice.command(
         "add",
@@ -103,7 +125,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def add(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        entity: EntityId,
         client: Annotated[str, typer.Option("--client", help=N_("The client's name."))],
         activity: Annotated[
             str | None,
@@ -176,10 +198,8 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
-        from datetime import date
-
         from ..errors import UsageError
         from ..periods import parse_date
         from ..sales import InvoiceRequest, LineRequest, add_invoice, parse_amount_arg, parse_line
@@ -201,7 +221,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError(
                 _("--vat goes with --activity and --amount-ht; give a line its rate in --line.")
             )
-        invoice_day = parse_date(day, _("date"), date.today())
+        invoice_day = _day(day)
         request = InvoiceRequest(
             entity=entity,
             client=client,
@@ -224,16 +244,8 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def pay(
-        number: Annotated[str, typer.Argument(help=N_("The invoice number, e.g. F2026-0007."))],
-        entity: Annotated[
-            str | None,
-            typer.Option(
-                "--entity",
-                "-e",
-                help=N_("The entity (default: the one holding the number)."),
-                show_default=False,
-            ),
-        ] = None,
+        number: InvoiceNumber,
+        entity: HoldingEntity = None,
         amount: Annotated[
             str | None,
             typer.Option(
@@ -262,11 +274,8 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
-        from datetime import date
-
-        from ..periods import parse_date
         from ..sales import PaymentRequest, locate_invoice, parse_amount_arg, pay_invoice
 
         st = state.current()
@@ -275,7 +284,7 @@ def register(app: typer.Typer) -> None:
         request = PaymentRequest(
             entity=target,
             number=number,
-            day=parse_date(day, _("date"), date.today()),
+            day=_day(day),
             amount=parse_amount_arg(amount, _("amount")) if amount is not None else None,
             account=account,
             method=method,
@@ -291,16 +300,8 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def cancel(
-        number: Annotated[str, typer.Argument(help=N_("The invoice number, e.g. F2026-0007."))],
-        entity: Annotated[
-            str | None,
-            typer.Option(
-                "--entity",
-                "-e",
-                help=N_("The entity (default: the one holding the number)."),
-                show_default=False,
-            ),
-        ] = None,
+        number: InvoiceNumber,
+        entity: HoldingEntity = None,
         reason: Annotated[
             str | None,
             typer.Option("--reason", help=N_("Why the invoice is cancelled."), show_default=False),
@@ -311,11 +312,8 @@ def register(app: typer.Typer) -> None:
                 "--date", help=N_("Credit note date (default: today)."), show_default=False
             ),
         ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
-        from datetime import date
-
-        from ..periods import parse_date
         from ..sales import CancelRequest, cancel_invoice, locate_invoice
 
         st = state.current()
@@ -324,7 +322,7 @@ def register(app: typer.Typer) -> None:
         request = CancelRequest(
             entity=target,
             number=number,
-            day=parse_date(day, _("date"), date.today()),
+            day=_day(day),
             reason=reason,
         )
         planned, files = cancel_invoice(ws, request, dry_run=dry_run)
@@ -337,12 +335,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def list_(
-        entity: Annotated[
-            str | None,
-            typer.Option(
-                "--entity", "-e", help=N_("Only this entity (default: all)."), show_default=False
-            ),
-        ] = None,
+        entity: OnlyEntityOrAll = None,
         unpaid: Annotated[
             bool, typer.Option("--unpaid", help=N_("Only invoices with something still due."))
         ] = False,
@@ -369,20 +362,16 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        from datetime import date
-
-        from ..periods import parse_date, parse_period
+        from ..periods import parse_period
         from ..render.console import emit_json, say, table
         from ..render.fmt import machine, money
         from ..sales import invoice_rows, sales_index
 
         st = state.current()
         ws = st.workspace()
-        entities = [entity] if entity else list(ws.config.entities)
-        for name in entities:
-            ws.config.entity(name)
+        entities = chosen_entities(ws, entity)
         chosen = parse_period(period) if period else None
-        day = parse_date(as_of, _("date"), date.today())
+        day = _day(as_of)
         rows = []
         for name in entities:
             ledger = ws.load_checked(name)

@@ -8,6 +8,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import DryRun, OnlyEntity, chosen_entities
 
 
 def register(app: typer.Typer) -> None:
@@ -46,9 +47,7 @@ def register(app: typer.Typer) -> None:
         manual: Annotated[
             bool, typer.Option("--manual", help=N_("Letter the entries named, together."))
         ] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help=N_("Show what would be written, write nothing."))
-        ] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from ..errors import UsageError
         from ..lettering import letter_entities, manual_letter, write_letters
@@ -69,9 +68,7 @@ def register(app: typer.Typer) -> None:
             return
         if refs:
             raise UsageError(_("Entries are named only with --manual."))
-        names = [entity] if entity else list(ws.config.entities)
-        for name in names:
-            ws.config.entity(name)
+        names = chosen_entities(ws, entity)
         _report(letter_entities(ws, names, account=account, dry_run=dry_run), dry_run)
 
     @app.command(
@@ -82,10 +79,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def aged(
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
-        ] = None,
+        entity: OnlyEntity = None,
         as_of: Annotated[
             str | None,
             typer.Option("--as-of", help=N_("On this day (default: today)."), show_default=False),
@@ -96,9 +90,7 @@ def register(app: typer.Typer) -> None:
 
         st = state.current()
         ws = st.workspace()
-        names = [entity] if entity else list(ws.config.entities)
-        for name in names:
-            ws.config.entity(name)
+        names = chosen_entities(ws, entity)
         day = date_arg(as_of, _("date"))
         rows = []
         for name in names:

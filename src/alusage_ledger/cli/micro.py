@@ -8,6 +8,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import command_group
 
 METHOD_WORDS = {
     "virement": N_("transfer"),
@@ -24,12 +25,9 @@ CATEGORY_WORDS = {
 
 
 def register(app: typer.Typer) -> None:
-    micro = typer.Typer(
-        help=N_("Micro-entrepreneurs: the livre des recettes and the URSSAF turnover."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    micro = command_group(
+        app, "micro", N_("Micro-entrepreneurs: the livre des recettes and the URSSAF turnover.")
     )
-    app.add_typer(micro, name="micro")
 
     @micro.command(
         "recettes",

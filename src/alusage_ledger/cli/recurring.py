@@ -8,15 +8,15 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import DryRun, OnlyEntity, command_group
 
 
 def register(app: typer.Typer) -> None:
-    recurring = typer.Typer(
-        help=N_("Recurring bills (rent, subscriptions) from the templates in alusage.toml."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    recurring = command_group(
+        app,
+        "recurring",
+        N_("Recurring bills (rent, subscriptions) from the templates in alusage.toml."),
     )
-    app.add_typer(recurring, name="recurring")
 
     @recurring.command(
         "post",
@@ -27,13 +27,8 @@ def register(app: typer.Typer) -> None:
     )
     def post(
         month: Annotated[str, typer.Option("--month", help=N_("The month, YYYY-MM."))],
-        entity: Annotated[
-            str | None,
-            typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
-        ] = None,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help=N_("Show what would be written, write nothing."))
-        ] = False,
+        entity: OnlyEntity = None,
+        dry_run: DryRun = False,
     ) -> None:
         from ..recurring import post_month
         from ..render.console import emit_json, table

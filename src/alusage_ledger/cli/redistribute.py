@@ -8,6 +8,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import PostDryRun
 
 if TYPE_CHECKING:
     from ..redistribution import MonthResult
@@ -64,9 +65,7 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help=N_("With --post: show, write nothing."))
-        ] = False,
+        dry_run: PostDryRun = False,
     ) -> None:
         from ..errors import UsageError
         from ..purchases import date_arg

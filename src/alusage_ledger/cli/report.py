@@ -15,20 +15,17 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
+from ..i18n import N_
 from . import state
+from .options import OutputFormat, command_group, emit_report, output_format
 
 #: Modules (in ``cli/``) that contribute report subcommands with ``register_report(app)``.
 REPORT_MODULES: tuple[str, ...] = ("report_books",)
 
-FORMAT_HELP = N_("Output: table (default), md, csv or json.")
-
 
 def register(app: typer.Typer) -> None:
-    report_app = typer.Typer(
-        help=N_("Reports from the ledgers: transparency report, and more."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    report_app = command_group(
+        app, "report", N_("Reports from the ledgers: transparency report, and more.")
     )
 
     @report_app.command(
@@ -48,35 +45,25 @@ def register(app: typer.Typer) -> None:
                 help=N_("A year (2026), a quarter (2026-Q4), a month or a range."),
             ),
         ],
-        output: Annotated[
-            str | None,
-            typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False),
-        ] = None,
+        output: OutputFormat = None,
     ) -> None:
-        from ..errors import UsageError
-        from ..transparency import build_report, render_csv, render_markdown, report_json
+        from ..transparency import (
+            build_report,
+            render_csv,
+            render_markdown,
+            render_terminal,
+            report_json,
+        )
 
-        st = state.current()
-        fmt = output or ("json" if st.json else "table")
-        if fmt not in ("table", "md", "csv", "json"):
-            raise UsageError(
-                _("Unknown format {value!r}; use table, md, csv or json.").format(value=output)
-            )
-        ws = st.workspace()
-        report = build_report(ws, period)
-        if fmt == "json":
-            from ..render.console import emit_json
-
-            emit_json(report_json(report))
-        elif fmt == "md":
-            typer.echo(render_markdown(report), nl=False)
-        elif fmt == "csv":
-            typer.echo(render_csv(report), nl=False)
-        else:
-            from ..transparency import render_terminal
-
-            render_terminal(report)
+        fmt = output_format(output)
+        report = build_report(state.current().workspace(), period)
+        emit_report(
+            fmt,
+            lambda: report_json(report),
+            lambda: render_markdown(report),
+            lambda: render_csv(report),
+            lambda: render_terminal(report),
+        )
 
     for name in REPORT_MODULES:
         importlib.import_module(f"{__package__}.{name}").register_report(report_app)
-    app.add_typer(report_app, name="report")

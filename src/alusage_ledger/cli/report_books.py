@@ -5,31 +5,51 @@ Registered into the ``report`` sub-app through ``cli/report.py``'s ``REPORT_MODU
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import BooksEntityId, OutputFormat, emit_report, output_format
 
-ENTITY_HELP = N_("The entity id, e.g. myceliandre.")
-PERIOD_HELP = N_(
-    "A year (2026), a quarter (2026-Q4), a month or a range (default: the exercice of the "
-    "latest entry)."
-)
-EXERCICE_HELP = N_("An exercice, by the year it ends in (instead of --period).")
-FORMAT_HELP = N_("Output: table (default), md, csv or json.")
+if TYPE_CHECKING:
+    from ..config import EntityConfig
+    from ..ledger import LoadedLedger
+    from ..ledgerreports import Window
+
+Period: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        "-p",
+        help=N_(
+            "A year (2026), a quarter (2026-Q4), a month or a range (default: the exercice "
+            "of the latest entry)."
+        ),
+        show_default=False,
+    ),
+]
+Exercice: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        "--exercice",
+        help=N_("An exercice, by the year it ends in (instead of --period)."),
+        show_default=False,
+    ),
+]
 
 
-def _format(output: str | None) -> str:
-    from ..errors import UsageError
+def _books(
+    entity: str, period: str | None, exercice: str | None
+) -> tuple[EntityConfig, LoadedLedger, Window]:
+    """The entity's configuration, its checked ledger and the window the options name."""
+    from .. import ledgerreports as lr
 
-    fmt = output or ("json" if state.current().json else "table")
-    if fmt not in ("table", "md", "csv", "json"):
-        raise UsageError(
-            _("Unknown format {value!r}; use table, md, csv or json.").format(value=output)
-        )
-    return fmt
+    ws = state.current().workspace()
+    config = ws.config.entity(entity)
+    ledger = ws.load_checked(entity)
+    return config, ledger, lr.report_window(config, ledger.entries, period, exercice)
 
 
 def register_report(report_app: typer.Typer) -> None:
@@ -41,39 +61,25 @@ def register_report(report_app: typer.Typer) -> None:
         ),
     )
     def trial_balance(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
-        period: Annotated[
-            str | None, typer.Option("--period", "-p", help=PERIOD_HELP, show_default=False)
-        ] = None,
-        exercice: Annotated[
-            str | None, typer.Option("--exercice", help=EXERCICE_HELP, show_default=False)
-        ] = None,
+        entity: BooksEntityId,
+        period: Period = None,
+        exercice: Exercice = None,
         detail: Annotated[
             bool,
             typer.Option("--detail", help=N_("One row per account (third parties apart).")),
         ] = False,
-        output: Annotated[
-            str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)
-        ] = None,
+        output: OutputFormat = None,
     ) -> None:
         from .. import ledgerreports as lr
-        from ..render.console import emit_json, table
+        from ..render.console import table
 
-        fmt = _format(output)
-        ws = state.current().workspace()
-        config = ws.config.entity(entity)
-        ledger = ws.load_checked(entity)
-        window = lr.report_window(config, ledger.entries, period, exercice)
+        fmt = output_format(output)
+        config, ledger, window = _books(entity, period, exercice)
         tb = lr.trial_balance(
             ledger.entries, window, entity=entity, entity_name=config.name, detail=detail
         )
-        if fmt == "json":
-            emit_json(lr.trial_json(tb))
-        elif fmt == "md":
-            typer.echo(lr.trial_markdown(tb), nl=False)
-        elif fmt == "csv":
-            typer.echo(lr.trial_csv(tb), nl=False)
-        else:
+
+        def show() -> None:
             table(
                 _("Trial balance — {name} — {start} to {end}").format(
                     name=config.name,
@@ -84,6 +90,14 @@ def register_report(report_app: typer.Typer) -> None:
                 lr.trial_rows(tb, True),
                 right=range(3, 9),
             )
+
+        emit_report(
+            fmt,
+            lambda: lr.trial_json(tb),
+            lambda: lr.trial_markdown(tb),
+            lambda: lr.trial_csv(tb),
+            show,
+        )
 
     @report_app.command(
         "ledger",
@@ -96,44 +110,22 @@ def register_report(report_app: typer.Typer) -> None:
         account: Annotated[
             str, typer.Argument(help=N_("An account, a parent account or a PCG number."))
         ],
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
-        period: Annotated[
-            str | None, typer.Option("--period", "-p", help=PERIOD_HELP, show_default=False)
-        ] = None,
-        exercice: Annotated[
-            str | None, typer.Option("--exercice", help=EXERCICE_HELP, show_default=False)
-        ] = None,
-        output: Annotated[
-            str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)
-        ] = None,
+        entity: BooksEntityId,
+        period: Period = None,
+        exercice: Exercice = None,
+        output: OutputFormat = None,
     ) -> None:
         from .. import ledgerreports as lr
-        from ..render.console import emit_json, table
+        from ..render.console import table
 
-        fmt = _format(output)
-        ws = state.current().workspace()
-        config = ws.config.entity(entity)
-        ledger = ws.load_checked(entity)
-        window = lr.report_window(config, ledger.entries, period, exercice)
+        fmt = output_format(output)
+        config, ledger, window = _books(entity, period, exercice)
         books = lr.general_ledger(
             ledger.entries, window, lr.select_accounts(ledger.entries, account)
         )
-        if fmt == "json":
-            emit_json(lr.ledger_json(books, window))
-        elif fmt == "md":
-            typer.echo(lr.ledger_markdown(books, window, config.name), nl=False)
-        elif fmt == "csv":
-            typer.echo(lr.ledger_csv(books, window), nl=False)
-        else:
-            headers = [
-                _("Date"),
-                _("Journal"),
-                _("Piece"),
-                _("Label"),
-                _("Debit"),
-                _("Credit"),
-                _("Balance"),
-            ]
+
+        def show() -> None:
+            headers = lr.ledger_headers()
             for book in books:
                 table(
                     " ".join(p for p in (book.pcg, book.account, book.label) if p),
@@ -141,6 +133,14 @@ def register_report(report_app: typer.Typer) -> None:
                     [r[2:] for r in lr.ledger_rows([book], window, True)],
                     right=(4, 5, 6),
                 )
+
+        emit_report(
+            fmt,
+            lambda: lr.ledger_json(books, window),
+            lambda: lr.ledger_markdown(books, window, config.name),
+            lambda: lr.ledger_csv(books, window),
+            show,
+        )
 
     @report_app.command(
         "journal",
@@ -150,56 +150,40 @@ def register_report(report_app: typer.Typer) -> None:
         ),
     )
     def journal(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
-        period: Annotated[
-            str | None, typer.Option("--period", "-p", help=PERIOD_HELP, show_default=False)
-        ] = None,
-        exercice: Annotated[
-            str | None, typer.Option("--exercice", help=EXERCICE_HELP, show_default=False)
-        ] = None,
+        entity: BooksEntityId,
+        period: Period = None,
+        exercice: Exercice = None,
         code: Annotated[
             str | None,
             typer.Option(
                 "--journal", "-j", help=N_("Only this journal, e.g. BQ."), show_default=False
             ),
         ] = None,
-        output: Annotated[
-            str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)
-        ] = None,
+        output: OutputFormat = None,
     ) -> None:
         from .. import ledgerreports as lr
-        from ..render.console import emit_json, table
+        from ..render.console import table
 
-        fmt = _format(output)
-        ws = state.current().workspace()
-        config = ws.config.entity(entity)
-        ledger = ws.load_checked(entity)
-        window = lr.report_window(config, ledger.entries, period, exercice)
+        fmt = output_format(output)
+        config, ledger, window = _books(entity, period, exercice)
         book = lr.journal_book(ledger.entries, window, code)
-        if fmt == "json":
-            emit_json(lr.journal_json(book, window))
-        elif fmt == "md":
-            typer.echo(lr.journal_markdown(book, window, config.name), nl=False)
-        elif fmt == "csv":
-            typer.echo(lr.journal_csv(book), nl=False)
-        else:
+
+        def show() -> None:
             table(
                 _("Journal — {name} — {start} to {end}").format(
                     name=config.name,
                     start=window.start.isoformat(),
                     end=window.end.isoformat(),
                 ),
-                [
-                    _("Journal"),
-                    _("Number"),
-                    _("Date"),
-                    _("Piece"),
-                    _("Label"),
-                    _("PCG"),
-                    _("Account"),
-                    _("Debit"),
-                    _("Credit"),
-                ],
+                lr.journal_headers(),
                 lr.journal_rows(book, True),
                 right=(7, 8),
             )
+
+        emit_report(
+            fmt,
+            lambda: lr.journal_json(book, window),
+            lambda: lr.journal_markdown(book, window, config.name),
+            lambda: lr.journal_csv(book),
+            show,
+        )

@@ -8,6 +8,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import OnlyEntityOrAll, chosen_entities
 
 if TYPE_CHECKING:
     from ..revenue import RevenueReport
@@ -82,12 +83,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def revenue(
-        entity: Annotated[
-            str | None,
-            typer.Option(
-                "--entity", "-e", help=N_("Only this entity (default: all)."), show_default=False
-            ),
-        ] = None,
+        entity: OnlyEntityOrAll = None,
         period: Annotated[
             str | None,
             typer.Option(
@@ -104,8 +100,8 @@ def register(app: typer.Typer) -> None:
         ] = "table",
     ) -> None:
         import sys
-        from datetime import date
 
+        from ..closing import resolve_today
         from ..errors import UsageError
         from ..periods import parse_period, year_period
         from ..render.console import emit_json, say, table
@@ -122,10 +118,8 @@ def register(app: typer.Typer) -> None:
             )
         if fmt not in ("table", "csv", "md"):
             raise UsageError(_("--format {value!r}: use table, csv or md.").format(value=fmt))
-        chosen = parse_period(period) if period else year_period(date.today().year)
-        entities = [entity] if entity else list(ws.config.entities)
-        for name in entities:
-            ws.config.entity(name)
+        chosen = parse_period(period) if period else year_period(resolve_today().year)
+        entities = chosen_entities(ws, entity)
         reports = [
             revenue_report(ws.config, ws.load_checked(name), chosen, by) for name in entities
         ]

@@ -16,11 +16,12 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import command_group
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from ..review import Entry, Finding, Review
+    from ..review import EntityReview, Entry, Finding, Review
 
 
 class Format(StrEnum):
@@ -94,11 +95,7 @@ def register(app: typer.Typer) -> None:
         if result.errors:
             raise typer.Exit(1)
 
-    hooks = typer.Typer(
-        help=N_("Git hooks of the workspace."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
+    hooks = command_group(app, "hooks", N_("Git hooks of the workspace."))
 
     @hooks.command(
         "install",
@@ -120,8 +117,6 @@ def register(app: typer.Typer) -> None:
 
         root = find_workspace(state.current().workspace_path)
         report_hook(*install_pre_commit(root, force=force))
-
-    app.add_typer(hooks, name="hooks")
 
 
 def report_hook(path: object, status: str) -> None:
@@ -237,6 +232,19 @@ def entry_rows(result: Review, entity_index: int) -> list[list[str]]:
     return rows
 
 
+def balance_rows(entity: EntityReview) -> list[list[str]]:
+    """Rows ``account, before, after, change`` of one entity's changed balances."""
+    return [
+        [
+            b.account,
+            _amount(b.old, b.currency),
+            _amount(b.new, b.currency),
+            _signed(b.delta, b.currency),
+        ]
+        for b in entity.balances
+    ]
+
+
 def _summary(result: Review) -> str:
     errors, warnings = len(result.errors), len(result.warnings)
     if not result.changed and not result.findings:
@@ -268,15 +276,7 @@ def show_tables(result: Review) -> None:
             table(
                 _("{entity}: balances").format(entity=entity.entity),
                 [_("Account"), _("Before"), _("After"), _("Change")],
-                [
-                    [
-                        b.account,
-                        _amount(b.old, b.currency),
-                        _amount(b.new, b.currency),
-                        _signed(b.delta, b.currency),
-                    ]
-                    for b in entity.balances
-                ],
+                balance_rows(entity),
                 right=(1, 2, 3),
             )
         if entity.opened:
@@ -358,15 +358,7 @@ def markdown(result: Review) -> str:
             out += ["#### " + _("Balances"), ""]
             out += _md_table(
                 [_("Account"), _("Before"), _("After"), _("Change")],
-                [
-                    [
-                        b.account,
-                        _amount(b.old, b.currency),
-                        _amount(b.new, b.currency),
-                        _signed(b.delta, b.currency),
-                    ]
-                    for b in entity.balances
-                ],
+                balance_rows(entity),
                 right=(1, 2, 3),
             )
             out.append("")

@@ -8,12 +8,12 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun
 
 if TYPE_CHECKING:
     from datetime import date
     from decimal import Decimal
 
-PLACE_HELP = N_("The place id, e.g. le97.")
 MEMBER_HELP = N_("The member id, e.g. nicolas-jeudy.")
 
 
@@ -87,8 +87,8 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def shares(
-        place: Annotated[str, typer.Argument(help=PLACE_HELP)],
-        month: Annotated[str, typer.Option("--month", "-m", help=N_("The month, YYYY-MM."))],
+        place: PlaceArg,
+        month: Month,
         post: Annotated[
             bool,
             typer.Option("--post", help=N_("Write the calls (idempotent).")),
@@ -107,9 +107,7 @@ def register(app: typer.Typer) -> None:
                 help=N_("A member without declared days of use counts zero days."),
             ),
         ] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help=N_("With --post: show, write nothing."))
-        ] = False,
+        dry_run: PostDryRun = False,
     ) -> None:
         from ..errors import UsageError
         from ..places import get_place, parse_month
@@ -197,9 +195,7 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help=N_("Show what would be written, write nothing."))
-        ] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from ..places import get_place
         from ..render.console import emit_json, say
@@ -306,7 +302,7 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def balances(
-        place: Annotated[str, typer.Argument(help=PLACE_HELP)],
+        place: PlaceArg,
         as_of: Annotated[
             str | None,
             typer.Option(

@@ -9,21 +9,18 @@ import typer
 
 from ..i18n import N_, _
 from . import state
-
-PLACE_HELP = N_("The place id, e.g. le97.")
-MONTH_HELP = N_("The month, YYYY-MM.")
+from .options import Month, PlaceArg, command_group
 
 
 def register(app: typer.Typer) -> None:
-    usage = typer.Typer(
-        help=N_(
+    usage = command_group(
+        app,
+        "usage",
+        N_(
             "Members' days of use of a place, per month (the weights of the 'days' key), "
             "kept in the host's ledger."
         ),
-        no_args_is_help=True,
-        rich_markup_mode=None,
     )
-    app.add_typer(usage, name="usage")
 
     @usage.command(
         "set",
@@ -33,9 +30,9 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def set_(
-        place: Annotated[str, typer.Argument(help=PLACE_HELP)],
+        place: PlaceArg,
         member: Annotated[str, typer.Argument(help=N_("The member id, e.g. nicolas-jeudy."))],
-        month: Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)],
+        month: Month,
         days: Annotated[str, typer.Option("--days", help=N_("Days of use, e.g. 12 or 12.5."))],
     ) -> None:
         from ..places import get_place, parse_month
@@ -59,9 +56,9 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def import_(
-        place: Annotated[str, typer.Argument(help=PLACE_HELP)],
+        place: PlaceArg,
         file: Annotated[Path, typer.Argument(help=N_("The CSV file (UTF-8, ; or , separated)."))],
-        month: Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)],
+        month: Month,
     ) -> None:
         from ..places import get_place, parse_month
         from ..shares import today
@@ -79,8 +76,8 @@ def register(app: typer.Typer) -> None:
         "list", help=N_("Each member's active days and declared days of use in a month.")
     )
     def list_(
-        place: Annotated[str, typer.Argument(help=PLACE_HELP)],
-        month: Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)],
+        place: PlaceArg,
+        month: Month,
     ) -> None:
         from ..allocation import days_in_month
         from ..places import get_place, parse_month

@@ -8,6 +8,7 @@ import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import EntityId, PostDryRun
 
 if TYPE_CHECKING:
     from ..ledger import Workspace
@@ -183,18 +184,14 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def vat(
-        entity: Annotated[
-            str, typer.Option("--entity", "-e", help=N_("The entity id, e.g. alusage."))
-        ],
+        entity: EntityId,
         period: Annotated[
             str, typer.Option("--period", help=N_("2026-11, 2026-Q4 or 2026 (CA12)."))
         ],
         post: Annotated[
             bool, typer.Option("--post", help=N_("Write the settlement entry (idempotent)."))
         ] = False,
-        dry_run: Annotated[
-            bool, typer.Option("--dry-run", help=N_("With --post: show, write nothing."))
-        ] = False,
+        dry_run: PostDryRun = False,
     ) -> None:
         from ..periods import parse_period
         from ..render.console import emit_json, say

@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
 from ..i18n import N_, _
 from . import state
+from .options import BooksEntityId, DryRun, Today, command_group
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
     from ..yearend import Minimums
 
-ENTITY_HELP = N_("The entity id, e.g. myceliandre.")
-EXERCICE_HELP = N_("The exercice, named by the year it ends in, e.g. 2026.")
-DRY_RUN_HELP = N_("Show what would be written, write nothing.")
+Exercice: TypeAlias = Annotated[
+    str,
+    typer.Option("--exercice", help=N_("The exercice, named by the year it ends in, e.g. 2026.")),
+]
 
 
 def register(app: typer.Typer) -> None:
-    year = typer.Typer(
-        help=N_(
+    year = command_group(
+        app,
+        "year",
+        N_(
             "The year's bookends: opening balances, the exercice close (inventory window, "
             "result, à-nouveaux), the allocation of the result voted by the general assembly."
         ),
-        no_args_is_help=True,
-        rich_markup_mode=None,
     )
-    app.add_typer(year, name="year")
 
     @year.command(
         "open",
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
     )
     def open_(
         file: Annotated[str, typer.Argument(help=N_("The trial balance, a CSV file."))],
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
+        entity: BooksEntityId,
         day: Annotated[
             str | None,
             typer.Option(
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option("--encoding", help=N_("The file's encoding, e.g. cp1252.")),
         ] = "utf-8",
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from pathlib import Path
 
@@ -124,8 +125,8 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def inventory(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
-        exercice: Annotated[str, typer.Option("--exercice", help=EXERCICE_HELP)],
+        entity: BooksEntityId,
+        exercice: Exercice,
         line: Annotated[
             list[str],
             typer.Option(
@@ -145,7 +146,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--piece-ref", help=N_("The supporting document."), show_default=False),
         ] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from ..errors import UsageError
         from ..render.console import emit_json, say
@@ -200,13 +201,10 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def close(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
-        exercice: Annotated[str, typer.Option("--exercice", help=EXERCICE_HELP)],
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
-        today: Annotated[
-            str | None,
-            typer.Option("--today", hidden=True, help=N_("Pretend today is this date.")),
-        ] = None,
+        entity: BooksEntityId,
+        exercice: Exercice,
+        dry_run: DryRun = False,
+        today: Today = None,
     ) -> None:
         from ..render.console import emit_json, say
         from ..render.fmt import money
@@ -276,8 +274,8 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def allocate_(
-        entity: Annotated[str, typer.Option("--entity", "-e", help=ENTITY_HELP)],
-        exercice: Annotated[str, typer.Option("--exercice", help=EXERCICE_HELP)],
+        entity: BooksEntityId,
+        exercice: Exercice,
         legal_reserve: Annotated[
             str | None,
             typer.Option(
@@ -320,7 +318,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--propose", help=N_("Print the minimum the law asks; write nothing.")),
         ] = False,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
+        dry_run: DryRun = False,
     ) -> None:
         from ..errors import UsageError
         from ..purchases import date_arg

@@ -38,8 +38,11 @@ def show_progress() -> bool:
 def _console() -> Any:
     from rich.console import Console
 
-    # Rich reads NO_COLOR itself; --no-color is ours.
-    return Console(stderr=True, no_color=not current().color)
+    from ..answers import real_stderr
+
+    # Rich reads NO_COLOR itself; --no-color is ours. Transient: never part of an answer
+    # replayed later (answers.py), so it bypasses the recording of standard error.
+    return Console(file=real_stderr(), no_color=not current().color)
 
 
 @contextmanager

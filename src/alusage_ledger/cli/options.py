@@ -1,0 +1,126 @@
+"""Options and arguments that several commands share, each with one help text; and
+the few steps their bodies share (``--format``, ``--entity`` or all).
+
+A command declares ``dry_run: DryRun = False`` instead of spelling the ``Annotated[...]``
+again. Typer copies the option of an annotation when it builds a command, so one alias
+serves many. A command whose option means something else (another help text, another
+default) keeps its own ``Annotated[...]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+import typer
+
+from ..i18n import N_, _
+from . import state
+
+if TYPE_CHECKING:
+    from ..ledger import Workspace
+
+DRY_RUN_HELP = N_("Show what would be written, write nothing.")
+FORMAT_HELP = N_("Output: table (default), md, csv or json.")
+PLACE_HELP = N_("The place id, e.g. le97.")
+MONTH_HELP = N_("The month, YYYY-MM.")
+
+#: ``--dry-run`` of a command that writes.
+DryRun: TypeAlias = Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)]
+#: ``--dry-run`` of a command that writes only with ``--post``.
+PostDryRun: TypeAlias = Annotated[
+    bool, typer.Option("--dry-run", help=N_("With --post: show, write nothing."))
+]
+#: ``--entity``, required.
+EntityId: TypeAlias = Annotated[
+    str, typer.Option("--entity", "-e", help=N_("The entity id, e.g. alusage."))
+]
+#: ``--entity``, required, of an entity that keeps double-entry books (reports, the year).
+BooksEntityId: TypeAlias = Annotated[
+    str, typer.Option("--entity", "-e", help=N_("The entity id, e.g. myceliandre."))
+]
+#: ``--entity`` that narrows a listing to one entity.
+OnlyEntity: TypeAlias = Annotated[
+    str | None,
+    typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
+]
+#: The same, saying that the default is every entity.
+OnlyEntityOrAll: TypeAlias = Annotated[
+    str | None,
+    typer.Option("--entity", "-e", help=N_("Only this entity (default: all)."), show_default=False),
+]
+#: ``--format`` of a report: table, md, csv or json (see :func:`output_format`).
+OutputFormat: TypeAlias = Annotated[
+    str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)
+]
+#: ``--date`` of a payment made by the entity.
+PaymentDate: TypeAlias = Annotated[
+    str | None,
+    typer.Option("--date", help=N_("Payment date (default: today)."), show_default=False),
+]
+#: ``--account`` a payment made by the entity comes from.
+PaidFrom: TypeAlias = Annotated[
+    str | None,
+    typer.Option(
+        "--account",
+        help=N_("Paid from this account or role (default: the bank role)."),
+        show_default=False,
+    ),
+]
+#: Hidden ``--today`` of the commands that date what they write from today (tests, replays).
+Today: TypeAlias = Annotated[
+    str | None,
+    typer.Option("--today", hidden=True, help=N_("Pretend today is this date.")),
+]
+#: A place of shared premises, as the first argument.
+PlaceArg: TypeAlias = Annotated[str, typer.Argument(help=PLACE_HELP)]
+#: ``--month``, required.
+Month: TypeAlias = Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)]
+
+
+def output_format(output: str | None) -> str:
+    """``--format`` as given, else ``json`` under ``--json``, else ``table``; checked."""
+    from ..errors import UsageError
+
+    fmt = output or ("json" if state.current().json else "table")
+    if fmt not in ("table", "md", "csv", "json"):
+        raise UsageError(
+            _("Unknown format {value!r}; use table, md, csv or json.").format(value=output)
+        )
+    return fmt
+
+
+def chosen_entities(ws: Workspace, entity: str | None) -> list[str]:
+    """``--entity`` as a list of one, else every entity of the workspace; each checked."""
+    names = [entity] if entity else list(ws.config.entities)
+    for name in names:
+        ws.config.entity(name)
+    return names
+
+
+def emit_report(
+    fmt: str,
+    as_json: Callable[[], Any],
+    markdown: Callable[[], str],
+    csv: Callable[[], str],
+    as_table: Callable[[], None],
+) -> None:
+    """Print a report in ``fmt`` (from :func:`output_format`), calling only its renderer."""
+    from ..render.console import emit_json
+
+    if fmt == "json":
+        emit_json(as_json())
+    elif fmt == "md":
+        typer.echo(markdown(), nl=False)
+    elif fmt == "csv":
+        typer.echo(csv(), nl=False)
+    else:
+        as_table()
+
+
+def command_group(app: typer.Typer, name: str, help: str) -> typer.Typer:
+    """The group ``alusage-ledger NAME`` of subcommands, added to ``app``; without a
+    subcommand it prints its help."""
+    group = typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
