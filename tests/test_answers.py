@@ -55,6 +55,7 @@ def run(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     log = home / "log"
     before = log.read_text("utf-8").splitlines() if log.exists() else []
     capsys.readouterr()
+    cache.set_enabled(True)  # a new process starts with the cache on (--no-cache is per run)
     code: object = 0
     try:
         cli_main(list(args))
@@ -109,6 +110,25 @@ def test_a_second_run_replays_exactly_what_the_first_printed(
     assert second.result == first.result
     assert fresh(home, capsys, *args).result == first.result
     assert first.out  # something was printed
+
+
+def test_close_dry_run_is_replayed_while_no_file_of_the_workspace_changes(
+    ws: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its plan depends on every file of the workspace (reports, close files): all are
+    hashed, not only the ledgers."""
+    args = ["--json", "close", "2026-01", "--dry-run"]
+    first = run(home, capsys, *args)
+    assert first.code == 0 and first.log == ["miss", "stored"]
+    assert run(home, capsys, *args).log == ["hit"]
+    assert run(home, capsys, *args).result == fresh(home, capsys, *args).result == first.result
+    (ws / "reports" / "2026-01").mkdir(parents=True)
+    (ws / "reports" / "2026-01" / "note.txt").write_text("a note\n", "utf-8")
+    assert run(home, capsys, *args).log[0] == "miss"
+    _close_january(ws)
+    closed = run(home, capsys, *args)
+    assert closed.log[0] == "miss" and closed.result == fresh(home, capsys, *args).result
+    assert closed.result != first.result
 
 
 def test_an_error_found_by_check_is_replayed_with_its_exit_code(
@@ -278,7 +298,7 @@ def test_the_key_depends_on_what_can_change_an_output(
         ["shares", "atelier", "--month", "2026-01", "--post=yes"],
         ["vat", "--entity", "coop", "--period", "2026-01", "--post"],
         ["close", "2026-01"],
-        ["close", "2026-01", "--dry-run"],
+        ["close", "2026-01", "--dry-run", "--commit"],
         ["review", "HEAD~1", "HEAD"],
         ["check", "--help"],
         ["--debug", "check"],

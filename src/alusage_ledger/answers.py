@@ -59,26 +59,29 @@ MAGIC = b"alusage-ledger-answer"
 KEEP = 200
 
 #: Commands whose output depends only on what they read: the command path, then the
-#: options that must be present, then the options that make it write (never replayed).
-COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ("check",): ((), ()),
-    ("revenue",): ((), ()),
-    ("aged",): ((), ()),
-    ("statement",): ((), ()),
-    ("balances",): ((), ()),
-    ("shares",): ((), ("--post", "--replace", "--dry-run")),
-    ("vat",): ((), ("--post", "--dry-run")),
-    ("report", "transparency"): ((), ()),
-    ("report", "trial-balance"): ((), ()),
-    ("report", "ledger"): ((), ()),
-    ("report", "journal"): ((), ()),
-    ("invoice", "list"): ((), ()),
-    ("bill", "list"): ((), ()),
-    ("expense", "list"): ((), ()),
-    ("usage", "list"): ((), ()),
-    ("micro", "recettes"): ((), ()),
-    ("micro", "urssaf"): ((), ()),
-    ("capital", "register"): ((), ()),
+#: options that must be present, the options that make it write (never replayed), and
+#: whether the answer also depends on every file of the workspace (``close --dry-run``
+#: compares its plan with the files already there: reports, close files...).
+COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    ("close",): (("--dry-run",), ("--commit",), True),
+    ("check",): ((), (), False),
+    ("revenue",): ((), (), False),
+    ("aged",): ((), (), False),
+    ("statement",): ((), (), False),
+    ("balances",): ((), (), False),
+    ("shares",): ((), ("--post", "--replace", "--dry-run"), False),
+    ("vat",): ((), ("--post", "--dry-run"), False),
+    ("report", "transparency"): ((), (), False),
+    ("report", "trial-balance"): ((), (), False),
+    ("report", "ledger"): ((), (), False),
+    ("report", "journal"): ((), (), False),
+    ("invoice", "list"): ((), (), False),
+    ("bill", "list"): ((), (), False),
+    ("expense", "list"): ((), (), False),
+    ("usage", "list"): ((), (), False),
+    ("micro", "recettes"): ((), (), False),
+    ("micro", "urssaf"): ((), (), False),
+    ("capital", "register"): ((), (), False),
 }
 #: Groups whose subcommand is the next word.
 GROUPS = frozenset(path[0] for path in COMMANDS if len(path) > 1)
@@ -131,6 +134,8 @@ class _Recorder:
         self.tainted: str | None = None
         self.chunks: list[tuple[int, str]] = []
         self.root: str | None = None
+        self.tree = False  # observe every file of the workspace (see COMMANDS)
+        self.tree_seen: str | None = None
         self.lock = threading.Lock()
 
 
@@ -165,6 +170,8 @@ def found_workspace(root: Path) -> None:
     if rec is not None:
         if rec.root not in (None, str(root)):
             rec.tainted = "two workspaces were read"
+        if rec.tree and rec.root is None:
+            rec.tree_seen = tree_digest(str(root))
         rec.root = str(root)
 
 
@@ -244,7 +251,7 @@ def command_of(args: Sequence[str]) -> tuple[str, ...] | None:
     rule = COMMANDS.get(path)
     if rule is None:
         return None
-    required, forbidden = rule
+    required, forbidden, _tree = rule
     names = {token.split("=", 1)[0] for token in args}
     if any(option not in names for option in required):
         return None
@@ -324,6 +331,34 @@ def key_of(args: Sequence[str]) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
+def tree_digest(root: str) -> str:
+    """SHA-256 of every file, folder and link under ``root`` (but ``.git``, the lock file
+    and the writer's temporary files): names, kinds and the bytes of every file."""
+    digest = hashlib.sha256()
+    for folder, folders, files in os.walk(root):
+        links = sorted(d for d in folders if os.path.islink(os.path.join(folder, d)))
+        folders[:] = sorted(d for d in folders if d != ".git" and d not in links)
+        digest.update(b"D" + os.path.relpath(folder, root).encode("utf-8", "surrogateescape"))
+        for name in sorted(files) + links:
+            if name in (".alusage.lock",) or name.endswith(".alusage-tmp"):
+                continue
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            digest.update(b"\0N" + name.encode("utf-8", "surrogateescape"))
+            if stat.S_ISLNK(info.st_mode):
+                digest.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
+            elif stat.S_ISREG(info.st_mode):
+                part = hashlib.sha256()
+                with open(path, "rb") as handle:
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                        part.update(chunk)
+                digest.update(b"F" + part.hexdigest().encode("ascii"))
+            else:
+                digest.update(b"O%d" % stat.S_IFMT(info.st_mode))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
 def _still_true(kind: str, path: str, value: str) -> bool:
     """Is an observation still what the disk says now?"""
     try:
@@ -342,6 +377,8 @@ def _still_true(kind: str, path: str, value: str) -> bool:
             return ("1" if os.path.isfile(path) else "0") == value
         if kind == "exists":
             return ("1" if os.path.exists(path) else "0") == value
+        if kind == "tree":
+            return tree_digest(path) == value
     except OSError:
         return False
     return False
@@ -473,6 +510,7 @@ def run(args: Sequence[str], compute: Any) -> None:
     _log(f"miss {key} ({why})")
     code: object = 0
     with _recording() as rec:
+        rec.tree = COMMANDS[path][2]
         try:
             compute(args)
         except SystemExit as exc:
@@ -492,6 +530,11 @@ def _keep(where: Path, key: str, rec: _Recorder, code: object) -> None:
         reason = "no workspace was read"
     if reason is None and not _root_ok(root):
         reason = "the cache folder is inside the workspace"
+    if reason is None and rec.tree and root is not None:
+        tree = tree_digest(root)
+        if tree != rec.tree_seen:
+            reason = "a file of the workspace changed while the command ran"
+        rec.inputs[("tree", root)] = tree
     if reason is None:
         # A file read by the run must still hold what was read: a writer elsewhere may
         # have changed it meanwhile (then the answer would be stale at once).

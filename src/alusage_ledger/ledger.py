@@ -341,7 +341,8 @@ def vet_files(
             )
             continue
         digest = hashlib.sha256(raw).hexdigest()
-        answers.observe("file", str(real), digest)
+        if planned is None:  # what the disk holds (a dry run's planned bytes are not)
+            answers.observe("file", str(real), digest)
         entries, errors, options_map = _parse_bytes(raw, real, digest, known)
         parsed = ParsedFile(
             path=real,
@@ -747,6 +748,7 @@ class Workspace:
     def _put_file(self, path: Path, data: bytes | None) -> None:
         """Replace a file atomically (W5), or remove it (``None``)."""
         if data is None:
+            answers.taint("a file was removed")
             path.unlink()
         else:
             atomic_write(path, data)
@@ -769,7 +771,6 @@ class Workspace:
             finally:
                 self._lock_depth -= 1
             return
-        answers.taint("the workspace lock was taken")
         if timeout is None:
             timeout = float(os.environ.get("ALUSAGE_LOCK_TIMEOUT", "10"))
         path = self.root / LOCK_NAME
