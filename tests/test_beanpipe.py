@@ -87,6 +87,39 @@ CASES = {
   Assets:Cash        10.00 USD @ 0.90 EUR
   Assets:Bank        -9.00 EUR
 """,
+    "balances-hold": """
+2026-01-01 open Assets:Bank:Sub EUR
+2026-01-05 * "Deposit"
+  Assets:Bank      100.00 EUR
+  Equity:Opening  -100.00 EUR
+2026-01-06 balance Assets:Bank 100.00 EUR
+2026-01-06 * "To the sub-account"
+  Assets:Bank:Sub   30.00 EUR
+  Assets:Bank      -30.00 EUR
+2026-01-07 balance Assets:Bank 100.00 EUR
+2026-01-07 balance Assets:Bank:Sub 30.00 EUR
+2026-01-07 balance Assets:Cash 0 USD
+2026-01-08 * "A third decimal"
+  Assets:Bank:Sub   0.004 EUR
+  Expenses:Rent    -0.004 EUR
+2026-01-09 balance Assets:Bank:Sub 30.00 EUR
+2026-01-10 balance Assets:Bank:Sub 30.004 ~ 0.000 EUR
+""",
+    "balances-unusual": """
+2026-01-05 * "Deposit"
+  Assets:Bank      100.00 EUR
+  Equity:Opening  -100.00 EUR
+2026-01-06 balance Assets:Bank 0.00 USD
+2026-01-06 balance Assets:Nowhere 0.00 EUR
+2026-01-07 balance Assets:Bank 100.00 EUR
+""",
+    "balance-costs": """
+2026-01-05 * "Buy"
+  Assets:Broker     10 SHARE {12.00 EUR}
+  Assets:Bank      -120.00 EUR
+2026-01-06 balance Assets:Broker 10 SHARE
+2026-01-06 balance Assets:Bank -120.00 EUR
+""",
     "errors": """
 2026-01-05 * "Unknown account"
   Expenses:Nowhere   1.00 EUR
@@ -146,6 +179,8 @@ def test_same_entries_and_errors_as_beancount(name: str) -> None:
         "auto-posting": 0,
         "pad-and-balance": 0,
         "costs-and-prices": 0,
+        "balances-hold": 0,
+        "balance-costs": 0,
     }
     if name in expected_errors:
         assert len(errors) == expected_errors[name], comparable(errors)
@@ -170,6 +205,29 @@ def test_the_fast_paths_are_taken_on_plain_ledgers() -> None:
     assert beanpipe.book(entries, options) is not None
     costs, _errors, options = parser.parse_string(HEAD + CASES["costs-and-prices"])
     assert beanpipe.book(costs, options) is None
+
+
+def test_the_balance_plugin_is_left_out_only_when_every_assertion_holds() -> None:
+    """balances_hold() says yes on plain ledgers whose assertions hold (parent accounts,
+    tolerances), no when one fails or the plugin would report something else."""
+    from beancount.core import data
+    from beancount.parser import parser
+
+    def holds(text: str) -> bool:
+        entries, _errors, options = parser.parse_string(HEAD + text)
+        entries.sort(key=data.entry_sortkey)
+        booked = beanpipe.book(entries, options)
+        assert booked is not None
+        return beanpipe.balances_hold(booked, options)
+
+    assert holds(CASES["balances-hold"])
+    assert not holds(CASES["balance-only"])  # 99.00 EUR fails
+    assert not holds(CASES["balances-unusual"])  # an unknown account, a currency refused
+    off_by_two_cents = CASES["balances-hold"].replace(
+        "balance Assets:Bank:Sub 30.00", "balance Assets:Bank:Sub 30.02"
+    )
+    assert not holds(off_by_two_cents)
+    assert_same(HEAD + off_by_two_cents)
 
 
 def test_example_ledgers_book_the_same() -> None:
@@ -312,3 +370,29 @@ def test_the_loaders_parse_of_the_example_ledgers_is_beancounts() -> None:
 @given(ledgers())
 def test_the_loaders_parse_of_random_ledgers_is_beancounts(text: str) -> None:
     assert_same_parse(text)
+
+
+@st.composite
+def ledgers_with_assertions(draw: Any) -> str:
+    """Plain transactions between a bank account and its sub-account, with balance
+    assertions on either, mostly right (some off by a cent or less, some in USD)."""
+    lines = [HEAD, "2026-01-01 open Assets:Bank:Sub EUR"]
+    totals = {"Assets:Bank": Decimal(0), "Assets:Bank:Sub": Decimal(0)}
+    for day in range(1, draw(st.integers(1, 10)) + 1):
+        for account in draw(st.lists(st.sampled_from(sorted(totals)), max_size=2)):
+            subtree = sum((v for k, v in totals.items() if k.startswith(account)), Decimal(0))
+            shift = draw(st.sampled_from(["0", "0", "0.01", "-0.004", "0.001"]))
+            lines.append(f"2026-03-{day:02d} balance {account} {subtree + Decimal(shift)} EUR")
+        amount = draw(AMOUNTS)
+        account = draw(st.sampled_from(sorted(totals)))
+        totals[account] += amount
+        lines.append(f'2026-03-{day:02d} * "T{day}"')
+        lines.append(f"  {account}  {amount} EUR")
+        lines.append(f"  Income:Sales  {-amount} EUR")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(ledgers_with_assertions())
+def test_random_balance_assertions_give_beancounts_errors(text: str) -> None:
+    assert_same(text)

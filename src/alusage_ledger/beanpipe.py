@@ -17,7 +17,12 @@ the one Beancount would produce:
   no ``pad`` directive, and then returns the entries unchanged: it is left out of the
   plugin chain when there is no ``Pad`` entry; so is ``beancount.ops.balance`` when
   there is no ``balance`` directive (it would look every posting's account up in an
-  empty tree and return the entries unchanged).
+  empty tree and return the entries unchanged). With balance directives and no pad,
+  the balance plugin is the last of the chain: :func:`balances_hold` first sums the
+  postings of the asserted accounts (exactly, in plain Decimals instead of an
+  inventory per account) and, when every assertion holds, the plugin, which would
+  return the entries unchanged and no error, is not run; otherwise it runs, last, as
+  it would have.
 - ``validate_check_transaction_balances`` sums the weight of every posting in an
   ``Inventory`` and infers tolerances for every transaction. A transaction whose
   postings carry plain amounts (no cost, no price) that add up to exactly zero in each
@@ -56,7 +61,13 @@ def book_transform_validate(
         for name, kind in (("beancount.ops.pad", data.Pad), ("beancount.ops.balance", data.Balance))
         if not any(isinstance(entry, kind) for entry in entries)
     }
-    if idle and options_map.get("plugin_processing_mode", "default") == "default":
+    default_mode = options_map.get("plugin_processing_mode", "default") == "default"
+    # With no pad, the balance plugin runs last: it is run only if balances_hold() cannot
+    # tell that every assertion holds (then it would return the entries unchanged).
+    deferred = default_mode and idle == {"beancount.ops.pad"}
+    if deferred:
+        idle = {"beancount.ops.pad", "beancount.ops.balance"}
+    if idle and default_mode:
         plugin_options = dict(options_map)
         plugin_options["plugin_processing_mode"] = "raw"
         plugin_options["plugin"] = [
@@ -66,8 +77,95 @@ def book_transform_validate(
             *(p for p in loader.PLUGINS_POST if p[0] not in idle),
         ]
     entries, errors = loader.run_transformations(entries, errors, plugin_options, None)
+    if deferred and not balances_hold(entries, options_map):
+        last = dict(options_map)
+        last["plugin_processing_mode"] = "raw"
+        last["plugin"] = [p for p in loader.PLUGINS_POST if p[0] == "beancount.ops.balance"]
+        entries, errors = loader.run_transformations(entries, errors, last, None)
     errors.extend(validate(entries, options_map))
     return entries, errors
+
+
+def balances_hold(entries: list[Any], options_map: dict[str, Any]) -> bool:
+    """True when Beancount's ``balance`` plugin would find every assertion of ``entries``
+    holds: then it returns the entries unchanged and no error. False when one fails or
+    anything is unusual (costs, an account opened twice or not at all, a currency the
+    account does not allow, sums that would not be exact): Beancount decides then.
+
+    Like the plugin, each assertion compares the sum of the units, in its currency, of
+    the postings before it (in the sorted entries) to its account and the accounts under
+    it, with :func:`beancount.ops.balance.get_balance_tolerance`.
+    """
+    import decimal
+
+    from beancount.core import data
+    from beancount.core.amount import Amount
+    from beancount.ops import balance
+
+    transaction, assertion = data.Transaction, data.Balance
+    exact = (transaction, assertion, data.Open)
+    asserted = {e.account for e in entries if type(e) is assertion}
+    opens: dict[str, Any] = {}
+    twice: set[str] = set()
+    for entry in entries:
+        kind = type(entry)
+        if kind is data.Open:
+            if entry.account in opens:
+                twice.add(entry.account)
+            opens[entry.account] = entry
+        elif kind not in exact and isinstance(entry, exact):
+            return False  # a subclass: let Beancount decide
+    targets_of: dict[str, tuple[str, ...]] = {}
+    sums: dict[tuple[str, str], Decimal] = {}
+    with decimal.localcontext() as context:
+        # Exact sums only: then the plugin's, added in another order, are the same.
+        context.traps[decimal.Inexact] = True
+        magnitude = ZERO
+        try:
+            for entry in entries:
+                kind = type(entry)
+                if kind is transaction:
+                    for posting in entry.postings:
+                        account = posting.account
+                        targets = targets_of.get(account)
+                        if targets is None:
+                            targets = targets_of[account] = tuple(
+                                name
+                                for name in asserted
+                                if account == name or account.startswith(name + ":")
+                            )
+                        if not targets:
+                            continue
+                        units = posting.units
+                        if (
+                            posting.cost is not None
+                            or type(units) is not Amount
+                            or type(units.number) is not Decimal
+                        ):
+                            return False
+                        number = units.number
+                        magnitude += abs(number)
+                        for name in targets:
+                            key = (name, units.currency)
+                            sums[key] = sums.get(key, ZERO) + number
+                elif kind is assertion:
+                    expected = entry.amount
+                    opened = opens.get(entry.account)
+                    if (
+                        opened is None
+                        or entry.account in twice
+                        or type(expected) is not Amount
+                        or type(expected.number) is not Decimal
+                        or (opened.currencies and expected.currency not in opened.currencies)
+                    ):
+                        return False
+                    magnitude += abs(expected.number)
+                    diff = sums.get((entry.account, expected.currency), ZERO) - expected.number
+                    if abs(diff) > balance.get_balance_tolerance(entry, options_map):
+                        return False
+        except decimal.Inexact:
+            return False
+    return True
 
 
 def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:

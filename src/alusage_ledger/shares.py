@@ -243,13 +243,16 @@ def _charge_lines(
 
     lines: list[ChargeLine] = []
     problems: list[LedgerProblem] = []
+    groups: dict[str, Any] = {}  # place.group_of, once per account
     for entry in ledger.entries:
         if not isinstance(entry, data.Transaction) or entry.flag != "*":
             continue
         if "gen-id" in (entry.meta or {}):
             continue
         for posting in entry.postings:
-            group = place.group_of(posting.account)
+            if posting.account not in groups:
+                groups[posting.account] = place.group_of(posting.account)
+            group = groups[posting.account]
             if group is None or posting.units is None:
                 continue
             if posting.units.currency != CURRENCY:
