@@ -588,6 +588,8 @@ def _invoice_from(
     )
 
 
+#: (weak reference to the ledger, config, index): an index lives as long as its ledger,
+#: never longer (a close reloads ledgers; the old ones and their indexes must go).
 _INDEX_CACHE: list[tuple[Any, Any, SalesIndex]] = []
 
 
@@ -597,11 +599,14 @@ def sales_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
     Cached per loaded ledger (a ledger object is never changed after loading), so that
     the check rules of sales and VAT share one index.
     """
-    for cached_config, cached_ledger, cached in _INDEX_CACHE:
-        if cached_config is config and cached_ledger is ledger:
+    import weakref
+
+    _INDEX_CACHE[:] = [item for item in _INDEX_CACHE if item[0]() is not None]
+    for cached_ledger, cached_config, cached in _INDEX_CACHE:
+        if cached_config is config and cached_ledger() is ledger:
             return cached
     index = _build_index(config, ledger)
-    _INDEX_CACHE.append((config, ledger, index))
+    _INDEX_CACHE.append((weakref.ref(ledger), config, index))
     del _INDEX_CACHE[:-4]
     return index
 
