@@ -57,10 +57,13 @@ def run(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     capsys.readouterr()
     cache.set_enabled(True)  # a new process starts with the cache on (--no-cache is per run)
     code: object = 0
+    background = cache.BACKGROUND
     try:
         cli_main(list(args))
     except SystemExit as exc:
         code = exc.code
+    finally:
+        cache.BACKGROUND = background  # the command line's detached writer: this run only
     captured = capsys.readouterr()
     after = log.read_text("utf-8").splitlines() if log.exists() else []
     events = [line.split(" ", 1)[0] if line.startswith(("hit", "miss")) else line for line in after]
