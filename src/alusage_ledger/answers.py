@@ -414,7 +414,7 @@ def _read(where: Path, key: str) -> dict[str, Any] | None:
 def _write(where: Path, key: str, answer: dict[str, Any]) -> None:
     from . import cache
 
-    if not cache._usable(where.parent) or not cache._usable(where):
+    if not cache.usable(where.parent) or not cache.usable(where):
         return
     body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     head = b"%s %d\n%s\n%s\n" % (

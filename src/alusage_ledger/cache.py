@@ -102,7 +102,7 @@ def folder_for(workspace: Path) -> Path | None:
     return where
 
 
-def _usable(where: Path) -> bool:
+def usable(where: Path) -> bool:
     """The folder exists (made 0700 if not) and is the user's own, not writable by others."""
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -219,14 +219,14 @@ def write_all(where: Path, items: list[tuple[str, str, Any]]) -> None:
 
 def _write_items(where: Path, items: list[tuple[str, str, Any]]) -> None:
     for kind, key, obj in items:
-        if not _write_now(where, kind, key, obj):
+        if not write_now(where, kind, key, obj):
             return
 
 
-def _write_now(where: Path, kind: str, key: str, obj: Any) -> bool:
+def write_now(where: Path, kind: str, key: str, obj: Any) -> bool:
     """Pickle ``obj`` straight into a temporary file (no copy of the payload in memory),
     then fill in the header's checksum and move the file into place."""
-    if not _usable(where):
+    if not usable(where):
         return False
     path = _path(where, kind, key)
     tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
@@ -342,12 +342,12 @@ def store_record(
     index_key = key_of("index", slot)
 
     def job() -> None:
-        if not _usable(where):
+        if not usable(where):
             return
         for path, digest, parse in parses:
             pkey = parse_key(path, digest)
             if not _path(where, "parse", pkey).exists():
-                _write_now(where, "parse", pkey, ((path, digest), *parse))
+                write_now(where, "parse", pkey, ((path, digest), *parse))
         booked = encode_booked([parse[0] for _path_, _digest, parse in parses], entries)
         payload = {
             "key": key,
@@ -360,13 +360,13 @@ def store_record(
         keys = [k for k in keys if k != key] + [key]
         for old in keys[:-KEEP_PER_LEDGER]:
             remove(where, "full", old)
-        if not _write_now(where, "full", key, payload):
+        if not write_now(where, "full", key, payload):
             return
         # The parses of a record are never older than it: see _prune_parses.
         for path, digest, _parse in parses:
             with contextlib.suppress(OSError):
                 os.utime(_path(where, "parse", parse_key(path, digest)))
-        _write_now(where, "slots", index_key, keys[-KEEP_PER_LEDGER:])
+        write_now(where, "slots", index_key, keys[-KEEP_PER_LEDGER:])
         _prune(where / "full", KEEP_RECORDS)
         _prune(where / "slots", KEEP_SLOTS)
         _prune_parses(where)
@@ -382,7 +382,7 @@ def store_parses(where: Path, parses: list[tuple[str, str, tuple[Any, Any, Any]]
 
     def job() -> None:
         for path, digest, parse in parses:
-            _write_now(where, "parse", parse_key(path, digest), ((path, digest), *parse))
+            write_now(where, "parse", parse_key(path, digest), ((path, digest), *parse))
 
     if parses:
         if _background():

@@ -643,7 +643,7 @@ def _check_all(ws: Workspace, *, after_close: bool = False) -> None:
     errors = [p for p in run_checks(ws) if p.severity == "error"]
     # The rules' sales indexes are not needed again before the ledgers change (steps and
     # locks read the ledgers): let them go now rather than with the ledgers (memory).
-    sales._INDEX_CACHE.clear()
+    sales.forget_indexes()
     if errors:
         if after_close:
             message = _(

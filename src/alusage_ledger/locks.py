@@ -386,7 +386,7 @@ class _MonthDigests:
             stored[key] = value
         for key in list(stored)[: max(0, len(stored) - KEEP_DIGESTS)]:
             del stored[key]
-        cache._write_now(where, _DIGESTS_KIND, cache.key_of(_DIGESTS_KIND), dict(stored))
+        cache.write_now(where, _DIGESTS_KIND, cache.key_of(_DIGESTS_KIND), dict(stored))
 
 
 def _stored(ws: Workspace) -> dict[str, str]:
@@ -401,7 +401,7 @@ def _stored(ws: Workspace) -> dict[str, str]:
         return {}
     if _STORED is None or _STORED[0] != where:
         found: Any = None
-        if cache._usable(where):
+        if cache.usable(where):
             found = cache.read(where, _DIGESTS_KIND, cache.key_of(_DIGESTS_KIND))
         kept = (
             {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}

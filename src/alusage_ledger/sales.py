@@ -593,6 +593,11 @@ def _invoice_from(
 _INDEX_CACHE: list[tuple[Any, Any, SalesIndex]] = []
 
 
+def forget_indexes() -> None:
+    """Let every sales index go now (a close, once its first check is done)."""
+    _INDEX_CACHE.clear()
+
+
 def sales_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
     """Every invoice of the ledger with its receipts and credit notes (one pass, linear).
 
