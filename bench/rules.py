@@ -20,8 +20,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
 
-    from alusage_ledger import checks
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books import checks
+    from alusage_ledger.books.ledger import Workspace
 
     started = time.process_time()
     checks._load_rules()

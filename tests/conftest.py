@@ -45,7 +45,7 @@ def example_ws(tmp_path: Path) -> Path:
 @pytest.fixture
 def empty_ws(tmp_path: Path) -> Path:
     """A workspace made by ``init`` (four entities, no entries)."""
-    from alusage_ledger.workspace_init import create_workspace
+    from alusage_ledger.books.workspace_init import create_workspace
 
     dest = tmp_path / "new"
     create_workspace(dest, git=False)
@@ -158,7 +158,7 @@ def english() -> Iterator[None]:
     """Library messages follow the language of the last command run in this process: start
     and end the test in English, so that a French command in it leaks into no other test
     (``pytestmark = pytest.mark.usefixtures("english")``)."""
-    from alusage_ledger.i18n import set_language
+    from alusage_ledger.core.i18n import set_language
 
     set_language("en")
     yield
@@ -185,7 +185,7 @@ def _english_after_each_test() -> Iterator[None]:
     the global option state."""
     yield
     from alusage_ledger.cli import state
-    from alusage_ledger.i18n import set_language
+    from alusage_ledger.core.i18n import set_language
 
     set_language("en")
     state.reset()

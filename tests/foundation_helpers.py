@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.ledger import Workspace
-from alusage_ledger.workspace_init import NewEntity, create_workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.workspace_init import NewEntity, create_workspace
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "ledger_child.py"

@@ -113,7 +113,7 @@ def add_text(ws: Path, entity: str, month: str, text: str) -> None:
 
 
 def make_le97_workspace(dest: Path) -> Path:
-    from alusage_ledger.workspace_init import create_workspace
+    from alusage_ledger.books.workspace_init import create_workspace
 
     create_workspace(dest, git=False)
     config = dest / "alusage.toml"

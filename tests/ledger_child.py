@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.ledger import Append, Workspace
+from alusage_ledger.books.ledger import Append, Workspace
 
 ENTITY = "a"
 

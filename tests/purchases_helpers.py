@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.ledger import Workspace
-from alusage_ledger.workspace_init import NewEntity, create_workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.workspace_init import NewEntity, create_workspace
 
 BANK = "Actif:Banque:Courant"
 

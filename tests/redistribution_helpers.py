@@ -34,7 +34,7 @@ since = 2026-01-01
 
 
 def make_ws(root: Path, toml: str = "") -> Path:
-    from alusage_ledger.workspace_init import create_workspace
+    from alusage_ledger.books.workspace_init import create_workspace
 
     create_workspace(root, git=False)
     config = root / "alusage.toml"

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.ledger import Append, Workspace
-from alusage_ledger.workspace_init import NewEntity, create_workspace
+from alusage_ledger.books.ledger import Append, Workspace
+from alusage_ledger.books.workspace_init import NewEntity, create_workspace
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

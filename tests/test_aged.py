@@ -10,7 +10,7 @@ import pytest
 from conftest import Cli
 from purchases_helpers import make_purchases_ws
 
-from alusage_ledger.aged import bucket_of
+from alusage_ledger.domains.lettering.aged import bucket_of
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "purchases"
 

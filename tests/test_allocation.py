@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.allocation import (
+from alusage_ledger.domains.places.allocation import (
     AllocationError,
     ChargeLine,
     GroupSpec,

@@ -19,7 +19,7 @@ from closing_helpers import make_close_ws
 from conftest import Cli, run_subprocess
 from test_cache import _edit
 
-from alusage_ledger import answers, cache
+from alusage_ledger.books import answers, cache
 from alusage_ledger.cli import main as cli_main
 
 
@@ -327,7 +327,7 @@ def test_read_commands_are_found_among_global_options() -> None:
 
 def _compute_then(action: object) -> object:
     def compute(_args: list[str]) -> None:
-        from alusage_ledger.config import find_workspace
+        from alusage_ledger.books.config import find_workspace
 
         find_workspace()  # a workspace was read, as every real command does
         action()  # type: ignore[operator]
@@ -339,7 +339,7 @@ def _compute_then(action: object) -> object:
 def test_a_run_that_writes_calls_git_or_asks_is_not_kept(
     ws: Path, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from alusage_ledger import ledger, locks
+    from alusage_ledger.books import ledger, locks
     from alusage_ledger.cli.interactive import _asking
 
     log = home / "log"
@@ -364,7 +364,7 @@ def test_a_run_that_fails_or_whose_file_changes_meanwhile_is_not_kept(
     month = ws / "ledgers/coop/2026/03.beancount"
 
     def edit_meanwhile() -> None:
-        from alusage_ledger.ledger import Workspace
+        from alusage_ledger.books.ledger import Workspace
 
         Workspace.open(ws).load("coop")
         with open(month, "a", encoding="utf-8") as handle:

@@ -16,7 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alusage_ledger.bankimport import (
+from alusage_ledger.core.errors import ConfigError, UsageError
+from alusage_ledger.core.money import MoneyError
+from alusage_ledger.integrations.bank.importer import (
     BUILTIN_PROFILES,
     StatementError,
     bank_refs,
@@ -26,9 +28,7 @@ from alusage_ledger.bankimport import (
     parse_bank_amount,
     parse_date,
 )
-from alusage_ledger.bankrules import load_rules, parse_rules
-from alusage_ledger.errors import ConfigError, UsageError
-from alusage_ledger.money import MoneyError
+from alusage_ledger.integrations.bank.rules import load_rules, parse_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bank"
 D = Decimal
@@ -380,8 +380,8 @@ def test_any_label_is_written_safely_or_refused_with_its_line(label: str, refere
     import csv
     import io
 
-    from alusage_ledger.bankimport import line_entry, read_statement
-    from alusage_ledger.ledger import format_entries, roundtrip_check, validate_entry
+    from alusage_ledger.books.ledger import format_entries, roundtrip_check, validate_entry
+    from alusage_ledger.integrations.bank.importer import line_entry, read_statement
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

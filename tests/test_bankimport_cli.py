@@ -68,7 +68,7 @@ def run_json(cli: Cli, *args: str) -> dict:  # type: ignore[type-arg]
 
 def bank_postings(ws: Path, entity: str = "alusage", account: str = BANK) -> list[tuple]:  # type: ignore[type-arg]
     """(date, amount, flag, narration, bank-ref) of every imported entry on the account."""
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
 
     ledger = Workspace.open(ws).load_checked(entity)
     out = []
@@ -581,7 +581,7 @@ def test_beangulp_importer_protocol(tmp_path: Path) -> None:
     from beangulp.extract import DUPLICATE
     from click.testing import CliRunner
 
-    from alusage_ledger.bankimport_beangulp import BankImporter
+    from alusage_ledger.integrations.bank.beangulp_importer import BankImporter
 
     importer = BankImporter(BANK, profile="auto")
     assert isinstance(importer, beangulp.Importer)
@@ -621,7 +621,7 @@ def test_example_open_invoice_and_a_receipt_already_booked(
     bank-ref) is recognised. Both are read from the example, which keeps changing."""
     from beancount.core import data
 
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
 
     account = "Actif:Banque:CreditCooperatif"
     invoices = json.loads(cli("--json", "invoice", "list", "-e", "alusage").stdout)["invoices"]

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger import beanpipe
+from alusage_ledger.books import beanpipe
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -317,7 +317,7 @@ def assert_same_parse(text: str, filename: str = "/ws/2026/01.beancount") -> tup
     """``ledger.parse_source`` gives what Beancount's ``parse_string`` gives, to the digit."""
     from beancount.parser import parser
 
-    from alusage_ledger.ledger import parse_source
+    from alusage_ledger.books.ledger import parse_source
 
     raw = text.encode("utf-8")
     entries, errors, options = parse_source(raw, filename)

@@ -1,4 +1,4 @@
-"""Tests for alusage_ledger.canonical: location-independent entry hashes and chain digests."""
+"""Tests for alusage_ledger.books.canonical: location-independent entry hashes and chain digests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from beancount import loader  # type: ignore[import-untyped,unused-ignore]
 from beancount.core import data  # type: ignore[import-untyped,unused-ignore]
 from beancount.parser import parser  # type: ignore[import-untyped,unused-ignore]
 
-from alusage_ledger.canonical import (
+from alusage_ledger.books.canonical import (
     CANONICAL_VERSION,
     canonical_form,
     chain_digest,
@@ -251,6 +251,6 @@ def test_custom_without_values_hashes() -> None:
 
     entries, errors, _ = parser.parse_string('2026-01-01 custom "alusage-note"\n')
     assert not errors
-    from alusage_ledger.canonical import entry_hash
+    from alusage_ledger.books.canonical import entry_hash
 
     assert len(entry_hash(entries[0])) == 64

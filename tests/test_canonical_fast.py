@@ -22,8 +22,8 @@ from beancount.parser import parser  # type: ignore[import-untyped,unused-ignore
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger import canonical
-from alusage_ledger.ledger import Workspace
+from alusage_ledger.books import canonical
+from alusage_ledger.books.ledger import Workspace
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXCLUDES = (frozenset(), frozenset({"gen-hash"}), frozenset({"invoice", "memo"}))

@@ -13,8 +13,8 @@ from conftest import Cli, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.capital import register_of
-from alusage_ledger.ledger import Workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.domains.year.capital import register_of
 
 #: Start and end every test in English (``conftest.english``).
 pytestmark = pytest.mark.usefixtures("english")
@@ -179,8 +179,8 @@ def test_withdrawing_below_a_quarter_of_the_highest_capital_warns(ws: Path, cli:
 def test_hostile_names_are_refused_or_written_back_exactly(ws: Path, name: str) -> None:
     from datetime import date
 
-    from alusage_ledger.capital import CapitalRequest, record_movement
-    from alusage_ledger.errors import UsageError
+    from alusage_ledger.core.errors import UsageError
+    from alusage_ledger.domains.year.capital import CapitalRequest, record_movement
 
     before = snapshot(ws)
     workspace = Workspace.open(ws)

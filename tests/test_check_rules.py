@@ -52,8 +52,8 @@ def _replace(path: Path, old: str, new: str) -> None:
 _RUN_CHECKS = """
 import json, sys
 from pathlib import Path
-from alusage_ledger.checks import run_checks
-from alusage_ledger.ledger import Workspace
+from alusage_ledger.books.checks import run_checks
+from alusage_ledger.books.ledger import Workspace
 rows = [
     {"entity": p.entity, "file": p.file, "line": p.line, "severity": p.severity,
      "message": p.message}

@@ -12,8 +12,8 @@ from conftest import Cli, run_subprocess, snapshot
 from foundation_helpers import make_ws, txn
 
 from alusage_ledger import __version__
-from alusage_ledger.chart import FRENCH_ROOTS
-from alusage_ledger.ledger import Append, Workspace
+from alusage_ledger.books.ledger import Append, Workspace
+from alusage_ledger.core.chart import FRENCH_ROOTS
 
 BIN = Path(sys.executable).parent
 ROOT_OPTIONS = [

@@ -12,8 +12,8 @@ from conftest import Cli, run_subprocess, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger import monthend
-from alusage_ledger.errors import RefusedError
+from alusage_ledger.books import monthend
+from alusage_ledger.core.errors import RefusedError
 
 TODAY = "2026-04-15"
 
@@ -86,8 +86,8 @@ def test_close_twice_changes_no_byte(ws: Path, cli: Cli) -> None:
 
 
 def test_reports_are_byte_identical_when_regenerated(ws: Path, cli: Cli) -> None:
-    from alusage_ledger.closing import report_files, write_reports
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.domains.closing.close import report_files, write_reports
 
     assert cli("close", "2026-01").exit_code == 0
     before = snapshot(ws / "reports")
@@ -203,8 +203,8 @@ def test_dry_run_writes_nothing_and_shows_everything(ws: Path, cli: Cli) -> None
 
 
 def test_closing_months_in_a_row_chains_the_digests(ws: Path, cli: Cli) -> None:
-    from alusage_ledger.ledger import Workspace
-    from alusage_ledger.locks import close_records
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.locks import close_records
 
     for month in ("2026-01", "2026-02", "2026-03"):
         result = cli("close", month)
@@ -226,7 +226,7 @@ def test_the_writer_refuses_a_closed_month_and_accepts_a_late_document(ws: Path,
 
     from beancount.core import amount, data
 
-    from alusage_ledger.ledger import Append, Workspace
+    from alusage_ledger.books.ledger import Append, Workspace
 
     assert cli("close", "2026-01").exit_code == 0
     workspace = Workspace.open(ws)
@@ -392,8 +392,8 @@ def test_a_failing_step_restores_every_file(
     from beancount.core import data
     from beancount.parser.grammar import ValueType
 
-    from alusage_ledger.errors import UsageError
-    from alusage_ledger.ledger import Append
+    from alusage_ledger.books.ledger import Append
+    from alusage_ledger.core.errors import UsageError
 
     monthend.steps()  # import the registered steps first
 
@@ -464,8 +464,8 @@ def test_close_in_a_real_process(ws: Path) -> None:
 
 @pytest.fixture(scope="module")
 def closed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from alusage_ledger.closing import close_month
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.domains.closing.close import close_month
 
     root = make_close_ws(tmp_path_factory.mktemp("template") / "books", git_repo=False)
     close_month(Workspace.open(root), "2026-01", today=date(2026, 4, 15))
@@ -497,10 +497,10 @@ def test_reopen_reasons_round_trip_or_are_refused(
     import shutil
     import uuid
 
-    from alusage_ledger.closing import reopen_month
-    from alusage_ledger.errors import UsageError
-    from alusage_ledger.ledger import Workspace
-    from alusage_ledger.locks import REOPEN_TYPE
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.locks import REOPEN_TYPE
+    from alusage_ledger.core.errors import UsageError
+    from alusage_ledger.domains.closing.close import reopen_month
 
     root = tmp_path / uuid.uuid4().hex
     shutil.copytree(closed_template, root)
@@ -535,8 +535,8 @@ def test_remove_close_file_is_safe(ws: Path, cli: Cli) -> None:
     from beancount.core import data
     from beancount.parser.grammar import ValueType
 
-    from alusage_ledger.errors import UsageError
-    from alusage_ledger.ledger import Append, Workspace
+    from alusage_ledger.books.ledger import Append, Workspace
+    from alusage_ledger.core.errors import UsageError
 
     assert cli("close", "2026-01").exit_code == 0
     before = snapshot(ws)

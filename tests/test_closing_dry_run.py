@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 from conftest import PROJECT, Cli
 
-from alusage_ledger import closing, monthend
-from alusage_ledger.ledger import Workspace
+from alusage_ledger.books import monthend
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.domains.closing import close as closing
 
 TODAY = "2027-01-10"
 DAY = date.fromisoformat(TODAY)
@@ -239,7 +240,7 @@ def test_a_failing_step_fails_the_dry_run_the_same(
     copy_of,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from alusage_ledger.errors import UsageError
+    from alusage_ledger.core.errors import UsageError
 
     ws = copy_of(november)
     monthend.steps()

@@ -34,8 +34,8 @@ def test_fava_loads_every_example_ledger_with_zero_errors(fava_core: Any, entity
 
 
 def _app(ws: Path, entities: tuple[str, ...] = ("alusage",)) -> Any:
-    from alusage_ledger.ledger import Workspace
-    from alusage_ledger.web import create_app
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.integrations.fava import create_app
 
     app, _mains = create_app(Workspace.open(ws), entities, poll_watcher=True)
     return app

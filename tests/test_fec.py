@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger import fec
-from alusage_ledger.errors import LedgerErrors, RefusedError, UsageError
-from alusage_ledger.fec import (
+from alusage_ledger.core.errors import LedgerErrors, RefusedError, UsageError
+from alusage_ledger.outputs import fec
+from alusage_ledger.outputs.fec import (
     FIELDS,
     FecExport,
     FecLine,
@@ -183,7 +183,7 @@ def test_export_date_from_environment() -> None:
 
 
 def test_third_party_parents_and_names_from_roles_and_places(tmp_path: Path) -> None:
-    from alusage_ledger.config import parse_config
+    from alusage_ledger.books.config import parse_config
 
     config = parse_config(
         textwrap.dedent(

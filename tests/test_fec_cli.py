@@ -20,7 +20,7 @@ import pytest
 from conftest import Cli, run_subprocess, snapshot
 
 from alusage_ledger import __version__
-from alusage_ledger.fec import FIELDS, parse_fec_number
+from alusage_ledger.outputs.fec import FIELDS, parse_fec_number
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "fec"
 REGEN = os.environ.get("ALUSAGE_REGEN_GOLDEN") == "1"
@@ -187,8 +187,8 @@ def test_fec_balances_equal_beanquery(
     """Debits minus credits per account in the FEC = beanquery's balances of the exercice."""
     from beancount.core import data
 
-    from alusage_ledger.ledger import Workspace
-    from alusage_ledger.query import run_query
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.query import run_query
 
     fec = _export(cli, entity, tmp_path, "--allow-open")
     by_number: dict[str, Decimal] = defaultdict(Decimal)
@@ -391,8 +391,8 @@ def test_closed_exercice_exports_a_final_fec(tmp_path: Path) -> None:
 
 def test_months_closed_and_lettered_by_the_tool_itself(tmp_path: Path) -> None:
     """The real ``letter`` and ``close`` write what the FEC reads (EcritureLet, ValidDate)."""
-    from alusage_ledger.closing import close_through
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.domains.closing.close import close_through
 
     ws = _small_ws(tmp_path / "ws", closed=range(0), letters=False)
     cli = Cli(ws)

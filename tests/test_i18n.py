@@ -14,8 +14,8 @@ from conftest import Cli, run_subprocess
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alusage_ledger.i18n import catalog, parse_po, resolve_language, set_language
-from alusage_ledger.i18n.extract import _po_quote, messages, missing
+from alusage_ledger.core.i18n import catalog, parse_po, resolve_language, set_language
+from alusage_ledger.core.i18n.extract import _po_quote, messages, missing
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def _english_afterwards() -> Iterator[None]:
 def test_every_message_has_a_french_translation() -> None:
     todo = missing("fr")
     assert not todo, (
-        "Messages without a French translation (python -m alusage_ledger.i18n.extract):\n"
+        "Messages without a French translation (python -m alusage_ledger.core.i18n.extract):\n"
         + "\n".join(
             f"  {where}: {msgid!r}" for msgid, where in sorted(todo.items(), key=lambda kv: kv[1])
         )
@@ -209,7 +209,7 @@ def test_language_from_the_environment_end_to_end(tmp_path: Any) -> None:
 
 
 def test_french_amounts_use_babel_typography() -> None:
-    from alusage_ledger.render import fmt
+    from alusage_ledger.core import fmt
 
     set_language("fr")
     assert fmt.money(Decimal("1234.56")) == "1\u202f234,56\u00a0€"
@@ -220,8 +220,8 @@ def test_french_amounts_use_babel_typography() -> None:
 
 
 def test_json_stays_machine_formatted(capsys: pytest.CaptureFixture[str]) -> None:
-    from alusage_ledger.render import fmt
-    from alusage_ledger.render.console import emit_json
+    from alusage_ledger.core import fmt
+    from alusage_ledger.outputs.render.console import emit_json
 
     set_language("fr")
     emit_json({"amount": Decimal("1234.56"), "cents": fmt.machine(Decimal("1234.5"))})

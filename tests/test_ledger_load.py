@@ -18,9 +18,9 @@ import pytest
 from conftest import Cli, run_subprocess, snapshot
 from foundation_helpers import make_ws
 
-from alusage_ledger import ledger as ledger_mod
-from alusage_ledger.errors import LedgerErrors
-from alusage_ledger.ledger import Workspace
+from alusage_ledger.books import ledger as ledger_mod
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.core.errors import LedgerErrors
 
 BIN = Path(sys.executable).parent
 MAIN = "ledgers/a/main.beancount"

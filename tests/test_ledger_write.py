@@ -23,8 +23,8 @@ from foundation_helpers import BANK, CASH, child, gen_ids, make_ws, meta, parsed
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.errors import ExitCode, LedgerErrors, RefusedError, UsageError
-from alusage_ledger.ledger import TMP_SUFFIX, Append, Workspace
+from alusage_ledger.books.ledger import TMP_SUFFIX, Append, Workspace
+from alusage_ledger.core.errors import ExitCode, LedgerErrors, RefusedError, UsageError
 
 HOSTILE = [
     '"',

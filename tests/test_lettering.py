@@ -9,8 +9,8 @@ import pytest
 from conftest import Cli, snapshot
 from purchases_helpers import append, customs, transactions
 
-from alusage_ledger.ledger import Workspace
-from alusage_ledger.lettering import (
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.domains.lettering.letters import (
     LetterIndex,
     code_for,
     code_index,
@@ -204,7 +204,7 @@ def test_example_workspace_letters_cleanly(example_ws: Path) -> None:
 
 
 def test_members_of_a_hosted_place_are_third_parties(example_ws: Path) -> None:
-    from alusage_ledger.lettering import kind_of, third_party_parents
+    from alusage_ledger.domains.lettering.letters import kind_of, third_party_parents
 
     config = Workspace.open(example_ws).config
     place = config.places.get("le97")

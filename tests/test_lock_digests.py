@@ -20,7 +20,7 @@ import pytest
 from closing_helpers import make_close_ws
 from conftest import Cli
 
-from alusage_ledger import cache
+from alusage_ledger.books import cache
 
 BROKEN = "2026-01 is closed, but its entries no longer match the close"
 

@@ -1,4 +1,4 @@
-"""Tests for alusage_ledger.money: exact parsing, formatting and splitting of amounts."""
+"""Tests for alusage_ledger.core.money: exact parsing, formatting and splitting of amounts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.money import (
+from alusage_ledger.core.money import (
     CENT,
     ZERO,
     MoneyError,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from alusage_ledger.errors import UsageError
-from alusage_ledger.periods import parse_date, parse_period
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.periods import parse_date, parse_period
 
 
 @pytest.mark.parametrize(

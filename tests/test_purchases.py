@@ -18,7 +18,7 @@ from purchases_helpers import (
     transactions,
 )
 
-from alusage_ledger.ledger import Workspace
+from alusage_ledger.books.ledger import Workspace
 
 PENDING = "Actif:Etat:TVADeductibleEnAttente"
 DEDUCTIBLE = "Actif:Etat:TVADeductible"

@@ -10,8 +10,8 @@ import pytest
 from conftest import Cli, snapshot
 from purchases_helpers import append, balance, make_purchases_ws, postings_of, transactions
 
-from alusage_ledger.canonical import entry_hash
-from alusage_ledger.ledger import Workspace
+from alusage_ledger.books.canonical import entry_hash
+from alusage_ledger.books.ledger import Workspace
 
 TEMPLATES = """
 [[recurring]]
@@ -155,7 +155,7 @@ def test_dry_run_and_month_step(rws: Path) -> None:
     assert "dry run" in result.output
     assert snapshot(rws) == before
 
-    from alusage_ledger import monthend
+    from alusage_ledger.books import monthend
 
     step = dict(monthend.steps())["recurring"]
     ws = Workspace.open(rws)

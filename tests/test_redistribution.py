@@ -19,8 +19,8 @@ def _ws(tmp_path: Path, toml: str) -> Path:
 
 
 def _dues(root: Path, month: str) -> dict[str, object]:
-    from alusage_ledger.ledger import Workspace
-    from alusage_ledger.redistribution import redistribute
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.domains.commons.redistribution import redistribute
 
     result = redistribute(Workspace.open(root), month)
     return {due.policy.id: due for due in result.dues}
@@ -465,9 +465,9 @@ def test_french_output_and_ledger_text(tmp_path: Path) -> None:
 
 
 def test_month_end_step_posts_commitments_and_waits_for_gifts(tmp_path: Path) -> None:
-    from alusage_ledger import monthend
-    from alusage_ledger.i18n import set_language
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books import monthend
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.core.i18n import set_language
 
     set_language("en")
 
@@ -597,9 +597,9 @@ ledger = "ledgers/myceliandre/main.beancount"
 def test_bad_policy_configuration(
     tmp_path: Path, fields: dict[str, str | None], words: str
 ) -> None:
-    from alusage_ledger.config import parse_config
-    from alusage_ledger.errors import ConfigError
-    from alusage_ledger.i18n import set_language
+    from alusage_ledger.books.config import parse_config
+    from alusage_ledger.core.errors import ConfigError
+    from alusage_ledger.core.i18n import set_language
 
     set_language("en")
     values: dict[str, str | None] = {
@@ -640,9 +640,9 @@ def test_bad_policy_configuration_exits_3_and_changes_nothing(tmp_path: Path) ->
 
 
 def test_duplicate_policy_id(tmp_path: Path) -> None:
-    from alusage_ledger.config import parse_config
-    from alusage_ledger.errors import ConfigError
-    from alusage_ledger.i18n import set_language
+    from alusage_ledger.books.config import parse_config
+    from alusage_ledger.core.errors import ConfigError
+    from alusage_ledger.core.i18n import set_language
 
     set_language("en")
     one = '\n[[redistribution]]\nid = "p"\nfrom = "alusage"\nto = "myceliandre"\nkind = "don"\nbase = "fixed"\namount = "1.00"\n'

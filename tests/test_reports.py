@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger import reports
+from alusage_ledger.outputs import reports
 
 FRENCH = ("Actif", "Passif", "Capitaux", "Produits", "Charges")
 ENGLISH = ("Assets", "Liabilities", "Equity", "Income", "Expenses")

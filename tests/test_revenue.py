@@ -97,7 +97,7 @@ def test_json_totals_golden_and_consistent(run: FastCli) -> None:
 def _beanquery_sum(root: Path, entity: str, accounts: list[str], start: str, end: str) -> Decimal:
     from beanquery import query as bq
 
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
 
     ledger = Workspace.open(root).load_checked(entity)
     pattern = "^(" + "|".join(a.replace(":", "\\:") for a in accounts) + ")$"

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.review import (
+from alusage_ledger.integrations.review.findings import (
     EntitySide,
     Entry,
     Mark,
@@ -23,7 +23,7 @@ from alusage_ledger.review import (
     match_entries,
     review_document,
 )
-from alusage_ledger.review_worker import describe_entry, directives
+from alusage_ledger.integrations.review.worker import describe_entry, directives
 
 ROOTS = "".join(
     f'option "{n}" "{v}"\n'
@@ -302,7 +302,7 @@ def test_balance_assertion_removed_or_changed() -> None:
 def test_generated_entry_with_a_stale_gen_hash() -> None:
     from beancount.parser import parser
 
-    from alusage_ledger.canonical import entry_hash
+    from alusage_ledger.books.canonical import entry_hash
 
     text = """
 2026-01-31 * "Mycéliandre" "Appel le 97 - janvier"
@@ -349,7 +349,7 @@ def test_directives_added() -> None:
         ).encode(),
         main,
     )
-    from alusage_ledger.review import Directive
+    from alusage_ledger.integrations.review.findings import Directive
 
     def as_side(label: str, items: list[list[Any]]) -> Side:
         found = [Directive(f, line, kind, tuple(args)) for f, line, kind, args in items]

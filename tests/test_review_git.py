@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from conftest import PROJECT, Cli, run_subprocess, snapshot
 
-from alusage_ledger import review_git
-from alusage_ledger.canonical import entry_hash
-from alusage_ledger.workspace_init import NewEntity, create_workspace
+from alusage_ledger.books.canonical import entry_hash
+from alusage_ledger.books.workspace_init import NewEntity, create_workspace
+from alusage_ledger.integrations.review import git_sides as review_git
 
 GOLDEN = Path(__file__).parent / "golden" / "review"
 LEDGER = Path("ledgers/alusage")
@@ -456,7 +456,7 @@ def test_symbolic_link_is_not_followed(ws: Path, tmp_path: Path) -> None:
 
 def test_a_new_entity_is_all_added_without_directive_findings(ws: Path) -> None:
     branch(ws)
-    from alusage_ledger.workspace_init import config_text, ledger_files
+    from alusage_ledger.books.workspace_init import config_text, ledger_files
 
     spec = NewEntity("christine-dornier", "micro", "Christine Dornier")
     for name, text in ledger_files(spec, "2026-01-01").items():

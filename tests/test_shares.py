@@ -453,11 +453,10 @@ def test_check_finds_a_member_account_that_would_change(ws: Path, run: Cli) -> N
 
 
 def test_month_end_step_posts_every_place(ws: Path) -> None:
-    import alusage_ledger.shares  # noqa: F401  (registers the step)
-    from alusage_ledger import monthend
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books import monthend
+    from alusage_ledger.books.ledger import Workspace
 
-    assert "shares" in monthend.STEP_MODULES
+    assert "alusage_ledger.domains.places.shares" in monthend.STEP_MODULES
     steps = monthend.STEPS
     workspace = Workspace.open(ws)
     lines = steps["shares"](workspace, "2026-01", dry_run=False)

@@ -8,7 +8,7 @@ from conftest import Cli, snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alusage_ledger.suggest import closest, did_you_mean
+from alusage_ledger.core.suggest import closest, did_you_mean
 
 ENTITIES = ["alusage", "myceliandre", "nicolas-jeudy", "christine-dornier"]
 ACCOUNTS = [

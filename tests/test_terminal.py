@@ -152,7 +152,7 @@ def test_quiet_prints_only_what_was_asked_for(cli: Cli) -> None:
 
 def test_progress_is_shown_only_to_a_person() -> None:
     from alusage_ledger.cli import state
-    from alusage_ledger.render.progress import show_progress, steps, working
+    from alusage_ledger.outputs.render.progress import show_progress, steps, working
 
     state.reset()
     assert not show_progress()  # pytest's stderr is not a terminal

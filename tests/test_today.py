@@ -69,7 +69,7 @@ def test_reports_of_empty_books_show_the_exercice_of_alusage_today(
 
 
 def test_the_word_today_is_alusage_today() -> None:
-    from alusage_ledger.periods import parse_date
+    from alusage_ledger.core.periods import parse_date
 
     assert parse_date("today", "date") == date.fromisoformat(TODAY)
     assert parse_date("aujourd'hui", "date") == date.fromisoformat(TODAY)

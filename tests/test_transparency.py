@@ -29,7 +29,7 @@ def _golden(name: str, text: str) -> None:
 
 
 def _bql_total(ws: Any, checks: list[dict[str, Any]]) -> Decimal:
-    from alusage_ledger.query import run_query
+    from alusage_ledger.books.query import run_query
 
     total = Decimal(0)
     for check in checks:
@@ -42,7 +42,7 @@ def _bql_total(ws: Any, checks: list[dict[str, Any]]) -> Decimal:
 def _assert_ties_back(root: Path, document: dict[str, Any], *, every_line: bool) -> int:
     """Every section total (and with ``every_line`` every line) equals its BQL sums; every
     section total and monthly total is the sum of its lines. Returns the queries run."""
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
 
     ws = Workspace.open(root)
     sections = [document["value_created"], document["paid_to_people"], document["commons"]]
@@ -237,7 +237,7 @@ def test_bad_input(cli: Cli, example_ws: Path) -> None:
     largest=st.decimals(min_value=Decimal("0.01"), max_value=10**6, places=2),
 )
 def test_bars_are_proportional_and_bounded(value: Decimal, largest: Decimal) -> None:
-    from alusage_ledger.transparency import BAR_WIDTH, bar
+    from alusage_ledger.domains.commons.transparency import BAR_WIDTH, bar
 
     text = bar(value, largest)
     assert len(text) <= BAR_WIDTH
@@ -251,6 +251,6 @@ def test_bars_are_proportional_and_bounded(value: Decimal, largest: Decimal) -> 
 
 @pytest.mark.parametrize(("value", "text"), [(Decimal(0), ""), (Decimal(-5), "")])
 def test_no_bar_for_nothing(value: Decimal, text: str) -> None:
-    from alusage_ledger.transparency import bar
+    from alusage_ledger.domains.commons.transparency import bar
 
     assert bar(value, Decimal(10)) == text

@@ -204,8 +204,8 @@ def test_wrong_period_for_the_regime(ws: Path, entity: str, period: str, message
 
 
 def test_month_end_step_posts_returns_filed_that_month(ws: Path) -> None:
-    from alusage_ledger import monthend
-    from alusage_ledger.ledger import Workspace
+    from alusage_ledger.books import monthend
+    from alusage_ledger.books.ledger import Workspace
 
     steps = dict(monthend.steps())
     step = steps["vat"]

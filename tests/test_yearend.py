@@ -14,8 +14,8 @@ import pytest
 from closing_helpers import make_year_ws
 from conftest import Cli, snapshot
 
-from alusage_ledger.errors import RefusedError
-from alusage_ledger.ledger import Append, Workspace
+from alusage_ledger.books.ledger import Append, Workspace
+from alusage_ledger.core.errors import RefusedError
 
 #: Start and end every test in English (``conftest.english``).
 pytestmark = pytest.mark.usefixtures("english")
@@ -91,7 +91,7 @@ def test_open_close_inventory_close_allocate(ws: Path, cli: Cli) -> None:
     assert cli("check").exit_code == 0
     # ... but no other entry in December.
     workspace = Workspace.open(ws)
-    from alusage_ledger.yearend import _meta, posting, transaction
+    from alusage_ledger.domains.year.yearend import _meta, posting, transaction
 
     def entry(day: date, tags: tuple[str, ...] = ()) -> object:
         return transaction(
@@ -179,8 +179,8 @@ def test_open_close_inventory_close_allocate(ws: Path, cli: Cli) -> None:
 
 
 def test_the_next_opening_equals_the_balance_sheet_at_december_31(ws: Path, cli: Cli) -> None:
-    from alusage_ledger.reports import balance_sheet
-    from alusage_ledger.yearend import is_closing
+    from alusage_ledger.domains.year.yearend import is_closing
+    from alusage_ledger.outputs.reports import balance_sheet
 
     assert inventory(cli).exit_code == 0
     assert cli("year", "close", "-e", "coop", "--exercice", "2026").exit_code == 0
@@ -209,7 +209,7 @@ def test_the_next_opening_equals_the_balance_sheet_at_december_31(ws: Path, cli:
     assert sum(got.values()) == 0
     assert got["Capitaux:Resultat:Benefice"] == Decimal("-2250.00")
     # Balances on Jan 1 are those of Dec 31: the closing and the à-nouveaux cancel out.
-    from alusage_ledger.yearend import balances
+    from alusage_ledger.domains.year.yearend import balances
 
     at_31 = balances(before_closing, until=date(2026, 12, 31))
     at_1 = balances(ledger.entries, until=date(2027, 1, 1))

@@ -11,14 +11,9 @@ from conftest import Cli, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.config import AllocationRules, Config
-from alusage_ledger.errors import LedgerErrors
-from alusage_ledger.yearend import (
-    Allocation,
-    minimums,
-    read_trial_balance,
-    violations,
-)
+from alusage_ledger.books.config import AllocationRules, Config
+from alusage_ledger.core.errors import LedgerErrors
+from alusage_ledger.domains.year.yearend import Allocation, minimums, read_trial_balance, violations
 
 #: Start and end every test in English (``conftest.english``).
 pytestmark = pytest.mark.usefixtures("english")

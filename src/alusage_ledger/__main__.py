@@ -1,5 +1,5 @@
 """``python -m alusage_ledger``."""
 
-from .cli import main
+from alusage_ledger.cli import main
 
 main()

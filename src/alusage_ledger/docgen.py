@@ -68,8 +68,8 @@ then open a new shell; `--show-completion` prints the script instead.
 def _root() -> Any:
     import typer.main
 
-    from .cli.app import _patch_click_strings, app, translate_tree
-    from .i18n import set_language
+    from alusage_ledger.cli.app import _patch_click_strings, app, translate_tree
+    from alusage_ledger.core.i18n import set_language
 
     set_language("en")
     _patch_click_strings("en")
@@ -95,7 +95,7 @@ def command_tree(root: Any | None = None) -> list[tuple[tuple[str, ...], Any]]:
 
 def help_text(root: Any, path: Sequence[str]) -> str:
     """The English ``--help`` of the command at ``path`` (what the terminal shows)."""
-    from .cli._click import click
+    from alusage_ledger.cli._click import click
 
     settings = {**root.context_settings, "terminal_width": WIDTH}
     ctx = click.Context(root, info_name="alusage-ledger", **settings)
@@ -211,7 +211,7 @@ class Outcome:
 
 def copy_example(dest: Path) -> Path:
     """A fresh copy of the example workspace in ``dest/exemple`` (the guides' folder)."""
-    from .demo import example_source
+    from alusage_ledger.books.demo import example_source
 
     source = example_source()
     ws = dest / "exemple"
@@ -242,7 +242,7 @@ def run_guide(text: str, folder: Path, lang: str) -> Iterator[Outcome]:
     """
     from typer.testing import CliRunner
 
-    from .cli.app import app
+    from alusage_ledger.cli.app import app
 
     cwd = folder.resolve()
     runner = CliRunner()
@@ -275,7 +275,7 @@ def run_guide(text: str, folder: Path, lang: str) -> Iterator[Outcome]:
             yield Outcome(step, done.returncode, done.stdout + done.stderr)
     finally:
         os.chdir(previous)
-        from .i18n import set_language
+        from alusage_ledger.core.i18n import set_language
 
         set_language("en")
 

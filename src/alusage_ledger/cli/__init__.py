@@ -2,7 +2,7 @@
 
 :func:`main` is the console entry point: it answers ``--version`` before importing Typer
 (a tenth of a second, issue 13), replays the answer of a read-only command when nothing it
-read has changed (:mod:`alusage_ledger.answers`), and otherwise hands over to
+read has changed (:mod:`alusage_ledger.books.answers`), and otherwise hands over to
 :func:`alusage_ledger.cli.app.main`.
 """
 
@@ -16,14 +16,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point (``alusage-ledger`` and ``alusage``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["-V"]):
-        from .. import __version__
+        from alusage_ledger import __version__
 
         sys.stdout.write(f"alusage-ledger {__version__}\n")
         return
-    from .. import answers
+    from alusage_ledger.books import answers
 
     def compute(line: list[str]) -> None:
-        from .app import main as run
+        from alusage_ledger.cli.app import main as run
 
         run(line)
 

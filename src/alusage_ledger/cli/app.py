@@ -9,7 +9,7 @@ through the same catalogs.
 Global options work before or after the command (``alusage-ledger --json check`` and
 ``alusage-ledger check --json`` mean the same): they are moved to the front before parsing.
 
-Library errors (:class:`~alusage_ledger.errors.AlusageError`) become one sentence on
+Library errors (:class:`~alusage_ledger.core.errors.AlusageError`) become one sentence on
 stderr and their documented exit code; a traceback only with ``--debug``.
 """
 
@@ -26,12 +26,12 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .. import __version__
-from ..errors import AlusageError, ExitCode, LedgerErrors
-from ..i18n import N_, _, get_language, resolve_language, set_language, translate
-from . import state
-from ._click import click
-from .interactive import enable_prompts
+from alusage_ledger import __version__
+from alusage_ledger.cli import state
+from alusage_ledger.cli._click import click
+from alusage_ledger.cli.interactive import enable_prompts
+from alusage_ledger.core.errors import AlusageError, ExitCode, LedgerErrors
+from alusage_ledger.core.i18n import N_, _, get_language, resolve_language, set_language, translate
 
 #: Command modules, each with ``register(app)``; imported at start-up, so they import
 #: the library (and Beancount) only inside their command functions.
@@ -175,7 +175,7 @@ def _patch_click_strings(lang: str) -> None:
 
 def usage_error_message(exc: Any) -> str:
     """The one sentence of a usage error, in the user's language."""
-    from ..suggest import did_you_mean
+    from alusage_ledger.core.suggest import did_you_mean
 
     kind = type(exc).__name__
     if kind == "NoSuchOption":
@@ -352,7 +352,7 @@ def report_error(exc: AlusageError) -> None:
         traceback.print_exc(file=sys.stderr)
     problems = exc.problems if isinstance(exc, LedgerErrors) else []
     if st.json:
-        from ..render.console import emit_json
+        from alusage_ledger.outputs.render.console import emit_json
 
         emit_json(
             {
@@ -448,7 +448,7 @@ def root(
         ),
     ] = False,
 ) -> None:
-    from .. import cache
+    from alusage_ledger.books import cache
 
     cache.set_enabled(not no_cache)
     state.reset(
@@ -536,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"alusage-ledger {__version__}\n")
         return
-    from .. import cache
+    from alusage_ledger.books import cache
 
     cache.BACKGROUND = True  # a short-lived process: write the cache without waiting
     lazy_root()(args=args, prog_name="alusage-ledger")

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import (
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import (
     DryRun,
     EntityId,
     OnlyEntity,
@@ -17,9 +16,10 @@ from .options import (
     chosen_entities,
     command_group,
 )
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..purchases import Document, Written
+    from alusage_ledger.domains.purchases.bills import Document, Written
 
 
 def register(app: typer.Typer) -> None:
@@ -128,8 +128,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..errors import UsageError
-        from ..purchases import (
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.domains.purchases.bills import (
             BillLine,
             BillRequest,
             add_bill,
@@ -202,8 +202,8 @@ def register(app: typer.Typer) -> None:
         account: PaidFrom = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..purchases import amount_arg, date_arg, pay_bill
-        from ..render.fmt import machine, money
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.domains.purchases.bills import amount_arg, date_arg, pay_bill
 
         ws = state.current().workspace()
         if entity is not None:
@@ -271,7 +271,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        from ..purchases import date_arg, documents, period_range
+        from alusage_ledger.domains.purchases.bills import date_arg, documents, period_range
 
         ws = state.current().workspace()
         names = chosen_entities(ws, entity)
@@ -295,7 +295,7 @@ def register(app: typer.Typer) -> None:
 def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:
     """What a bill or claim command wrote: ``fields`` (between ``ok``/``dry_run`` and
     ``files``) under ``--json``; else the text written with ``--dry-run``, then ``message``."""
-    from ..render.console import emit_json, say
+    from alusage_ledger.outputs.render.console import emit_json, say
 
     if state.current().json:
         emit_json({"ok": True, "dry_run": dry_run, **fields, "files": written.files})
@@ -306,13 +306,13 @@ def report_written(written: Written, dry_run: bool, fields: dict[str, Any], mess
 
 
 def postings_json(entry: Any) -> list[dict[str, Any]]:
-    from ..render.fmt import machine
+    from alusage_ledger.core.fmt import machine
 
     return [{"account": p.account, "amount": machine(p.units.number)} for p in entry.postings]
 
 
 def _report_bill(written: Written, dry_run: bool) -> None:
-    from ..render.fmt import machine, money
+    from alusage_ledger.core.fmt import machine, money
 
     entry = written.entries[0]
     ttc = -entry.postings[-1].units.number
@@ -339,8 +339,8 @@ def _report_bill(written: Written, dry_run: bool) -> None:
 
 
 def _render_documents(docs: list[Document], today: Any, title: str) -> None:
-    from ..render.console import emit_json, table
-    from ..render.fmt import machine, money
+    from alusage_ledger.core.fmt import machine, money
+    from alusage_ledger.outputs.render.console import emit_json, table
 
     st = state.current()
     if st.json:

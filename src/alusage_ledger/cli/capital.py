@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import DryRun, command_group, emit_report, output_format
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import DryRun, command_group, emit_report, output_format
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from datetime import date
@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        from ..capital import (
+        from alusage_ledger.domains.year.capital import (
             COLUMNS,
             capital_entity,
             register_csv,
@@ -203,7 +203,7 @@ def register(app: typer.Typer) -> None:
             register_of,
             register_rows,
         )
-        from ..render.console import say, table
+        from alusage_ledger.outputs.render.console import say, table
 
         ws = state.current().workspace()
         name = capital_entity(ws.config, entity)
@@ -234,8 +234,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(text: str | None) -> date:
-    from ..closing import resolve_today
-    from ..purchases import date_arg
+    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.domains.purchases.bills import date_arg
 
     return date_arg(text, _("date"), default=resolve_today())
 
@@ -258,10 +258,10 @@ def _run(
     account: str | None = None,
 ) -> None:
     """Record movement ``op`` from the command's options (read in the order of the fields)."""
-    from ..capital import CapitalRequest, capital_entity, record_movement
-    from ..purchases import amount_arg
-    from ..render.console import emit_json, say, warn
-    from ..render.fmt import machine, money
+    from alusage_ledger.core.fmt import machine, money
+    from alusage_ledger.domains.purchases.bills import amount_arg
+    from alusage_ledger.domains.year.capital import CapitalRequest, capital_entity, record_movement
+    from alusage_ledger.outputs.render.console import emit_json, say, warn
 
     moved = _day(day)
     unit_value = amount_arg(unit, _("unit value")) if unit is not None else None

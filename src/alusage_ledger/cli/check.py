@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
+from alusage_ledger.cli import state
+from alusage_ledger.core.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
             typer.Option("--entity", "-e", help=N_("Check only this entity."), show_default=False),
         ] = None,
     ) -> None:
-        from ..checks import run_checks
-        from ..render.console import emit_json, say
+        from alusage_ledger.books.checks import run_checks
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()

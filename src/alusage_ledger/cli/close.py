@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import Today
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import Today
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..closing import CloseResult
+    from alusage_ledger.domains.closing.close import CloseResult
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +41,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
         today: Today = None,
     ) -> None:
-        from ..closing import close_month
-        from ..render.progress import working
+        from alusage_ledger.domains.closing.close import close_month
+        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         ws = st.workspace()
@@ -71,8 +71,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         today: Today = None,
     ) -> None:
-        from ..closing import reopen_month
-        from ..render.console import emit_json, say
+        from alusage_ledger.domains.closing.close import reopen_month
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -110,7 +110,7 @@ _STATUS = {
 
 
 def _show_close(result: CloseResult) -> None:
-    from ..render.console import emit_json, say
+    from alusage_ledger.outputs.render.console import emit_json, say
 
     st = state.current()
     if st.json:

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
+from alusage_ledger.cli import state
+from alusage_ledger.core.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -26,10 +26,10 @@ def register(app: typer.Typer) -> None:
             typer.Argument(help=N_("Folder to create (must be new or empty)."), show_default=False),
         ] = None,
     ) -> None:
-        from ..checks import run_checks
-        from ..demo import materialize
-        from ..ledger import Workspace
-        from ..render.console import emit_json, say
+        from alusage_ledger.books.checks import run_checks
+        from alusage_ledger.books.demo import materialize
+        from alusage_ledger.books.ledger import Workspace
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         folder = directory or Path(tempfile.mkdtemp(prefix="alusage-demo-"))
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         closed: list[str] = []
         readme = None
         if not errors:
-            from ..closing import close_through
+            from alusage_ledger.domains.closing.close import close_through
 
             closed = [r.month for r in close_through(ws, checked=True) if not r.already_closed]
             if closed:

@@ -6,13 +6,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .bill import postings_json, report_written
-from .options import DryRun, EntityId, OnlyEntity, PaidFrom, PaymentDate, command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.bill import postings_json, report_written
+from alusage_ledger.cli.options import (
+    DryRun,
+    EntityId,
+    OnlyEntity,
+    PaidFrom,
+    PaymentDate,
+    command_group,
+)
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..purchases import Document
+    from alusage_ledger.domains.purchases.bills import Document
 
 
 def register(app: typer.Typer) -> None:
@@ -74,9 +81,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..expenses import ClaimRequest, add_claim
-        from ..purchases import amount_arg, date_arg
-        from ..render.fmt import machine, money
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
+        from alusage_ledger.domains.purchases.expenses import ClaimRequest, add_claim
 
         ws = state.current().workspace()
         ws.config.entity(entity)
@@ -142,9 +149,9 @@ def register(app: typer.Typer) -> None:
         account: PaidFrom = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..expenses import reimburse as do_reimburse
-        from ..purchases import amount_arg, date_arg
-        from ..render.fmt import machine, money
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
+        from alusage_ledger.domains.purchases.expenses import reimburse as do_reimburse
 
         ws = state.current().workspace()
         ws.config.entity(entity)
@@ -182,9 +189,9 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--unpaid", help=N_("Only claims not fully reimbursed."))
         ] = False,
     ) -> None:
-        from ..closing import resolve_today
-        from ..expenses import claims
-        from .bill import _render_documents
+        from alusage_ledger.cli.bill import _render_documents
+        from alusage_ledger.domains.closing.close import resolve_today
+        from alusage_ledger.domains.purchases.expenses import claims
 
         ws = state.current().workspace()
         names = [entity] if entity else list(ws.config.entities)

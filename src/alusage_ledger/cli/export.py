@@ -17,9 +17,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import command_group
+from alusage_ledger.core.i18n import N_, _
 
 _ENCODING_ALIASES = {
     "utf-8": "utf-8",
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        from ..errors import UsageError
+        from alusage_ledger.core.errors import UsageError
 
         if verify is not None:
             given = [
@@ -139,9 +139,10 @@ def register(app: typer.Typer) -> None:
 def _export(
     entity: str, exercice: int, encoding: str, separator: str, out: Path | None, allow_open: bool
 ) -> None:
-    from .. import __version__
-    from ..errors import ConfigError, IOFailure
-    from ..fec import (
+    from alusage_ledger import __version__
+    from alusage_ledger.core.errors import ConfigError, IOFailure
+    from alusage_ledger.core.fmt import machine
+    from alusage_ledger.outputs.fec import (
         ENCODINGS,
         FecSettings,
         build_fec,
@@ -153,9 +154,8 @@ def _export(
         third_party_parents,
         verify_fec,
     )
-    from ..render.console import emit_json, say, warn
-    from ..render.fmt import machine
-    from ..render.progress import working
+    from alusage_ledger.outputs.render.console import emit_json, say, warn
+    from alusage_ledger.outputs.render.progress import working
 
     st = state.current()
     ws = st.workspace()
@@ -279,8 +279,8 @@ def _write_pair(fec_path: Path, data: bytes, description_path: Path, description
     """Both files or neither: the FEC's previous bytes come back if the description fails."""
     import contextlib
 
-    from ..errors import IOFailure
-    from ..ledger import atomic_write
+    from alusage_ledger.books.ledger import atomic_write
+    from alusage_ledger.core.errors import IOFailure
 
     folder = fec_path.parent
     try:
@@ -305,9 +305,9 @@ def _write_pair(fec_path: Path, data: bytes, description_path: Path, description
 
 
 def _verify(path: Path) -> None:
-    from ..errors import IOFailure, UsageError
-    from ..fec import verify_fec
-    from ..render.console import emit_json, say
+    from alusage_ledger.core.errors import IOFailure, UsageError
+    from alusage_ledger.outputs.fec import verify_fec
+    from alusage_ledger.outputs.render.console import emit_json, say
 
     st = state.current()
     if not path.is_file():

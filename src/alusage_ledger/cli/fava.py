@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
+from alusage_ledger.cli import state
+from alusage_ledger.core.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -34,9 +34,9 @@ def register(app: typer.Typer) -> None:
         ] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help=N_("Port to listen on."))] = 5000,
     ) -> None:
-        from ..render.console import say
-        from ..render.progress import working
-        from ..web import create_app, require_fava, serve
+        from alusage_ledger.integrations.fava import create_app, require_fava, serve
+        from alusage_ledger.outputs.render.console import say
+        from alusage_ledger.outputs.render.progress import working
 
         require_fava()  # before anything: exit 5 with the way to install it
         ws = state.current().workspace()

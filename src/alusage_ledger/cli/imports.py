@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import DryRun, EntityId, command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import DryRun, EntityId, command_group
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..bankimport import ImportPlan
-    from ..bankrules import RuleSet
-    from ..ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.integrations.bank.importer import ImportPlan
+    from alusage_ledger.integrations.bank.rules import RuleSet
 
 PROGRESS_FROM = 100  # lines: smaller statements are read in the blink of an eye
 
@@ -79,9 +79,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from ..bankimport import import_bank
-        from ..errors import UsageError
-        from ..shares import today
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.domains.places.shares import today
+        from alusage_ledger.integrations.bank.importer import import_bank
 
         st = state.current()
         ws = st.workspace()
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _rules(ws: Workspace, given: Path | None) -> RuleSet | None:
-    from ..bankrules import load_rules
+    from alusage_ledger.integrations.bank.rules import load_rules
 
     if given is not None:
         return load_rules(given, str(given))
@@ -164,8 +164,8 @@ def _status(outcome: Any) -> str:
 
 
 def _report(plan: ImportPlan, files: list[Any], dry_run: bool) -> None:
-    from ..render import fmt
-    from ..render.console import emit_json, say, table
+    from alusage_ledger.core import fmt
+    from alusage_ledger.outputs.render.console import emit_json, say, table
 
     st = state.current()
     statement = plan.statement

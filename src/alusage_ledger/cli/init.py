@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
+from alusage_ledger.cli import state
+from alusage_ledger.core.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -47,9 +47,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         import re
 
-        from ..errors import UsageError
-        from ..render.console import emit_json, say
-        from ..workspace_init import DEFAULT_ENTITIES, create_workspace, parse_entity_spec
+        from alusage_ledger.books.workspace_init import (
+            DEFAULT_ENTITIES,
+            create_workspace,
+            parse_entity_spec,
+        )
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", books_start):
             raise UsageError(
@@ -63,7 +67,7 @@ def register(app: typer.Typer) -> None:
         created = create_workspace(directory, entities, books_start, git=not no_git)
         hook = None
         if git_hooks:
-            from ..review_git import install_pre_commit
+            from alusage_ledger.integrations.review.git_sides import install_pre_commit
 
             hook, _status = install_pre_commit(directory)
         if state.current().json:

@@ -33,7 +33,7 @@ def _asking(ask: Any) -> Any:
     """``ask``, noting that the run's answer depends on what the person typed."""
 
     def asking(ctx: Any) -> Any:
-        from .. import answers
+        from alusage_ledger.books import answers
 
         answers.taint("a question was asked")
         return ask(ctx)

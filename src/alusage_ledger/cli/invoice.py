@@ -6,14 +6,20 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import DryRun, EntityId, OnlyEntityOrAll, chosen_entities, command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import (
+    DryRun,
+    EntityId,
+    OnlyEntityOrAll,
+    chosen_entities,
+    command_group,
+)
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from ..sales import Planned
+    from alusage_ledger.domains.sales.invoices import Planned
 
 InvoiceNumber: TypeAlias = Annotated[
     str, typer.Argument(help=N_("The invoice number, e.g. F2026-0007."))
@@ -31,8 +37,8 @@ HoldingEntity: TypeAlias = Annotated[
 
 def _day(text: str | None) -> date:
     """A date option (``YYYY-MM-DD`` or ``today``); today (``ALUSAGE_TODAY``) when omitted."""
-    from ..closing import resolve_today
-    from ..periods import parse_date
+    from alusage_ledger.core.periods import parse_date
+    from alusage_ledger.domains.closing.close import resolve_today
 
     if text is None or not text.strip():
         return resolve_today()
@@ -47,8 +53,8 @@ def _file_of(files: list[Any], entry: Any) -> str:
 
 
 def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> None:
-    from ..render.console import emit_json, say
-    from ..render.fmt import machine, money
+    from alusage_ledger.core.fmt import machine, money
+    from alusage_ledger.outputs.render.console import emit_json, say
 
     st = state.current()
     entry = planned.entry
@@ -200,10 +206,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..errors import UsageError
-        from ..periods import parse_date
-        from ..sales import InvoiceRequest, LineRequest, add_invoice, parse_amount_arg, parse_line
-        from ..sales import parse_vat as parse_vat_choice
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.core.periods import parse_date
+        from alusage_ledger.domains.sales.invoices import (
+            InvoiceRequest,
+            LineRequest,
+            add_invoice,
+            parse_amount_arg,
+            parse_line,
+        )
+        from alusage_ledger.domains.sales.invoices import parse_vat as parse_vat_choice
 
         st = state.current()
         ws = st.workspace()
@@ -276,7 +288,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..sales import PaymentRequest, locate_invoice, parse_amount_arg, pay_invoice
+        from alusage_ledger.domains.sales.invoices import (
+            PaymentRequest,
+            locate_invoice,
+            parse_amount_arg,
+            pay_invoice,
+        )
 
         st = state.current()
         ws = st.workspace()
@@ -314,7 +331,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..sales import CancelRequest, cancel_invoice, locate_invoice
+        from alusage_ledger.domains.sales.invoices import (
+            CancelRequest,
+            cancel_invoice,
+            locate_invoice,
+        )
 
         st = state.current()
         ws = st.workspace()
@@ -362,10 +383,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        from ..periods import parse_period
-        from ..render.console import emit_json, say, table
-        from ..render.fmt import machine, money
-        from ..sales import invoice_rows, sales_index
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.core.periods import parse_period
+        from alusage_ledger.domains.sales.invoices import invoice_rows, sales_index
+        from alusage_ledger.outputs.render.console import emit_json, say, table
 
         st = state.current()
         ws = st.workspace()

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import DryRun, OnlyEntity, chosen_entities
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import DryRun, OnlyEntity, chosen_entities
+from alusage_ledger.core.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -49,8 +49,12 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from ..errors import UsageError
-        from ..lettering import letter_entities, manual_letter, write_letters
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.domains.lettering.letters import (
+            letter_entities,
+            manual_letter,
+            write_letters,
+        )
 
         st = state.current()
         ws = st.workspace()
@@ -85,8 +89,8 @@ def register(app: typer.Typer) -> None:
             typer.Option("--as-of", help=N_("On this day (default: today)."), show_default=False),
         ] = None,
     ) -> None:
-        from ..aged import aged_balances, aged_rows
-        from ..purchases import date_arg
+        from alusage_ledger.domains.lettering.aged import aged_balances, aged_rows
+        from alusage_ledger.domains.purchases.bills import date_arg
 
         st = state.current()
         ws = st.workspace()
@@ -99,7 +103,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
-    from ..render.console import emit_json, say, table
+    from alusage_ledger.outputs.render.console import emit_json, say, table
 
     st = state.current()
     letters = [
@@ -134,10 +138,10 @@ def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
 
 
 def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
-    from ..aged import BUCKETS
-    from ..money import ZERO
-    from ..render.console import emit_json, say, table
-    from ..render.fmt import machine, money
+    from alusage_ledger.core.fmt import machine, money
+    from alusage_ledger.core.money import ZERO
+    from alusage_ledger.domains.lettering.aged import BUCKETS
+    from alusage_ledger.outputs.render.console import emit_json, say, table
 
     st = state.current()
     if st.json:

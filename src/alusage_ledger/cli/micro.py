@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import command_group
+from alusage_ledger.core.i18n import N_, _
 
 METHOD_WORDS = {
     "virement": N_("transfer"),
@@ -42,16 +42,16 @@ def register(app: typer.Typer) -> None:
         ],
         year: Annotated[int, typer.Option("--year", help=N_("The calendar year, e.g. 2026."))],
     ) -> None:
-        from ..micro import recettes, require_micro
-        from ..periods import year_period
-        from ..render.console import emit_json, say, table
-        from ..render.fmt import machine, money
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.core.periods import year_period
+        from alusage_ledger.domains.micro.registers import recettes, require_micro
+        from alusage_ledger.outputs.render.console import emit_json, say, table
 
         st = state.current()
         ws = st.workspace()
         require_micro(ws.config, entity)
         if not 1900 <= year <= 2999:
-            from ..errors import UsageError
+            from alusage_ledger.core.errors import UsageError
 
             raise UsageError(_("--year {year} is not a valid year.").format(year=year))
         rows = recettes(ws.config, ws.load_checked(entity), year_period(year))
@@ -119,10 +119,14 @@ def register(app: typer.Typer) -> None:
             typer.Option("--period", help=N_("A month (2026-11), a quarter (2026-Q4) or a year.")),
         ],
     ) -> None:
-        from ..micro import CATEGORIES, require_micro, urssaf_turnover
-        from ..periods import parse_period
-        from ..render.console import emit_json, table
-        from ..render.fmt import machine, money
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.core.periods import parse_period
+        from alusage_ledger.domains.micro.registers import (
+            CATEGORIES,
+            require_micro,
+            urssaf_turnover,
+        )
+        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
 
-from ..i18n import N_, _
-from . import state
+from alusage_ledger.cli import state
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
 
 DRY_RUN_HELP = N_("Show what would be written, write nothing.")
 FORMAT_HELP = N_("Output: table (default), md, csv or json.")
@@ -80,7 +80,7 @@ Month: TypeAlias = Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)
 
 def output_format(output: str | None) -> str:
     """``--format`` as given, else ``json`` under ``--json``, else ``table``; checked."""
-    from ..errors import UsageError
+    from alusage_ledger.core.errors import UsageError
 
     fmt = output or ("json" if state.current().json else "table")
     if fmt not in ("table", "md", "csv", "json"):
@@ -106,7 +106,7 @@ def emit_report(
     as_table: Callable[[], None],
 ) -> None:
     """Print a report in ``fmt`` (from :func:`output_format`), calling only its renderer."""
-    from ..render.console import emit_json
+    from alusage_ledger.outputs.render.console import emit_json
 
     if fmt == "json":
         emit_json(as_json())

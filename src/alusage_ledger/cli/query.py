@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_
-from . import state
+from alusage_ledger.cli import state
+from alusage_ledger.core.i18n import N_
 
 
 def register(app: typer.Typer) -> None:
@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
             ),
         ],
     ) -> None:
-        from ..query import run_query
-        from ..render.console import emit_json, table
+        from alusage_ledger.books.query import run_query
+        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()

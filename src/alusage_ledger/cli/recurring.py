@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import DryRun, OnlyEntity, command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import DryRun, OnlyEntity, command_group
+from alusage_ledger.core.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -30,9 +30,9 @@ def register(app: typer.Typer) -> None:
         entity: OnlyEntity = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..recurring import post_month
-        from ..render.console import emit_json, table
-        from ..render.fmt import machine, money
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.domains.purchases.recurring import post_month
+        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()
@@ -69,8 +69,8 @@ def register(app: typer.Typer) -> None:
             table(None, [_("Template")], [[_("No recurring template in alusage.toml.")]])
             return
         if dry_run:
-            from ..ledger import format_entries
-            from ..render.console import say
+            from alusage_ledger.books.ledger import format_entries
+            from alusage_ledger.outputs.render.console import say
 
             planned = [e for i in instances for e in i.entries]
             if planned:
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
 
     @recurring.command("list", help=N_("The recurring templates of alusage.toml."))
     def list_() -> None:
-        from ..render.console import emit_json, table
+        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import PostDryRun
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import PostDryRun
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..redistribution import MonthResult
+    from alusage_ledger.domains.commons.redistribution import MonthResult
 
 
 def register(app: typer.Typer) -> None:
@@ -67,9 +67,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: PostDryRun = False,
     ) -> None:
-        from ..errors import UsageError
-        from ..purchases import date_arg
-        from ..redistribution import redistribute as run
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.domains.commons.redistribution import redistribute as run
+        from alusage_ledger.domains.purchases.bills import date_arg
 
         st = state.current()
         ws = st.workspace()
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
             dry_run=dry_run,
         )
         if st.json:
-            from ..render.console import emit_json
+            from alusage_ledger.outputs.render.console import emit_json
 
             emit_json(as_json(result, post=post))
         else:
@@ -96,8 +96,8 @@ def register(app: typer.Typer) -> None:
 
 
 def as_json(result: MonthResult, *, post: bool) -> dict[str, Any]:
-    from ..redistribution import explain
-    from ..render.fmt import machine
+    from alusage_ledger.core.fmt import machine
+    from alusage_ledger.domains.commons.redistribution import explain
 
     policies = []
     for due in result.dues:
@@ -151,9 +151,9 @@ def as_json(result: MonthResult, *, post: bool) -> dict[str, Any]:
 
 
 def _show(result: MonthResult, *, post: bool, dry_run: bool) -> None:
-    from ..redistribution import explain
-    from ..render.console import say, table
-    from ..render.fmt import money
+    from alusage_ledger.core.fmt import money
+    from alusage_ledger.domains.commons.redistribution import explain
+    from alusage_ledger.outputs.render.console import say, table
 
     if not result.dues:
         say(_("No redistribution policy applies to {month}.").format(month=result.month))

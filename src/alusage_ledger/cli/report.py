@@ -15,9 +15,9 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_
-from . import state
-from .options import OutputFormat, command_group, emit_report, output_format
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import OutputFormat, command_group, emit_report, output_format
+from alusage_ledger.core.i18n import N_
 
 #: Modules (in ``cli/``) that contribute report subcommands with ``register_report(app)``.
 REPORT_MODULES: tuple[str, ...] = ("report_books",)
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         ],
         output: OutputFormat = None,
     ) -> None:
-        from ..transparency import (
+        from alusage_ledger.domains.commons.transparency import (
             build_report,
             render_csv,
             render_markdown,

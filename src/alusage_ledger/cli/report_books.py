@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import BooksEntityId, OutputFormat, emit_report, output_format
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import BooksEntityId, OutputFormat, emit_report, output_format
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..config import EntityConfig
-    from ..ledger import LoadedLedger
-    from ..ledgerreports import Window
+    from alusage_ledger.books.config import EntityConfig
+    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.outputs.ledgerreports import Window
 
 Period: TypeAlias = Annotated[
     str | None,
@@ -44,7 +44,7 @@ def _books(
     entity: str, period: str | None, exercice: str | None
 ) -> tuple[EntityConfig, LoadedLedger, Window]:
     """The entity's configuration, its checked ledger and the window the options name."""
-    from .. import ledgerreports as lr
+    from alusage_ledger.outputs import ledgerreports as lr
 
     ws = state.current().workspace()
     config = ws.config.entity(entity)
@@ -70,8 +70,8 @@ def register_report(report_app: typer.Typer) -> None:
         ] = False,
         output: OutputFormat = None,
     ) -> None:
-        from .. import ledgerreports as lr
-        from ..render.console import table
+        from alusage_ledger.outputs import ledgerreports as lr
+        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)
@@ -115,8 +115,8 @@ def register_report(report_app: typer.Typer) -> None:
         exercice: Exercice = None,
         output: OutputFormat = None,
     ) -> None:
-        from .. import ledgerreports as lr
-        from ..render.console import table
+        from alusage_ledger.outputs import ledgerreports as lr
+        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)
@@ -161,8 +161,8 @@ def register_report(report_app: typer.Typer) -> None:
         ] = None,
         output: OutputFormat = None,
     ) -> None:
-        from .. import ledgerreports as lr
-        from ..render.console import table
+        from alusage_ledger.outputs import ledgerreports as lr
+        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)

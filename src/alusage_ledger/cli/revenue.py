@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import OnlyEntityOrAll, chosen_entities
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import OnlyEntityOrAll, chosen_entities
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..revenue import RevenueReport
+    from alusage_ledger.domains.sales.revenue import RevenueReport
 
 
 def _as_json(report: RevenueReport) -> dict[str, object]:
-    from ..render.fmt import machine
+    from alusage_ledger.core.fmt import machine
 
     total = report.total
     return {
@@ -33,7 +33,7 @@ def render_csv(reports: list[RevenueReport]) -> str:
     import csv
     import io
 
-    from ..render.fmt import machine
+    from alusage_ledger.core.fmt import machine
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -53,7 +53,7 @@ def _md_cell(text: str) -> str:
 
 
 def render_md(reports: list[RevenueReport], title: str) -> str:
-    from ..render.fmt import money
+    from alusage_ledger.core.fmt import money
 
     lines = [f"# {title}", ""]
     for report in reports:
@@ -101,12 +101,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         import sys
 
-        from ..closing import resolve_today
-        from ..errors import UsageError
-        from ..periods import parse_period, year_period
-        from ..render.console import emit_json, say, table
-        from ..render.fmt import money
-        from ..revenue import GROUPINGS, revenue_report
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.core.fmt import money
+        from alusage_ledger.core.periods import parse_period, year_period
+        from alusage_ledger.domains.closing.close import resolve_today
+        from alusage_ledger.domains.sales.revenue import GROUPINGS, revenue_report
+        from alusage_ledger.outputs.render.console import emit_json, say, table
 
         st = state.current()
         ws = st.workspace()

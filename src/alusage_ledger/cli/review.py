@@ -1,7 +1,7 @@
 """``review [BASE] [HEAD]``: the accounting meaning of a git change; ``hooks install``.
 
-The library does the work (:mod:`alusage_ledger.review_git` reads and loads both sides
-safely, :mod:`alusage_ledger.review` compares them); this module renders the result as
+The library does the work (:mod:`alusage_ledger.integrations.review.git_sides` reads and loads both sides
+safely, :mod:`alusage_ledger.integrations.review.findings` compares them); this module renders the result as
 tables (Rich on a terminal, plain text when piped), Markdown for a pull-request comment
 (``--format md``) or JSON (``--json``), and exits 1 when there is an error finding.
 """
@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import command_group
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from ..review import EntityReview, Entry, Finding, Review
+    from alusage_ledger.integrations.review.findings import EntityReview, Entry, Finding, Review
 
 
 class Format(StrEnum):
@@ -65,11 +65,11 @@ def register(app: typer.Typer) -> None:
             ),
         ] = Format.table,
     ) -> None:
-        from ..config import find_workspace
-        from ..render.console import emit_json
-        from ..render.progress import working
-        from ..review import Side, compare, review_document
-        from ..review_git import read_sides
+        from alusage_ledger.books.config import find_workspace
+        from alusage_ledger.integrations.review.findings import Side, compare, review_document
+        from alusage_ledger.integrations.review.git_sides import read_sides
+        from alusage_ledger.outputs.render.console import emit_json
+        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         root = find_workspace(st.workspace_path)
@@ -112,8 +112,8 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        from ..config import find_workspace
-        from ..review_git import install_pre_commit
+        from alusage_ledger.books.config import find_workspace
+        from alusage_ledger.integrations.review.git_sides import install_pre_commit
 
         root = find_workspace(state.current().workspace_path)
         report_hook(*install_pre_commit(root, force=force))
@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
 
 def report_hook(path: object, status: str) -> None:
     """What ``hooks install`` (and ``init --git-hooks``) did, in the user's language."""
-    from ..render.console import emit_json, say
+    from alusage_ledger.outputs.render.console import emit_json, say
 
     if state.current().json:
         emit_json({"hook": str(path), "status": status})
@@ -148,7 +148,7 @@ def _severity(name: str) -> str:
 def _amount(value: Decimal | None, currency: str) -> str:
     if value is None:
         return ""
-    from ..render.fmt import money
+    from alusage_ledger.core.fmt import money
 
     try:
         return money(value, currency)
@@ -255,7 +255,7 @@ def _summary(result: Review) -> str:
 
 
 def show_tables(result: Review) -> None:
-    from ..render.console import say, table
+    from alusage_ledger.outputs.render.console import say, table
 
     say(_("Review of {head} against {base}").format(head=result.head, base=result.base))
     for index, entity in enumerate(result.changed):

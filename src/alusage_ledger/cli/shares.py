@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from datetime import date
@@ -20,10 +20,10 @@ MEMBER_HELP = N_("The member id, e.g. nicolas-jeudy.")
 def _date(text: str | None, what: str) -> date:
     from datetime import date
 
-    from ..errors import UsageError
+    from alusage_ledger.core.errors import UsageError
 
     if text is None:
-        from ..shares import today
+        from alusage_ledger.domains.places.shares import today
 
         return today()
     try:
@@ -37,8 +37,8 @@ def _date(text: str | None, what: str) -> date:
 
 
 def _amount(text: str) -> Decimal:
-    from ..errors import UsageError
-    from ..money import MoneyError, parse_amount
+    from alusage_ledger.core.errors import UsageError
+    from alusage_ledger.core.money import MoneyError, parse_amount
 
     try:
         return parse_amount(text, allow_negative=False, allow_zero=False)
@@ -55,11 +55,11 @@ def period_bounds(text: str | None) -> tuple[date | None, date]:
     import re
     from datetime import date
 
-    from ..allocation import month_bounds, parse_period
-    from ..errors import UsageError
+    from alusage_ledger.core.errors import UsageError
+    from alusage_ledger.domains.places.allocation import month_bounds, parse_period
 
     if text is None:
-        from ..shares import today
+        from alusage_ledger.domains.places.shares import today
 
         return None, today()
     value = text.strip()
@@ -109,12 +109,12 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: PostDryRun = False,
     ) -> None:
-        from ..errors import UsageError
-        from ..places import get_place, parse_month
-        from ..render.console import emit_json, say, table
-        from ..render.shares import allocation_json, allocation_tables
-        from ..shares import compute_shares, post_shares
-        from ..shares import today as current_day
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.shares import compute_shares, post_shares
+        from alusage_ledger.domains.places.shares import today as current_day
+        from alusage_ledger.outputs.render.console import emit_json, say, table
+        from alusage_ledger.outputs.render.shares import allocation_json, allocation_tables
 
         st = state.current()
         ws = st.workspace()
@@ -197,9 +197,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..places import get_place
-        from ..render.console import emit_json, say
-        from ..shares import pay_member, today
+        from alusage_ledger.domains.places.place import get_place
+        from alusage_ledger.domains.places.shares import pay_member, today
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -259,16 +259,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         import sys
 
-        from ..errors import UsageError
-        from ..places import get_place
-        from ..render.console import emit_json, table
-        from ..render.shares import (
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.domains.places.place import get_place
+        from alusage_ledger.domains.places.shares import member_statement
+        from alusage_ledger.outputs.render.console import emit_json, table
+        from alusage_ledger.outputs.render.shares import (
             statement_columns,
             statement_json,
             statement_markdown,
             statement_rows,
         )
-        from ..shares import member_statement
 
         st = state.current()
         ws = st.workspace()
@@ -310,10 +310,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        from ..places import get_place
-        from ..render.console import emit_json, table
-        from ..render.shares import balances_rows, machine
-        from ..shares import place_balances
+        from alusage_ledger.domains.places.place import get_place
+        from alusage_ledger.domains.places.shares import place_balances
+        from alusage_ledger.outputs.render.console import emit_json, table
+        from alusage_ledger.outputs.render.shares import balances_rows, machine
 
         st = state.current()
         ws = st.workspace()
@@ -349,8 +349,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _action_text(action: object, dry_run: bool) -> str:
-    from ..render.fmt import money
-    from ..shares import Action
+    from alusage_ledger.core.fmt import money
+    from alusage_ledger.domains.places.shares import Action
 
     assert isinstance(action, Action)
     texts = {

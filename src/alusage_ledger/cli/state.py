@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..ledger import Workspace
+    from alusage_ledger.books.ledger import Workspace
 
 
 @dataclass
@@ -23,8 +23,8 @@ class State:
     def workspace(self) -> Workspace:
         """The workspace of ``--workspace`` or found from the current directory (cached)."""
         if self._workspace is None:
-            from ..config import find_workspace
-            from ..ledger import Workspace
+            from alusage_ledger.books.config import find_workspace
+            from alusage_ledger.books.ledger import Workspace
 
             root = find_workspace(self.workspace_path)
             self._workspace = Workspace.open(root)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import Month, PlaceArg, command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import Month, PlaceArg, command_group
+from alusage_ledger.core.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -35,9 +35,9 @@ def register(app: typer.Typer) -> None:
         month: Month,
         days: Annotated[str, typer.Option("--days", help=N_("Days of use, e.g. 12 or 12.5."))],
     ) -> None:
-        from ..places import get_place, parse_month
-        from ..shares import today
-        from ..usage import parse_days, record_usage
+        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.shares import today
+        from alusage_ledger.domains.places.usage import parse_days, record_usage
 
         st = state.current()
         ws = st.workspace()
@@ -60,9 +60,9 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help=N_("The CSV file (UTF-8, ; or , separated)."))],
         month: Month,
     ) -> None:
-        from ..places import get_place, parse_month
-        from ..shares import today
-        from ..usage import read_usage_csv, record_usage
+        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.shares import today
+        from alusage_ledger.domains.places.usage import read_usage_csv, record_usage
 
         st = state.current()
         ws = st.workspace()
@@ -79,10 +79,10 @@ def register(app: typer.Typer) -> None:
         place: PlaceArg,
         month: Month,
     ) -> None:
-        from ..allocation import days_in_month
-        from ..places import get_place, parse_month
-        from ..render.console import emit_json, table
-        from ..usage import usage_of
+        from alusage_ledger.domains.places.allocation import days_in_month
+        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.usage import usage_of
+        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()
@@ -127,8 +127,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(st: state.State, place: str, month: str, result: object) -> None:
-    from ..render.console import emit_json, say
-    from ..usage import UsageWrite
+    from alusage_ledger.domains.places.usage import UsageWrite
+    from alusage_ledger.outputs.render.console import emit_json, say
 
     assert isinstance(result, UsageWrite)
     if st.json:

@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import EntityId, PostDryRun
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import EntityId, PostDryRun
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from ..ledger import Workspace
-    from ..vat import VatReturn
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.domains.sales.vat import VatReturn
 
 
 def _rate_text(rate: str) -> str:
@@ -21,7 +21,7 @@ def _rate_text(rate: str) -> str:
 
     from babel import numbers
 
-    from ..i18n import babel_locale
+    from alusage_ledger.core.i18n import babel_locale
 
     if rate == "?":
         return _("unknown rate")
@@ -33,12 +33,12 @@ def _rate_text(rate: str) -> str:
 
 
 def as_json(ws: Workspace, result: VatReturn, status: str | None) -> dict[str, Any]:
-    from ..render.fmt import machine
+    from alusage_ledger.core.fmt import machine
 
     existing = result.existing
     where = None
     if existing is not None:
-        from ..vat import _rel
+        from alusage_ledger.domains.sales.vat import _rel
 
         meta = existing.meta or {}
         where = f"{_rel(ws, meta.get('filename'))}:{meta.get('lineno')}"
@@ -74,7 +74,7 @@ def as_json(ws: Workspace, result: VatReturn, status: str | None) -> dict[str, A
 
 
 def render_text(ws: Workspace, result: VatReturn, status: str | None) -> str:
-    from ..render.fmt import money
+    from alusage_ledger.core.fmt import money
 
     lines: list[str] = []
     period = result.period.label
@@ -165,7 +165,7 @@ def _settlement_line(ws: Workspace, result: VatReturn, status: str | None) -> st
     ):
         return _("Nothing to settle.")
     if result.existing is not None:
-        from ..vat import _rel
+        from alusage_ledger.domains.sales.vat import _rel
 
         meta = result.existing.meta or {}
         return _("Settlement already in the ledger: {where}.").format(
@@ -193,9 +193,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: PostDryRun = False,
     ) -> None:
-        from ..periods import parse_period
-        from ..render.console import emit_json, say
-        from ..vat import LedgerVat, compute_return, post_return
+        from alusage_ledger.core.periods import parse_period
+        from alusage_ledger.domains.sales.vat import LedgerVat, compute_return, post_return
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
-from ..i18n import N_, _
-from . import state
-from .options import BooksEntityId, DryRun, Today, command_group
+from alusage_ledger.cli import state
+from alusage_ledger.cli.options import BooksEntityId, DryRun, Today, command_group
+from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from ..yearend import Minimums
+    from alusage_ledger.domains.year.yearend import Minimums
 
 Exercice: TypeAlias = Annotated[
     str,
@@ -58,11 +58,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from pathlib import Path
 
-        from ..errors import UsageError
-        from ..purchases import date_arg
-        from ..render.console import emit_json, say
-        from ..render.fmt import machine, money
-        from ..yearend import open_books
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.domains.purchases.bills import date_arg
+        from alusage_ledger.domains.year.yearend import open_books
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -148,10 +148,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from ..errors import UsageError
-        from ..render.console import emit_json, say
-        from ..render.fmt import machine, money
-        from ..yearend import book_inventory, parse_exercice
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.core.fmt import machine, money
+        from alusage_ledger.domains.year.yearend import book_inventory, parse_exercice
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -206,10 +206,10 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
         today: Today = None,
     ) -> None:
-        from ..render.console import emit_json, say
-        from ..render.fmt import money
-        from ..render.progress import working
-        from ..yearend import close_exercice, parse_exercice
+        from alusage_ledger.core.fmt import money
+        from alusage_ledger.domains.year.yearend import close_exercice, parse_exercice
+        from alusage_ledger.outputs.render.console import emit_json, say
+        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         ws = st.workspace()
@@ -320,11 +320,11 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from ..errors import UsageError
-        from ..purchases import date_arg
-        from ..render.console import emit_json, say
-        from ..yearend import Allocation, allocate, parse_exercice
-        from ..yearend import propose as propose_minimums
+        from alusage_ledger.core.errors import UsageError
+        from alusage_ledger.domains.purchases.bills import date_arg
+        from alusage_ledger.domains.year.yearend import Allocation, allocate, parse_exercice
+        from alusage_ledger.domains.year.yearend import propose as propose_minimums
+        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -381,8 +381,8 @@ def register(app: typer.Typer) -> None:
 def _signed(text: str | None, what: str) -> Decimal:
     from decimal import Decimal
 
-    from ..errors import UsageError
-    from ..money import MoneyError, parse_amount
+    from alusage_ledger.core.errors import UsageError
+    from alusage_ledger.core.money import MoneyError, parse_amount
 
     if text is None:
         return Decimal("0.00")
@@ -397,7 +397,7 @@ def _signed(text: str | None, what: str) -> Decimal:
 
 
 def _minimums_json(mins: Minimums) -> dict[str, object]:
-    from ..render.fmt import machine
+    from alusage_ledger.core.fmt import machine
 
     def opt(value: Decimal | None) -> str | None:
         return None if value is None else machine(value)
@@ -418,8 +418,8 @@ def _minimums_json(mins: Minimums) -> dict[str, object]:
 
 
 def _show_minimums(entity: str, year: int, mins: Minimums, day: str | None) -> None:
-    from ..render.console import say, table
-    from ..render.fmt import machine, money
+    from alusage_ledger.core.fmt import machine, money
+    from alusage_ledger.outputs.render.console import say, table
 
     if mins.result <= 0:
         say(

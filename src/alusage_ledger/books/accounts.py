@@ -1,0 +1,129 @@
+"""Opening the accounts a write needs, the first time it needs them.
+
+Commands never ask the accountant to open an account by hand: an :class:`Opener` collects
+``Open`` directives (with ``pcg`` and ``label`` metadata) for the accounts a batch uses
+that are not open yet, dated the first day of the books (or the first day of the entry's
+month when an earlier month is closed), and puts them in ``accounts.beancount`` when the
+ledger includes it, in the same write as the entries that use them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alusage_ledger.books.config import Config
+    from alusage_ledger.books.ledger import Append, LoadedLedger
+
+
+def open_date(config: Config, ledger: LoadedLedger, day: date) -> date:
+    """First day of the books, or of the entry's month when an earlier month is closed."""
+    from alusage_ledger.books.ledger import closed_months
+
+    start = config.entity(ledger.entity).books_start_date()
+    candidate = start if start is not None and start <= day else day.replace(day=1)
+    month = f"{candidate.year:04d}-{candidate.month:02d}"
+    if any(closed >= month for closed in closed_months(ledger.entries)):
+        candidate = day.replace(day=1)
+    return candidate
+
+
+@dataclass
+class Opener:
+    """Accounts a write needs that are not open yet: ``Open`` entries for the same batch."""
+
+    config: Config
+    ledger: LoadedLedger
+    day: date
+    opens: list[Any] = field(default_factory=list)
+    #: The ledger's ``Open`` metadata by account, read once (the ledger does not change).
+    _known: dict[str, dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _open_meta(self) -> dict[str, dict[str, Any]]:
+        if self._known is None:
+            from beancount.core import data
+
+            self._known = {
+                e.account: dict(e.meta or {})
+                for e in self.ledger.entries
+                if isinstance(e, data.Open)
+            }
+        return self._known
+
+    def _has(self, account: str) -> bool:
+        return account in self._open_meta() or any(o.account == account for o in self.opens)
+
+    def need(self, account: str, pcg: str, label: str) -> str:
+        from beancount.core import data
+
+        if self._has(account):
+            return account
+        meta = data.new_metadata("<alusage>", 0)
+        meta["pcg"] = pcg
+        meta["label"] = label
+        self.opens.append(
+            data.Open(meta, open_date(self.config, self.ledger, self.day), account, ["EUR"], None)
+        )
+        return account
+
+    def need_like(self, account: str, default: tuple[str, str]) -> str:
+        """:meth:`need`, numbered like the account's neighbours: the PCG number and label
+        of its nearest open ancestor or of an open account under that ancestor (the longest
+        shared prefix first), else the label of an open account numbered ``default[0]``,
+        else ``default`` (``(pcg, label)``)."""
+        if self._has(account):
+            return account
+        return self.need(account, *self._numbered_like(account, default))
+
+    def _numbered_like(self, account: str, default: tuple[str, str]) -> tuple[str, str]:
+        known = self._open_meta()
+        parts = account.split(":")
+        candidates: list[str] = []
+        for size in range(len(parts) - 1, 1, -1):
+            prefix = ":".join(parts[:size])
+            candidates.append(prefix)
+            candidates.extend(sorted(a for a in known if a.startswith(prefix + ":")))
+        for candidate in candidates:
+            meta = known.get(candidate)
+            if meta and isinstance(meta.get("pcg"), str):
+                return str(meta["pcg"]), str(meta.get("label") or default[1])
+        pcg = default[0]
+        for meta in known.values():
+            if meta.get("pcg") == pcg and isinstance(meta.get("label"), str):
+                return pcg, str(meta["label"])
+        return default
+
+    def role(self, role: str) -> str:
+        from alusage_ledger.books.roles import role_account
+
+        found = role_account(self.config, self.ledger.entity, role)
+        return self.need(found.account, found.pcg, found.label)
+
+    def third_party(self, role: str, name: str) -> str:
+        """The sub-account of ``role`` for a named third party (opened on first use)."""
+        from alusage_ledger.books.roles import account_component, role_account
+
+        parent = role_account(self.config, self.ledger.entity, role)
+        return self.need(f"{parent.account}:{account_component(name)}", parent.pcg, parent.label)
+
+    def appends(self, entries: Sequence[Any]) -> list[Append]:
+        """The write batch: new ``open`` directives go to accounts.beancount when included."""
+        from alusage_ledger.books.ledger import Append
+
+        entity = self.ledger.entity
+        batch = []
+        if self.opens:
+            accounts_file = Path(os.path.realpath(self.ledger.folder() / "accounts.beancount"))
+            included = accounts_file in self.ledger.files
+            batch.append(
+                Append(entity, tuple(self.opens), "accounts.beancount" if included else None)
+            )
+        batch.append(Append(entity, tuple(entries)))
+        return batch

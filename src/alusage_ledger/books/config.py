@@ -1,0 +1,834 @@
+"""The workspace file ``alusage.toml``, read into validated pydantic models.
+
+A workspace is a folder (a git repository) with ``alusage.toml`` at its root, found by
+walking up from the current directory or given with ``--workspace``. The file holds
+what is static or slowly changing: entities, places, policies, series, rules. Dated
+facts of a period live in the ledgers themselves.
+
+A configuration error names the file, the field path and what is expected, in one
+sentence, and exits with code 3.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from alusage_ledger.core.errors import ConfigError
+from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.domains.places.place import PlaceConfig
+
+CONFIG_NAME = "alusage.toml"
+ENTITY_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+#: Beancount's own plugins that only check or add harmless entries. ``auto_accounts``
+#: and ``auto`` are left out on purpose: they hide misspelt accounts.
+DEFAULT_ALLOWED_PLUGINS = frozenset(
+    f"beancount.plugins.{name}"
+    for name in (
+        "check_average_cost",
+        "check_closing",
+        "check_commodity",
+        "check_drained",
+        "close_tree",
+        "coherent_cost",
+        "commodity_attr",
+        "currency_accounts",
+        "implicit_prices",
+        "leafonly",
+        "noduplicates",
+        "nounused",
+        "onecommodity",
+        "pedantic",
+        "sellgains",
+        "unique_prices",
+    )
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class WorkspaceSettings(_Model):
+    locale: str = "fr_FR"
+    currency: Literal["EUR"] = "EUR"
+    allowed_plugins: list[str] = Field(default_factory=list)
+
+
+#: VAT rates of metropolitan France (CGI 278, 278-0 bis, 279, 281 quater).
+VAT_RATES = ("20", "10", "5.5", "2.1")
+_SERIES_FIELD = re.compile(r"\{([a-z]+)(?::0(\d))?\}")
+_SERIES_LITERAL = re.compile(r"^[A-Za-z0-9._/-]*$")
+
+
+def series_regex(pattern: str) -> re.Pattern[str]:
+    """The regex of a numbering pattern like ``F{year}-{seq:04}`` (groups ``year``, ``seq``).
+
+    Raises ValueError when the pattern is not one the tool can number with.
+    """
+    parts: list[str] = []
+    seen: list[str] = []
+    position = 0
+    for match in _SERIES_FIELD.finditer(pattern):
+        literal = pattern[position : match.start()]
+        if not _SERIES_LITERAL.fullmatch(literal) or "{" in literal or "}" in literal:
+            raise ValueError(f"{literal!r}: only letters, digits and - _ / . between fields")
+        parts.append(re.escape(literal))
+        name, width = match.group(1), match.group(2)
+        if name not in ("year", "seq") or name in seen:
+            raise ValueError(f"{{{name}}}: only one {{year}} and one {{seq}} are allowed")
+        seen.append(name)
+        if name == "year":
+            if width:
+                raise ValueError("{year} takes no width")
+            parts.append(r"(?P<year>\d{4})")
+        else:
+            parts.append(rf"(?P<seq>\d{{{int(width or 1)},}})")
+        position = match.end()
+    tail = pattern[position:]
+    if not _SERIES_LITERAL.fullmatch(tail):
+        raise ValueError(f"{tail!r}: only letters, digits and - _ / . between fields")
+    parts.append(re.escape(tail))
+    if "seq" not in seen:
+        raise ValueError("the pattern needs a {seq} field, e.g. F{year}-{seq:04}")
+    return re.compile("".join(parts))
+
+
+def _config_decimal(value: Any) -> Any:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError('expected a whole number or an amount written as text, e.g. "37500"')
+    from alusage_ledger.core.money import MoneyError, parse_amount
+
+    try:
+        return parse_amount(str(value), allow_negative=False)
+    except MoneyError:
+        raise ValueError('expected an amount written as text, e.g. "37500"') from None
+
+
+class VatRegimeConfig(_Model):
+    """One ``[[entities.<id>.vat]]`` item: the VAT regime in force from ``since`` on.
+
+    Thresholds of the franchise (CGI 293 B, loi 2025-1044) are configurable: the law
+    changes often (docs/sales-and-vat.md).
+    """
+
+    since: date
+    regime: Literal["franchise", "rsi", "reel-mensuel", "reel-trimestriel"]
+    #: When VAT on services is due: on receipt (the default) or on invoicing (option).
+    exigibility: Literal["encaissements", "debits"] = "encaissements"
+    #: The settlement entry of a return is dated this day of the month after the period.
+    settlement_day: int = Field(default=20, ge=1, le=28)
+    #: The invoice mention while under the franchise.
+    mention: str = "TVA non applicable, art. 293 B du CGI"
+    services_threshold: Decimal = Decimal("37500")
+    services_threshold_major: Decimal = Decimal("41250")
+    sales_threshold: Decimal = Decimal("85000")
+    sales_threshold_major: Decimal = Decimal("93500")
+    #: rsi: last year's net VAT, base of the July (55 %) and December (40 %) instalments;
+    #: computed from last year's books when not given.
+    instalment_base: Decimal | None = None
+
+    @field_validator(
+        "services_threshold",
+        "services_threshold_major",
+        "sales_threshold",
+        "sales_threshold_major",
+        "instalment_base",
+        mode="before",
+    )
+    @classmethod
+    def _amounts(cls, value: Any) -> Any:
+        return _config_decimal(value)
+
+    @model_validator(mode="after")
+    def _majors(self) -> VatRegimeConfig:
+        if self.services_threshold_major < self.services_threshold:
+            raise ValueError("services_threshold_major is below services_threshold")
+        if self.sales_threshold_major < self.sales_threshold:
+            raise ValueError("sales_threshold_major is below sales_threshold")
+        return self
+
+
+class SeriesConfig(_Model):
+    """``[entities.<id>.series]``: numbering of invoices and credit notes, payment terms."""
+
+    invoice: str = "F{year}-{seq:04}"
+    credit_note: str = "A{year}-{seq:04}"
+    #: Days from the invoice date to its due date when ``--due`` is not given.
+    payment_days: int = Field(default=30, ge=0, le=365)
+
+    @field_validator("invoice", "credit_note")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        series_regex(value)
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SeriesConfig:
+        invoice, credit = series_regex(self.invoice), series_regex(self.credit_note)
+        sample_i = self.invoice.replace("{year}", "2026")
+        sample_c = self.credit_note.replace("{year}", "2026")
+        sample_i = _SERIES_FIELD.sub("1", sample_i)
+        sample_c = _SERIES_FIELD.sub("1", sample_c)
+        if credit.fullmatch(sample_i) or invoice.fullmatch(sample_c):
+            raise ValueError("the invoice and credit note patterns must not look alike")
+        return self
+
+
+class ActivityConfig(_Model):
+    """``[entities.<id>.activities.<activity>]``: what is sold, where it is booked, its VAT."""
+
+    account: str
+    pcg: str | None = None
+    label: str | None = None
+    #: Default VAT rate: "20", "10", "5.5", "2.1" or "exempt" (then ``exemption`` is required).
+    rate: Literal["20", "10", "5.5", "2.1", "exempt"] = "20"
+    #: goods: VAT due on delivery; services: on receipt unless the entity opted for debits.
+    kind: Literal["goods", "services"] = "services"
+    #: The legal basis printed on an exempt invoice, e.g. "CGI art. 261-4-4° a".
+    exemption: str | None = None
+    #: Micro-entrepreneurs: the URSSAF turnover category of this activity.
+    urssaf: Literal["bnc", "bic-services", "bic-sales"] | None = None
+
+    @field_validator("pcg")
+    @classmethod
+    def _pcg(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{3,}", value):
+            raise ValueError("a PCG number is at least 3 digits")
+        return value
+
+    @model_validator(mode="after")
+    def _exemption(self) -> ActivityConfig:
+        if self.rate == "exempt" and not self.exemption:
+            raise ValueError('an exempt activity needs its legal basis in "exemption"')
+        return self
+
+
+class EntityConfig(_Model):
+    name: str
+    kind: Literal["sas", "scic", "micro"]
+    ledger: str
+    siren: str | None = None
+    exercice_start: str = "01-01"
+    books_start: str | None = None
+    # Sales and VAT (docs/sales-and-vat.md): dated VAT regimes, invoice series, activities.
+    # Empty means the defaults of the entity's kind (vat.default_regime, sales.activities_of).
+    vat: list[VatRegimeConfig] = Field(default_factory=list)
+    series: SeriesConfig = Field(default_factory=lambda: SeriesConfig())
+    accounts: dict[str, str] = Field(default_factory=dict)
+    activities: dict[str, ActivityConfig] = Field(default_factory=dict)
+
+    @field_validator("vat")
+    @classmethod
+    def _vat_dates(cls, value: list[VatRegimeConfig]) -> list[VatRegimeConfig]:
+        days = [item.since for item in value]
+        if len(set(days)) != len(days):
+            raise ValueError("two VAT regimes start on the same day")
+        return sorted(value, key=lambda item: item.since)
+
+    @field_validator("activities")
+    @classmethod
+    def _activity_ids(cls, value: dict[str, ActivityConfig]) -> dict[str, ActivityConfig]:
+        for key in value:
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,40}", key):
+                raise ValueError(
+                    f"activity id {key!r} must be lowercase letters, digits and dashes"
+                )
+        return value
+
+    @field_validator("siren")
+    @classmethod
+    def _siren(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{9}", value):
+            raise ValueError(N_("a SIREN is 9 digits"))
+        return value
+
+    @field_validator("exercice_start")
+    @classmethod
+    def _exercice_start(cls, value: str) -> str:
+        if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
+            raise ValueError(N_('expected "MM-DD", e.g. "01-01"'))
+        return value
+
+    @field_validator("books_start")
+    @classmethod
+    def _books_start(cls, value: str | None) -> str | None:
+        if value is not None and not MONTH.fullmatch(value):
+            raise ValueError(N_('expected a month "YYYY-MM", e.g. "2026-01"'))
+        return value
+
+    @field_validator("ledger")
+    @classmethod
+    def _ledger(cls, value: str) -> str:
+        if value.startswith("/") or ".." in Path(value).parts:
+            raise ValueError(N_("expected a path inside the workspace, relative to alusage.toml"))
+        if not value.endswith(".beancount"):
+            raise ValueError(N_("expected a .beancount file"))
+        return value
+
+    def books_start_date(self) -> date | None:
+        if self.books_start is None:
+            return None
+        year, month = self.books_start.split("-")
+        return date(int(year), int(month), 1)
+
+
+class BankSettings(_Model):
+    """``[bank]``: bank statement import (docs/bank-import.md)."""
+
+    rules: str | None = None  # the default rules file, relative to the workspace
+    reconcile_days: int = Field(default=3, ge=0, le=31)  # a line meets an entry booked by hand
+
+
+class ReviewSettings(_Model):
+    """``[review]``: what ``review`` warns about and how long a side may take to load."""
+
+    #: A posting above this amount (absolute value) in an added or changed entry is a warning.
+    amount_warning: Decimal = Decimal("5000.00")
+    #: Each side of a review is loaded in a child process killed after this many seconds.
+    timeout_seconds: int = Field(default=300, ge=1, le=86400)
+
+    @field_validator("amount_warning", mode="before")
+    @classmethod
+    def _amount_warning(cls, value: Any) -> Decimal:
+        from alusage_ledger.core.money import MoneyError, parse_amount
+
+        if not isinstance(value, str):
+            raise ValueError('expected an amount written as a string, e.g. "5000.00"')
+        try:
+            return parse_amount(value, allow_negative=False)
+        except MoneyError:
+            raise ValueError('expected an amount written as a string, e.g. "5000.00"') from None
+
+
+POLICY_ID = re.compile(r"^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$")
+#: Which parameters each base needs (``rate`` is optional for ``surplus``: default 1).
+POLICY_PARAMS: dict[str, tuple[str, ...]] = {
+    "revenue": ("rate",),
+    "margin": ("rate",),
+    "project": ("rate", "project"),
+    "fixed": ("amount",),
+    "surplus": ("floor",),
+}
+
+
+def _policy_decimal(value: Any, example: str) -> Decimal | None:
+    from alusage_ledger.core.money import MoneyError, parse_amount
+
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(
+            _('expected a number written as text, e.g. "{example}"').format(example=example)
+        )
+    try:
+        return parse_amount(str(value), decimals=6 if example.startswith("0.") else 2)
+    except MoneyError:
+        raise ValueError(
+            _('expected a number written as text, e.g. "{example}"').format(example=example)
+        ) from None
+
+
+class RedistributionPolicy(_Model):
+    """One ``[[redistribution]]`` policy: what ``from`` gives back to ``to`` each month.
+
+    See docs/redistribution.md. ``from`` is a Python keyword, hence ``from_``.
+    """
+
+    id: str
+    from_: str = Field(alias="from")
+    to: str
+    kind: Literal["don", "retribution"]
+    base: Literal["revenue", "margin", "project", "fixed", "surplus"]
+    rate: Decimal | None = None
+    amount: Decimal | None = None
+    project: str | None = None
+    floor: Decimal | None = None
+    commitment: str | None = None
+    since: date | None = None
+    until: date | None = None
+    label: str | None = None
+    activity: str | None = None
+    vat_rate: Literal["20", "10", "5.5", "exempt"] | None = None
+    income_account: str | None = None
+    expense_account: str | None = None
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _rate(cls, value: Any) -> Decimal | None:
+        return _policy_decimal(value, "0.05")
+
+    @field_validator("amount", "floor", mode="before")
+    @classmethod
+    def _amounts(cls, value: Any) -> Decimal | None:
+        return _policy_decimal(value, "100.00")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> RedistributionPolicy:
+        def bad(name: str, message: str) -> ValueError:
+            return ValueError(
+                _("the field {field!r} of policy {policy!r} {message}").format(
+                    field=name, policy=self.id, message=message
+                )
+            )
+
+        if not POLICY_ID.fullmatch(self.id):
+            raise bad("id", _("must be lowercase letters, digits and dashes (e.g. don-commun)"))
+        needed = POLICY_PARAMS[self.base]
+        for name in ("rate", "amount", "project", "floor"):
+            given = getattr(self, name) is not None
+            if name in needed and not given:
+                raise bad(name, _("is required with base {base!r}").format(base=self.base))
+            if given and name not in needed and not (name == "rate" and self.base == "surplus"):
+                raise bad(name, _("is not used with base {base!r}").format(base=self.base))
+        if self.rate is not None and not (0 <= self.rate <= 1):
+            raise bad("rate", _("must be between 0 and 1 (0.05 is 5 %)"))
+        if self.amount is not None and self.amount <= 0:
+            raise bad("amount", _("must be more than zero"))
+        if self.floor is not None and self.floor < 0:
+            raise bad("floor", _("must not be negative"))
+        if self.kind == "retribution" and self.commitment is not None:
+            raise bad("commitment", _("is only for donations (a retribution is invoiced)"))
+        if self.kind == "don":
+            for name in ("activity", "vat_rate", "income_account", "expense_account"):
+                if getattr(self, name) is not None:
+                    raise bad(name, _("is only for retributions"))
+        if self.since and self.until and self.until < self.since:
+            raise bad("until", _("is before since"))
+        from alusage_ledger.books.ledger import check_text
+        from alusage_ledger.core.errors import UsageError
+
+        for name in ("label", "commitment", "project", "activity"):
+            value = getattr(self, name)
+            try:
+                if value is not None:
+                    check_text(value, name)
+            except UsageError:
+                raise bad(
+                    name, _("must be one line of plain text (no control characters)")
+                ) from None
+        if self.from_ == self.to:
+            raise bad("to", _("must differ from 'from'"))
+        return self
+
+
+RECURRING_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+
+
+class RecurringTemplate(_Model):
+    """One ``[[recurring]]`` template: a bill posted every month by ``recurring post``.
+
+    See docs/purchases-and-lettering.md. ``amount`` is the amount before tax as text, or
+    ``"last"`` (the amount of the previous bill of this supplier on this account).
+    ``piece_ref`` and ``label`` may use ``{year}``, ``{month}`` (a number, ``{month:02}``)
+    and ``{month_name}``; ``period`` is the months the bill covers (``month``,
+    ``quarter``, ``year`` or ``none``); ``months`` limits the months it is posted in.
+    """
+
+    id: str
+    entity: str
+    supplier: str
+    account: str
+    amount: str
+    day: int = Field(default=1, ge=1, le=31)
+    vat: str | None = None
+    label: str | None = None
+    piece_ref: str | None = None
+    period: Literal["month", "quarter", "year", "none"] = "month"
+    months: list[int] | None = None
+    since: date | None = None
+    until: date | None = None
+    nature: Literal["goods", "services"] | None = None
+    #: Paid by direct debit: the payment is posted too, on this day of the month.
+    pay_day: int | None = Field(default=None, ge=1, le=31)
+    pay_account: str | None = None
+    #: The supplier's payable when it exists under another name (default: found or derived).
+    supplier_account: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not RECURRING_ID.fullmatch(value):
+            raise ValueError("a template id is lowercase letters, digits and dashes")
+        return value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: Any) -> str:
+        from alusage_ledger.core.money import MoneyError, parse_amount
+
+        if not isinstance(value, str):
+            raise ValueError('expected an amount written as text, e.g. "1200.00", or "last"')
+        if value.strip() != "last":
+            try:
+                parse_amount(value, allow_negative=False, allow_zero=False)
+            except MoneyError:
+                raise ValueError('expected an amount written as text, e.g. "1200.00"') from None
+        return value.strip()
+
+    @field_validator("vat", mode="before")
+    @classmethod
+    def _vat(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError('expected a VAT rate written as text, e.g. "20" or "exempt"')
+        return value
+
+    @field_validator("piece_ref", "label")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                value.format(year=2026, month=1, month_name="janvier")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"{value!r}: only {{year}}, {{month}} and {{month_name}} fields ({exc})"
+                ) from None
+        return value
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and (not value or any(not 1 <= m <= 12 for m in value)):
+            raise ValueError("months are numbers from 1 to 12")
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> RecurringTemplate:
+        if self.since and self.until and self.until < self.since:
+            raise ValueError("until is before since")
+        return self
+
+
+def _percent(value: Any) -> Any:
+    """A percentage (``"15"``, ``15``, ``"57.5"``) between 0 and 100, as a Decimal."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(N_('expected a percentage written as text, e.g. "15" or "57.5"'))
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        raise ValueError(N_('expected a percentage written as text, e.g. "15" or "57.5"')) from None
+    if not number.is_finite() or number < 0 or number > 100:
+        raise ValueError(N_("expected a percentage between 0 and 100"))
+    return number
+
+
+class AllocationRules(_Model):
+    """How much of a profit the law sends to the reserves (``[year.scic]``, ``[year.sas]``).
+
+    Checked by ``check`` on every allocation and printed by ``year allocate --propose``
+    (docs/year.md). SCIC: loi 1947 art. 16 (legal reserve) and 19 nonies (statutory
+    reserve); SAS: Code de commerce L232-10.
+    """
+
+    #: Percentage of the result (after absorbing a debit carry-forward) for the legal reserve.
+    legal_reserve_rate: Decimal
+    #: Until what the legal reserve is fed: the highest capital ever reached, the capital
+    #: at the allocation, or no cap.
+    legal_reserve_cap: Literal["highest-capital", "capital", "none"]
+    #: The cap as a percentage of that base (SAS: 10 % of the share capital).
+    legal_reserve_cap_rate: Decimal = Decimal("100")
+    #: Percentage of what remains after the legal reserve, for the statutory reserve.
+    statutory_reserve_rate: Decimal = Decimal("0")
+    #: Interest on shares at most this percentage of the paid-up capital (none: unchecked).
+    interest_rate_max: Decimal | None = None
+
+    @field_validator(
+        "legal_reserve_rate",
+        "legal_reserve_cap_rate",
+        "statutory_reserve_rate",
+        "interest_rate_max",
+        mode="before",
+    )
+    @classmethod
+    def _rates(cls, value: Any) -> Any:
+        return _percent(value)
+
+
+def _scic_rules() -> AllocationRules:
+    return AllocationRules(
+        legal_reserve_rate=Decimal("15"),
+        legal_reserve_cap="highest-capital",
+        statutory_reserve_rate=Decimal("50"),
+    )
+
+
+def _sas_rules() -> AllocationRules:
+    return AllocationRules(
+        legal_reserve_rate=Decimal("5"),
+        legal_reserve_cap="capital",
+        legal_reserve_cap_rate=Decimal("10"),
+    )
+
+
+class YearSettings(_Model):
+    """``[year]``: the exercice close, the allocation of the result, members' capital."""
+
+    scic: AllocationRules = Field(default_factory=_scic_rules)
+    sas: AllocationRules = Field(default_factory=_sas_rules)
+    #: Warn when the capital falls below this percentage of the highest capital reached
+    #: (loi 1947 art. 13: a quarter).
+    capital_floor_rate: Decimal = Decimal("25")
+    #: Members' categories a subscription may name (empty: any id).
+    capital_categories: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, value: Any) -> Any:
+        # ``[year.scic]`` with one field keeps the law's defaults for the others.
+        if isinstance(value, dict):
+            value = dict(value)
+            for kind, defaults in (("scic", _scic_rules), ("sas", _sas_rules)):
+                given = value.get(kind)
+                if isinstance(given, dict):
+                    base = defaults().model_dump()
+                    value[kind] = {**base, **given}
+        return value
+
+    @field_validator("capital_floor_rate", mode="before")
+    @classmethod
+    def _floor(cls, value: Any) -> Any:
+        return _percent(value)
+
+    @field_validator("capital_categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,40}", item):
+                raise ValueError(N_("a category is lowercase letters, digits and dashes"))
+        return value
+
+    def rules(self, kind: str) -> AllocationRules | None:
+        """The allocation rules of an entity's kind (none for a micro-entrepreneur)."""
+        return {"scic": self.scic, "sas": self.sas}.get(kind)
+
+
+class Config(_Model):
+    workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    entities: dict[str, EntityConfig] = Field(default_factory=dict)
+    # Sections owned by later issues; validated by their own models when used.
+    places: dict[str, PlaceConfig] = Field(default_factory=dict)  # places.py (le 97)
+    redistribution: list[RedistributionPolicy] = Field(default_factory=list)
+    recurring: list[RecurringTemplate] = Field(default_factory=list)  # recurring.py
+    bank: BankSettings = Field(default_factory=lambda: BankSettings())  # bankimport.py
+    review: ReviewSettings = Field(default_factory=lambda: ReviewSettings())
+    year: YearSettings = Field(default_factory=lambda: YearSettings())  # yearend.py, capital.py
+
+    @field_validator("entities")
+    @classmethod
+    def _entity_ids(cls, value: dict[str, EntityConfig]) -> dict[str, EntityConfig]:
+        for key in value:
+            if not ENTITY_ID.fullmatch(key):
+                raise ValueError(
+                    _("entity id {key!r} must be lowercase letters, digits and dashes").format(
+                        key=key
+                    )
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _recurring_references(self) -> Config:
+        seen: set[str] = set()
+        for index, template in enumerate(self.recurring):
+            if template.entity not in self.entities:
+                raise ValueError(
+                    _(
+                        "recurring.{index}.entity: template {id!r} names the unknown entity "
+                        "{entity!r}; the entities are: {known}"
+                    ).format(
+                        index=index,
+                        id=template.id,
+                        entity=template.entity,
+                        known=", ".join(sorted(self.entities)) or "-",
+                    )
+                )
+            if template.id in seen:
+                raise ValueError(
+                    _("recurring.{index}.id: the template id {id!r} is used twice").format(
+                        index=index, id=template.id
+                    )
+                )
+            seen.add(template.id)
+        return self
+
+    @model_validator(mode="after")
+    def _place_references(self) -> Config:
+        from alusage_ledger.domains.places.place import check_references
+
+        check_references(self)
+        return self
+
+    @model_validator(mode="after")
+    def _redistribution_references(self) -> Config:
+        seen: set[str] = set()
+        for index, policy in enumerate(self.redistribution):
+            for name, value in (("from", policy.from_), ("to", policy.to)):
+                if value not in self.entities:
+                    raise ValueError(
+                        _(
+                            "redistribution.{index}.{field}: policy {policy!r} names the "
+                            "unknown entity {entity!r}; the entities are: {known}"
+                        ).format(
+                            index=index,
+                            field=name,
+                            policy=policy.id,
+                            entity=value,
+                            known=", ".join(sorted(self.entities)) or "-",
+                        )
+                    )
+            if policy.id in seen:
+                raise ValueError(
+                    _("redistribution.{index}.id: the policy id {policy!r} is used twice").format(
+                        index=index, policy=policy.id
+                    )
+                )
+            seen.add(policy.id)
+        return self
+
+    def allowed_plugins(self) -> frozenset[str]:
+        return DEFAULT_ALLOWED_PLUGINS | frozenset(self.workspace.allowed_plugins)
+
+    def entity(self, entity_id: str) -> EntityConfig:
+        try:
+            return self.entities[entity_id]
+        except KeyError:
+            from alusage_ledger.core.errors import UsageError
+            from alusage_ledger.core.suggest import did_you_mean
+
+            raise UsageError(
+                _("Unknown entity {name!r}{hint}; the entities are: {known}.").format(
+                    name=entity_id,
+                    hint=did_you_mean(entity_id, self.entities),
+                    known=", ".join(sorted(self.entities)) or "-",
+                )
+            ) from None
+
+
+#: Pydantic error types, said in words (and translated): what is expected.
+_EXPECTED = {
+    "string_type": N_("expected text in quotes"),
+    "int_type": N_("expected a whole number"),
+    "int_parsing": N_("expected a whole number"),
+    "bool_type": N_("expected true or false"),
+    "bool_parsing": N_("expected true or false"),
+    "date_type": N_("expected a date YYYY-MM-DD"),
+    "date_parsing": N_("expected a date YYYY-MM-DD"),
+    "date_from_datetime_parsing": N_("expected a date YYYY-MM-DD"),
+    "decimal_type": N_("expected a number written as text"),
+    "decimal_parsing": N_("expected a number written as text"),
+    "list_type": N_("expected a list [...]"),
+    "dict_type": N_("expected a table"),
+    "model_type": N_("expected a table"),
+    "model_attributes_type": N_("expected a table"),
+    "greater_than_equal": N_("expected a number at least {ge}"),
+    "less_than_equal": N_("expected a number at most {le}"),
+    "greater_than": N_("expected a number above {gt}"),
+    "less_than": N_("expected a number below {lt}"),
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One pydantic error as ``field.path: what is expected (got ...)``, translated."""
+    loc = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+    kind = str(error.get("type", ""))
+    ctx = dict(error.get("ctx") or {})
+    got = error.get("input")
+    shown = repr(got) if isinstance(got, str | int | float | bool) else None
+    if kind == "extra_forbidden":
+        msg = _("unknown field (a misspelling?)")
+        shown = None
+    elif kind == "missing":
+        msg = _("this field is required")
+        shown = None
+    elif kind == "literal_error":
+        # pydantic says "'a', 'b' or 'c'": its English "or" is translated.
+        values = str(ctx.get("expected", "")).replace(" or ", _(" or "))
+        msg = _("expected one of {values}").format(values=values)
+    elif kind in _EXPECTED:
+        msg = _(_EXPECTED[kind]).format(**{k: str(v) for k, v in ctx.items()})
+    elif kind in ("value_error", "assertion_error"):
+        error_obj = ctx.get("error")
+        text = str(error_obj) if error_obj is not None else str(error.get("msg", ""))
+        msg = _(text.removeprefix("Value error, "))
+    else:
+        msg = str(error.get("msg", ""))
+    if shown is not None:
+        msg = _("{expected} (got {value})").format(expected=msg, value=shown)
+    return f"{loc}: {msg}" if loc else msg
+
+
+def parse_config(text: str, source: Path) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            _("{file}: the TOML syntax is invalid ({detail}); fix that line.").format(
+                file=source, detail=exc
+            )
+        ) from exc
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(
+            _("{file}: {problem}.").format(file=source, problem=_describe(dict(first)))
+        ) from exc
+
+
+def load_config(path: Path) -> Config:
+    from alusage_ledger.books import answers
+
+    try:
+        data = path.read_bytes()
+        answers.observe_bytes(path, data)
+    except OSError as exc:
+        raise ConfigError(
+            _("Cannot read {file}: {reason}.").format(file=path, reason=exc.strerror)
+        ) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            _("{file} is not UTF-8 text; save it as UTF-8.").format(file=path)
+        ) from exc
+    return parse_config(text, path)
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The folder holding ``alusage.toml``, walking up from ``start`` (default: cwd)."""
+    from alusage_ledger.books import answers
+
+    here = (start or Path.cwd()).resolve()
+    answers.observe("real", str(start or Path.cwd()), str(here))
+    for folder in (here, *here.parents):
+        found = (folder / CONFIG_NAME).is_file()
+        answers.observe("isfile", str(folder / CONFIG_NAME), "1" if found else "0")
+        if found:
+            answers.found_workspace(folder)
+            return folder
+    raise ConfigError(
+        _(
+            "No {name} found in {folder} or its parents; run 'alusage-ledger init' "
+            "or pass --workspace."
+        ).format(name=CONFIG_NAME, folder=here)
+    )

@@ -1,0 +1,751 @@
+"""The transparency report: what the ecosystem created, paid, gave back and shared.
+
+The document a cooperative shows its general assembly (Open Collective style, from the
+ledgers themselves), for a period, month by month:
+
+* **value created**: revenue excluding VAT by entity and activity (the ``activity``
+  metadata, else the income account's last component), intercompany flows left out;
+* **paid to people**: pay and social charges (PCG 64x) and owners' drawings (108);
+* **given back to the commons**: what each ``[[redistribution]]`` policy gave (the
+  giver's expense on the entries linked ``^ic-<policy>-...``), by policy and recipient,
+  and as a share of the givers' revenue; other gifts (6238) outside any policy too;
+* **le 97** (every configured place): the host's costs by charge group, what each user
+  was called for (``member`` metadata, else the call's link), and what the host bore.
+
+Every figure is a sum of postings, and every line carries the beanquery (BQL) queries
+whose sum gives the same total (``checks``), so the report ties back to the ledgers: the
+tests run each query. Amounts are dated by their entries (a donation for March posted on
+March 31st counts in March).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from alusage_ledger.core.i18n import _
+from alusage_ledger.core.money import ZERO
+from alusage_ledger.domains.commons.intercompany import intercompany_prefixes, link_of_policy
+
+if TYPE_CHECKING:
+    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.core.periods import Period
+
+BAR_WIDTH = 20
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_YEAR_MONTH = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"  # no braces: beanquery formats queries
+
+
+@dataclass(frozen=True)
+class Check:
+    """A BQL query on one entity's ledger whose single sum, times ``sign``, is a share of
+    a total."""
+
+    entity: str
+    query: str
+    sign: int = 1
+
+
+@dataclass
+class Line:
+    """One row of the report: its key (entity, activity...), monthly amounts, checks."""
+
+    key: tuple[str, ...]
+    months: dict[str, Decimal] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.months.values(), ZERO)
+
+    def add(self, month: str, amount: Decimal) -> None:
+        self.months[month] = self.months.get(month, ZERO) + amount
+
+
+@dataclass
+class Section:
+    """Lines of one part of the report; ``total_checks`` give its total in a few queries."""
+
+    name: str
+    lines: list[Line] = field(default_factory=list)
+    total_checks: list[Check] = field(default_factory=list)
+
+    def line(self, key: tuple[str, ...], checks: Iterable[Check] = ()) -> Line:
+        for line in self.lines:
+            if line.key == key:
+                return line
+        created = Line(key, checks=list(checks))
+        self.lines.append(created)
+        return created
+
+    def by_month(self, months: Iterable[str]) -> dict[str, Decimal]:
+        return {m: sum((ln.months.get(m, ZERO) for ln in self.lines), ZERO) for m in months}
+
+    @property
+    def total(self) -> Decimal:
+        return sum((ln.total for ln in self.lines), ZERO)
+
+
+@dataclass
+class Report:
+    period: Period
+    months: list[str]
+    entities: dict[str, str]  # id → name
+    value: Section
+    people: Section
+    commons: Section
+    places: list[tuple[str, str, Section, Section]]  # (id, name, costs, calls)
+    givers: dict[str, str]  # policy id → from entity (for the share of revenue)
+    members: dict[str, dict[str, str]] = field(default_factory=dict)  # place → id → name
+
+    def revenue_of(self, entities: Iterable[str], month: str | None = None) -> Decimal:
+        wanted = set(entities)
+        return sum(
+            (
+                ln.total if month is None else ln.months.get(month, ZERO)
+                for ln in self.value.lines
+                if ln.key[0] in wanted
+            ),
+            ZERO,
+        )
+
+    def share(self, given: Decimal, revenue: Decimal) -> Decimal | None:
+        if revenue <= 0:
+            return None
+        return given / revenue
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _month(day: Any) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _transactions(ledger: LoadedLedger, period: Period) -> Iterable[Any]:
+    from beancount.core import data
+
+    from alusage_ledger.domains.year.yearend import is_year_end_entry
+
+    return (
+        e
+        for e in ledger.entries
+        if isinstance(e, data.Transaction) and e.date in period and not is_year_end_entry(e)
+    )
+
+
+def _quote(text: str) -> str:
+    """A BQL string literal: quotes doubled (the grammar's only escape), and braces
+    doubled because beanquery's ``run_query`` passes the query through ``str.format``."""
+    escaped = text.replace("'", "''").replace("{", "{{").replace("}", "}}")
+    return f"'{escaped}'"
+
+
+def _when(period: Period) -> str:
+    return f"date >= {period.start.isoformat()} AND date < {period.end.isoformat()}"
+
+
+def _under(account: str, root: str) -> bool:
+    return account == root or account.startswith(root + ":")
+
+
+def _account_regex(accounts: Iterable[str]) -> str:
+    alternatives = "|".join(re.escape(a) for a in sorted(accounts))
+    return f"^({alternatives})(:|$)"
+
+
+def build_report(ws: Workspace, period_text: str) -> Report:
+    """Load every ledger once and compute the report (see the module docstring)."""
+    from alusage_ledger.core.periods import parse_period
+
+    period = parse_period(period_text)
+    config = ws.config
+    ledgers = {entity: ws.load_checked(entity) for entity in config.entities}
+    return compute_report(ws, ledgers, period)
+
+
+def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Period) -> Report:
+    config = ws.config
+    prefixes = intercompany_prefixes(config)
+    ic_regex = "(^|,)(" + "|".join(re.escape(p) for p in prefixes) + ")"
+    when = _when(period)
+    pcg: dict[str, dict[str, str]] = {e: _pcg_numbers(ledger) for e, ledger in ledgers.items()}
+
+    value = Section("value")
+    people = Section("people")
+    for entity, ledger in ledgers.items():
+        income = ledger.roots()[3]
+        for entry in _transactions(ledger, period):
+            if any(link.startswith(prefixes) for link in entry.links or ()):
+                continue
+            for posting in entry.postings:
+                if not _under(posting.account, income) or posting.units is None:
+                    continue
+                activity = (posting.meta or {}).get("activity") or (entry.meta or {}).get(
+                    "activity"
+                )
+                if activity:
+                    key, test = str(activity), f"any_meta('activity') = {_quote(str(activity))}"
+                else:
+                    leaf = posting.account.rsplit(":", 1)[-1]
+                    key = leaf
+                    test = f"any_meta('activity') IS NULL AND leaf(account) = {_quote(leaf)}"
+                query = (
+                    f"SELECT sum(number) WHERE account ~ {_quote('^' + re.escape(income) + ':')} "
+                    f"AND {when} AND NOT (joinstr(links) ~ {_quote(ic_regex)}) AND {test}"
+                )
+                value.line((entity, key), [Check(entity, query, -1)]).add(
+                    _month(entry.date), -posting.units.number
+                )
+        numbers = pcg[entity]
+        for entry in _transactions(ledger, period):
+            for posting in entry.postings:
+                number = numbers.get(posting.account, "")
+                if posting.units is None:
+                    continue
+                if number.startswith("64"):
+                    what, pattern = "pay", "^64"
+                elif number.startswith("108"):
+                    what, pattern = "drawings", "^108"
+                else:
+                    continue
+                query = (
+                    f"SELECT sum(number) WHERE open_meta(account, 'pcg') ~ {_quote(pattern)} "
+                    f"AND {when}"
+                )
+                people.line((entity, what), [Check(entity, query)]).add(
+                    _month(entry.date), posting.units.number
+                )
+    value.lines.sort(key=lambda ln: (list(ledgers).index(ln.key[0]), ln.key[1]))
+    people.lines.sort(key=lambda ln: (list(ledgers).index(ln.key[0]), ln.key[1]))
+    for entity in dict.fromkeys(ln.key[0] for ln in value.lines):
+        income = ledgers[entity].roots()[3]
+        value.total_checks.append(
+            Check(
+                entity,
+                f"SELECT sum(number) WHERE account ~ {_quote('^' + re.escape(income) + ':')} "
+                f"AND {when} AND NOT (joinstr(links) ~ {_quote(ic_regex)})",
+                -1,
+            )
+        )
+    for entity in dict.fromkeys(ln.key[0] for ln in people.lines):
+        people.total_checks.append(
+            Check(
+                entity,
+                f"SELECT sum(number) WHERE open_meta(account, 'pcg') ~ '^(64|108)' AND {when}",
+            )
+        )
+
+    commons = Section("commons")
+    givers: dict[str, str] = {}
+    for policy in config.redistribution:
+        givers[policy.id] = policy.from_
+        ledger = ledgers[policy.from_]
+        expense = ledger.roots()[4]
+        link_regex = f"(^|,)ic-{re.escape(policy.id)}-{_YEAR_MONTH}(-[0-9]+)?(,|$)"
+        query = (
+            f"SELECT sum(number) WHERE account ~ {_quote('^' + re.escape(expense) + ':')} "
+            f"AND {when} AND joinstr(links) ~ {_quote(link_regex)}"
+        )
+        line = commons.line((policy.id, policy.from_, policy.to, policy.kind))
+        line.checks.append(Check(policy.from_, query))
+        for entry in _transactions(ledger, period):
+            if not any(link_of_policy(link, policy.id) for link in entry.links or ()):
+                continue
+            for posting in entry.postings:
+                if _under(posting.account, expense) and posting.units is not None:
+                    line.add(_month(entry.date), posting.units.number)
+    for giver in dict.fromkeys(p.from_ for p in config.redistribution):
+        ids = "|".join(re.escape(p.id) for p in config.redistribution if p.from_ == giver)
+        expense = ledgers[giver].roots()[4]
+        commons.total_checks.append(
+            Check(
+                giver,
+                f"SELECT sum(number) WHERE account ~ {_quote('^' + re.escape(expense) + ':')} "
+                f"AND {when} AND joinstr(links) ~ "
+                f"{_quote(f'(^|,)ic-({ids})-{_YEAR_MONTH}(-[0-9]+)?(,|$)')}",
+            )
+        )
+    _other_gifts(config, ledgers, period, commons, pcg, when)
+
+    places = []
+    for place_id, place in sorted(config.places.items()):
+        if place.host not in ledgers:
+            continue
+        costs, calls = _place(place_id, place, ledgers[place.host], period, when)
+        places.append((place_id, place.name or place_id, costs, calls))
+
+    return Report(
+        period=period,
+        months=period.months(),
+        entities={e: config.entity(e).name for e in ledgers},
+        value=value,
+        people=people,
+        commons=commons,
+        places=places,
+        givers=givers,
+        members={
+            pid: {row.id: row.name or row.id for row in place.members}
+            for pid, place in config.places.items()
+        },
+    )
+
+
+def _pcg_numbers(ledger: LoadedLedger) -> dict[str, str]:
+    from beancount.core import data
+
+    return {
+        e.account: str((e.meta or {}).get("pcg") or "")
+        for e in ledger.entries
+        if isinstance(e, data.Open)
+    }
+
+
+def _other_gifts(
+    config: Any,
+    ledgers: dict[str, LoadedLedger],
+    period: Period,
+    commons: Section,
+    pcg: dict[str, dict[str, str]],
+    when: str,
+) -> None:
+    """Donations made (6238) outside any configured policy, per entity."""
+    ids = [p.id for p in config.redistribution]
+    policies_regex = (
+        "(^|,)ic-(" + "|".join(re.escape(i) for i in ids) + f")-{_YEAR_MONTH}(-[0-9]+)?(,|$)"
+        if ids
+        else None
+    )
+    for entity, ledger in ledgers.items():
+        exclude = f" AND NOT (joinstr(links) ~ {_quote(policies_regex)})" if policies_regex else ""
+        query = f"SELECT sum(number) WHERE open_meta(account, 'pcg') ~ '^6238' AND {when}{exclude}"
+        found = Line(("", entity, "", "other"), checks=[Check(entity, query)])
+        for entry in _transactions(ledger, period):
+            if any(link_of_policy(link, i) for link in entry.links or () for i in ids):
+                continue
+            for posting in entry.postings:
+                if pcg[entity].get(posting.account, "").startswith("6238") and posting.units:
+                    found.add(_month(entry.date), posting.units.number)
+        if found.months:
+            commons.lines.append(found)
+            commons.total_checks.extend(found.checks)
+
+
+def _place(
+    place_id: str, place: Any, host: LoadedLedger, period: Period, when: str
+) -> tuple[Section, Section]:
+    costs = Section("costs")
+    calls = Section("calls")
+    charge_accounts = [a for group in place.charges for a in group.accounts]
+    if charge_accounts:
+        costs.total_checks.append(
+            Check(
+                place.host,
+                f"SELECT sum(number) WHERE account ~ {_quote(_account_regex(charge_accounts))} "
+                f"AND {when}",
+            )
+        )
+    calls.total_checks.append(
+        Check(
+            place.host,
+            f"SELECT sum(number) WHERE account ~ {_quote(_account_regex([place.income]))} "
+            f"AND {when}",
+            -1,
+        )
+    )
+    for group in place.charges:
+        query = (
+            f"SELECT sum(number) WHERE account ~ {_quote(_account_regex(group.accounts))} "
+            f"AND {when}"
+        )
+        costs.line((group.name,), [Check(place.host, query)])
+    members = sorted({row.id for row in place.members})
+    member_link = {
+        m: re.compile(
+            rf"^(ic-{re.escape(place_id)}-{re.escape(m)}-\d{{4}}-\d{{2}}"
+            rf"|{re.escape(place_id)}-\d{{4}}-\d{{2}}-{re.escape(m)})(-\d+)?$"
+        )
+        for m in members
+    }
+
+    def link_pattern(m: str) -> str:
+        return (
+            f"(^|,)(ic-{re.escape(place_id)}-{re.escape(m)}-{_YEAR_MONTH}"
+            f"|{re.escape(place_id)}-{_YEAR_MONTH}-{re.escape(m)})(-[0-9]+)?(,|$)"
+        )
+
+    income_regex = _account_regex([place.income])
+    any_member = "|".join(
+        f"ic-{re.escape(place_id)}-{re.escape(m)}-{_YEAR_MONTH}"
+        f"|{re.escape(place_id)}-{_YEAR_MONTH}-{re.escape(m)}"
+        for m in members
+    )
+    for m in members:
+        query = (
+            f"SELECT sum(number) WHERE account ~ {_quote(income_regex)} AND {when} AND "
+            f"(any_meta('member') = {_quote(m)} OR (any_meta('member') IS NULL AND "
+            f"joinstr(links) ~ {_quote(link_pattern(m))}))"
+        )
+        calls.line((m,), [Check(place.host, query, -1)])
+    other_query = f"SELECT sum(number) WHERE account ~ {_quote(income_regex)} AND {when} AND any_meta('member') IS NULL"
+    if any_member:
+        other_query += (
+            f" AND NOT (joinstr(links) ~ {_quote(f'(^|,)({any_member})(-[0-9]+)?(,|$)')})"
+        )
+    other = Line(("",), checks=[Check(place.host, other_query, -1)])
+
+    for entry in _transactions(host, period):
+        month = _month(entry.date)
+        for posting in entry.postings:
+            if posting.units is None:
+                continue
+            for group in place.charges:
+                if any(_under(posting.account, a) for a in group.accounts):
+                    costs.line((group.name,)).add(month, posting.units.number)
+            if not _under(posting.account, place.income):
+                continue
+            member = (posting.meta or {}).get("member") or (entry.meta or {}).get("member")
+            if member is None:
+                member = next(
+                    (
+                        m
+                        for m, pattern in member_link.items()
+                        if any(pattern.match(link) for link in entry.links or ())
+                    ),
+                    None,
+                )
+            if member is None:
+                other.add(month, -posting.units.number)
+            else:
+                calls.line((str(member),)).add(month, -posting.units.number)
+    if other.months:
+        calls.lines.append(other)
+    return costs, calls
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def bar(value: Decimal, largest: Decimal, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of ``value`` against ``largest``, in eighths of a character."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = int((value * width * 8 / largest).to_integral_value())
+    full, rest = divmod(min(eighths, width * 8), 8)
+    return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def _pct(value: Decimal | None) -> str:
+    from alusage_ledger.domains.commons.redistribution import percent
+
+    if value is None:
+        return "-"
+    return percent(value.quantize(Decimal("0.0001")))
+
+
+def _what(key: str) -> str:
+    return {"pay": _("pay and social charges (64)"), "drawings": _("owner's drawings (108)")}.get(
+        key, key
+    )
+
+
+def summary_rows(report: Report, money: Callable[[Decimal], str]) -> list[list[str]]:
+    given = report.commons.total
+    revenue = report.value.total
+    rows = [
+        [_("Value created (revenue excluding VAT)"), money(revenue)],
+        [_("Paid to people"), money(report.people.total)],
+        [
+            _("Given back to the commons"),
+            money(given),
+        ],
+        [
+            _("Given back, as a share of the givers' revenue"),
+            _pct(report.share(given, report.revenue_of(_givers(report)))),
+        ],
+    ]
+    for _pid, name, costs, calls in report.places:
+        rows.append([_("{place}: costs").format(place=name), money(costs.total)])
+        rows.append([_("{place}: called from its users").format(place=name), money(calls.total)])
+    return rows
+
+
+def _givers(report: Report) -> set[str]:
+    givers = set(report.givers.values())
+    givers |= {ln.key[1] for ln in report.commons.lines if ln.key[3] == "other"}
+    return givers
+
+
+def month_rows(report: Report, money: Callable[[Decimal], str]) -> list[list[str]]:
+    """One row per month: value created, paid, given back (with bars), each place's costs."""
+    value = report.value.by_month(report.months)
+    people = report.people.by_month(report.months)
+    given = report.commons.by_month(report.months)
+    costs = [section.by_month(report.months) for _pid, _name, section, _calls in report.places]
+    top_value = max(value.values(), default=ZERO)
+    top_given = max(given.values(), default=ZERO)
+    givers = _givers(report)
+    rows = []
+    for month in report.months:
+        rows.append(
+            [
+                month,
+                money(value[month]),
+                bar(value[month], top_value),
+                money(people[month]),
+                money(given[month]),
+                bar(given[month], top_given),
+                _pct(report.share(given[month], report.revenue_of(givers, month))),
+                *(money(place[month]) for place in costs),
+            ]
+        )
+    return rows
+
+
+def month_columns(report: Report) -> tuple[list[str], tuple[int, ...]]:
+    """The columns of :func:`month_rows` and which are right-aligned."""
+    columns = [
+        _("Month"),
+        _("Value created"),
+        "",
+        _("Paid to people"),
+        _("Given back"),
+        "",
+        _("Share of revenue"),
+    ]
+    columns += [_("{place}: costs").format(place=name) for _pid, name, _c, _k in report.places]
+    return columns, (1, 3, 4, 6, *range(7, len(columns)))
+
+
+def detail_tables(
+    report: Report, money: Callable[[Decimal], str]
+) -> list[tuple[str, list[str], list[list[str]], tuple[int, ...]]]:
+    """(title, columns, rows, right-aligned columns) of every detail table."""
+    names = report.entities
+    tables: list[tuple[str, list[str], list[list[str]], tuple[int, ...]]] = []
+    tables.append(
+        (
+            _("Value created by entity and activity"),
+            [_("Entity"), _("Activity"), _("Total")],
+            [[names[ln.key[0]], ln.key[1], money(ln.total)] for ln in report.value.lines]
+            + [[_("Total"), "", money(report.value.total)]],
+            (2,),
+        )
+    )
+    tables.append(
+        (
+            _("Paid to people"),
+            [_("Entity"), _("What"), _("Total")],
+            [[names[ln.key[0]], _what(ln.key[1]), money(ln.total)] for ln in report.people.lines]
+            + [[_("Total"), "", money(report.people.total)]],
+            (2,),
+        )
+    )
+    kinds = {"don": _("donation"), "retribution": _("retribution"), "other": _("other gifts")}
+    rows = []
+    for ln in report.commons.lines:
+        policy, giver, recipient, kind = ln.key
+        share = report.share(ln.total, report.revenue_of([giver]))
+        rows.append(
+            [
+                policy or "-",
+                names.get(giver, giver),
+                names.get(recipient, recipient) or "-",
+                kinds.get(kind, kind),
+                money(ln.total),
+                _pct(share),
+            ]
+        )
+    rows.append([_("Total"), "", "", "", money(report.commons.total), ""])
+    tables.append(
+        (
+            _("Given back to the commons, by policy"),
+            [_("Policy"), _("Giver"), _("Recipient"), _("Kind"), _("Total"), _("Share of revenue")],
+            rows,
+            (4, 5),
+        )
+    )
+    recipients: dict[str, Decimal] = {}
+    for ln in report.commons.lines:
+        recipients[ln.key[2]] = recipients.get(ln.key[2], ZERO) + ln.total
+    tables.append(
+        (
+            _("Given back to the commons, by recipient"),
+            [_("Recipient"), _("Total")],
+            [
+                [names.get(r, r) or _("(not stated)"), money(t)]
+                for r, t in sorted(recipients.items())
+            ],
+            (1,),
+        )
+    )
+    for pid, name, costs, calls in report.places:
+        total = costs.total
+        members = report.members.get(pid, {})
+        rows = [
+            [_("cost: {group}").format(group=ln.key[0]), money(ln.total), ""] for ln in costs.lines
+        ]
+        rows.append([_("Total costs"), money(total), ""])
+        for ln in calls.lines:
+            who = members.get(ln.key[0], ln.key[0]) if ln.key[0] else _("(other calls)")
+            rows.append(
+                [
+                    _("called from {member}").format(member=who),
+                    money(ln.total),
+                    _pct(report.share(ln.total, total)),
+                ]
+            )
+        rows.append(
+            [
+                _("borne by the host"),
+                money(total - calls.total),
+                _pct(report.share(total - calls.total, total)),
+            ]
+        )
+        tables.append(
+            (
+                _("{place}: costs and how they were shared").format(place=name),
+                ["", _("Total"), _("Share of costs")],
+                rows,
+                (1, 2),
+            )
+        )
+    return tables
+
+
+def title(report: Report) -> str:
+    return _("Transparency report {period}").format(period=report.period.label)
+
+
+def render_terminal(report: Report) -> None:
+    from alusage_ledger.core.fmt import money
+    from alusage_ledger.outputs.render.console import say, table
+
+    say(title(report))
+    table(_("Summary"), ["", _("Total")], summary_rows(report, money), right=(1,))
+    columns, right = month_columns(report)
+    table(_("Month by month"), columns, month_rows(report, money), right=right)
+    for name, columns, rows, right in detail_tables(report, money):
+        table(name, columns, rows, right=right)
+
+
+def _md_table(columns: list[str], rows: list[list[str]], right: Iterable[int]) -> str:
+    aligned = set(right)
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    head = "| " + " | ".join(cell(c) for c in columns) + " |"
+    rule = "|" + "|".join("---:" if i in aligned else "---" for i in range(len(columns))) + "|"
+    body = ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join([head, rule, *body])
+
+
+def _md_month(
+    report: Report, money: Callable[[Decimal], str]
+) -> tuple[list[str], list[list[str]], tuple[int, ...]]:
+    columns, right = month_columns(report)
+    return columns, month_rows(report, money), right
+
+
+def render_markdown(report: Report) -> str:
+    from alusage_ledger.core.fmt import money
+
+    parts = [f"# {title(report)}", ""]
+    parts.append(
+        _(
+            "Revenue excludes VAT and flows between the entities of the ecosystem; every "
+            "figure is a sum of ledger postings."
+        )
+    )
+    parts += [
+        "",
+        f"## {_('Summary')}",
+        "",
+        _md_table(["", _("Total")], summary_rows(report, money), (1,)),
+    ]
+    parts += [
+        "",
+        f"## {_('Month by month')}",
+        "",
+        _md_table(*_md_month(report, money)),
+    ]
+    for name, columns, rows, right in detail_tables(report, money):
+        parts += ["", f"## {name}", "", _md_table(columns, rows, right)]
+    return "\n".join(parts) + "\n"
+
+
+def _rows(report: Report) -> Iterable[tuple[str, tuple[str, ...], Line]]:
+    yield from (("value", ln.key, ln) for ln in report.value.lines)
+    yield from (("people", ln.key, ln) for ln in report.people.lines)
+    yield from (("commons", ln.key, ln) for ln in report.commons.lines)
+    for pid, _name, costs, calls in report.places:
+        yield from ((f"{pid}-costs", ln.key, ln) for ln in costs.lines)
+        yield from ((f"{pid}-calls", ln.key, ln) for ln in calls.lines)
+
+
+def render_csv(report: Report) -> str:
+    """Long format, one amount per row: section, key, month (or ``total``), amount."""
+    from alusage_ledger.core.fmt import machine
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "key", "month", "amount"])
+    for section, key, line in _rows(report):
+        name = "/".join(k for k in key if k)
+        for month in report.months:
+            writer.writerow([section, name, month, machine(line.months.get(month, ZERO))])
+        writer.writerow([section, name, "total", machine(line.total)])
+    return out.getvalue()
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    from alusage_ledger.core.fmt import machine
+
+    def line_json(line: Line) -> dict[str, Any]:
+        return {
+            "key": list(line.key),
+            "months": {m: machine(line.months.get(m, ZERO)) for m in report.months},
+            "total": machine(line.total),
+            "checks": [{"entity": c.entity, "query": c.query, "sign": c.sign} for c in line.checks],
+        }
+
+    def section_json(section: Section) -> dict[str, Any]:
+        return {
+            "lines": [line_json(ln) for ln in section.lines],
+            "months": {m: machine(v) for m, v in section.by_month(report.months).items()},
+            "total": machine(section.total),
+            "checks": [
+                {"entity": c.entity, "query": c.query, "sign": c.sign} for c in section.total_checks
+            ],
+        }
+
+    givers = _givers(report)
+    share = report.share(report.commons.total, report.revenue_of(givers))
+    return {
+        "period": report.period.label,
+        "start": report.period.start.isoformat(),
+        "end": report.period.last_day.isoformat(),
+        "months": report.months,
+        "value_created": section_json(report.value),
+        "paid_to_people": section_json(report.people),
+        "commons": {
+            **section_json(report.commons),
+            "share_of_revenue": None if share is None else f"{share.quantize(Decimal('0.0001'))}",
+        },
+        "places": [
+            {
+                "id": pid,
+                "name": name,
+                "costs": section_json(costs),
+                "calls": section_json(calls),
+                "borne_by_host": machine(costs.total - calls.total),
+            }
+            for pid, name, costs, calls in report.places
+        ],
+    }

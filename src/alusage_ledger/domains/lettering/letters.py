@@ -1,0 +1,683 @@
+"""Lettrage: matching each invoice or bill with the payments that settle it.
+
+Per third-party account (sub-accounts of the roles ``clients``, ``suppliers``,
+``persons`` and ``members``), the postings of the entries that touch it are *items*.
+A set of items whose amounts sum to zero is *lettered*: the tool appends a directive
+carrying the account, a letter code and the references of the matched entries, and
+never edits a past entry::
+
+    2026-03-27 custom "alusage-letter" Actif:Clients:CoopDesTilleuls "AC" "F2026-0009"
+
+A reference is a link (without ``^``) or, for an entry without links, its id
+``id-<16 hex digits>`` (the start of the entry's canonical hash, see canonical.py).
+
+Meaning of a directive (what ``check``, ``aged`` and the FEC rely on): processed in date
+order, a letter dated D on account A claims every item on A, not claimed by an earlier
+letter, dated on or before D, whose entry carries one of its references. Its items must
+sum to zero; its code and date are the FEC's ``EcritureLet`` and ``DateLet``.
+
+``letter`` matches automatically: first by link (entries sharing a link form a group;
+a group summing to zero is lettered, so a bill paid in two parts is lettered once the
+second payment is booked), then a debit and a credit of exactly opposite amounts
+sharing a reference (``invoice``, ``piece-ref``, ``credit-note`` metadata or a link, or
+one's reference in the other's narration). ``letter --manual`` letters what remains.
+
+A letter is dated the day its last item was booked (the day the match became
+complete), or the first open day when that month is closed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from alusage_ledger.books import checks
+from alusage_ledger.core.errors import LedgerProblem, UsageError
+from alusage_ledger.core.i18n import _
+from alusage_ledger.core.money import ZERO
+
+if TYPE_CHECKING:
+    from alusage_ledger.books.config import Config
+    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+
+LETTER_TYPE = "alusage-letter"
+#: Roles whose accounts (and sub-accounts) hold third parties' balances.
+THIRD_PARTY_ROLES = ("clients", "suppliers", "persons", "members")
+_CODE = re.compile(r"^[A-Z]{1,4}$")
+_REFERENCE_KEYS = ("invoice", "piece-ref", "credit-note")
+
+
+# --------------------------------------------------------------------------- items
+
+
+@dataclass(frozen=True)
+class Item:
+    """What one entry puts on one third-party account."""
+
+    entry: Any
+    account: str
+    amount: Decimal
+
+    @property
+    def date(self) -> date:
+        return self.entry.date  # type: ignore[no-any-return]
+
+    @property
+    def links(self) -> frozenset[str]:
+        return frozenset(self.entry.links or ())
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (id(self.entry), self.account)
+
+    def references(self) -> set[str]:
+        meta = self.entry.meta or {}
+        refs = {str(meta[k]) for k in _REFERENCE_KEYS if meta.get(k)}
+        return refs | set(self.links)
+
+    def text(self) -> str:
+        return f"{self.entry.payee or ''} {self.entry.narration or ''}"
+
+
+def entry_id(entry: Any) -> str:
+    """A stable id for an entry without links (its canonical hash, shortened)."""
+    from alusage_ledger.books.canonical import entry_hash
+
+    return "id-" + entry_hash(entry)[:16]
+
+
+def items_on(entries: Iterable[Any], account: str) -> list[Item]:
+    from beancount.core import data
+
+    found = []
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        total = ZERO
+        touched = False
+        for posting in entry.postings:
+            if posting.account == account and posting.units is not None:
+                total += posting.units.number
+                touched = True
+        if touched and total:
+            found.append(Item(entry, account, total))
+    return found
+
+
+def third_party_parents(config: Config, entity: str) -> list[tuple[str, str]]:
+    """(parent account, kind) of every third-party family of an entity's books.
+
+    The roles ``clients``, ``suppliers``, ``persons`` (and ``members`` when configured),
+    plus, for a place the entity hosts, the place's ``receivable`` (its members), and for a
+    place it uses, the ``mirror_payable`` it owes the host on.
+    """
+    from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+
+    kinds = {"clients": "client", "suppliers": "supplier", "persons": "person"}
+    parents: list[tuple[str, str]] = []
+    for role in THIRD_PARTY_ROLES:
+        if role in DEFAULT_ROLES or role in config.entity(entity).accounts:
+            parents.append((role_account(config, entity, role).account, kinds.get(role, "member")))
+    for place in config.places.values():
+        receivable = getattr(place, "receivable", None)
+        if getattr(place, "host", None) == entity and receivable:
+            parents.append((str(receivable), "member"))
+        payable = getattr(place, "mirror_payable", None)
+        members = {getattr(m, "entity", None) for m in getattr(place, "members", ())}
+        if payable and entity in members:
+            parents.append((str(payable), "supplier"))
+    return parents
+
+
+def third_party_accounts(config: Config, ledger: LoadedLedger) -> list[str]:
+    """Open accounts that hold third parties: the families' accounts and sub-accounts."""
+    parents = [parent for parent, _kind in third_party_parents(config, ledger.entity)]
+    return sorted(
+        a for a in ledger.open_accounts() if any(a == p or a.startswith(p + ":") for p in parents)
+    )
+
+
+def kind_of(config: Config, entity: str, account: str) -> str:
+    """client, supplier, person or member: the family of a third-party account."""
+    best = ("", "other")
+    for parent, kind in third_party_parents(config, entity):
+        if (account == parent or account.startswith(parent + ":")) and len(parent) > len(best[0]):
+            best = (parent, kind)
+    return best[1]
+
+
+# --------------------------------------------------------------------------- letters
+
+
+@dataclass
+class Letter:
+    entry: Any  # the custom directive
+    account: str
+    code: str
+    refs: tuple[str, ...]
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def date(self) -> date:
+        return self.entry.date  # type: ignore[no-any-return]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((i.amount for i in self.items), ZERO)
+
+
+def read_letters(entries: Iterable[Any]) -> tuple[list[Letter], list[Any]]:
+    """Every ``alusage-letter`` directive, in date order; the malformed ones apart."""
+    from beancount.core import data
+
+    letters, bad = [], []
+    for entry in entries:
+        if not isinstance(entry, data.Custom) or entry.type != LETTER_TYPE:
+            continue
+        values = [v.value for v in entry.values]
+        if (
+            len(values) < 3
+            or not all(isinstance(v, str) for v in values)
+            or entry.values[0].dtype is str
+            or not _CODE.fullmatch(values[1])
+        ):
+            bad.append(entry)
+            continue
+        letters.append(Letter(entry, values[0], values[1], tuple(values[2:])))
+    letters.sort(key=lambda lt: (lt.date, lt.account, lt.code))
+    return letters, bad
+
+
+class _RefIndex:
+    """Items of one account by reference (link, and entry id when a letter uses ids)."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+        self.by_ref: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            for link in item.links:
+                self.by_ref.setdefault(link, []).append(index)
+        self._ids_done = False
+
+    def lookup(self, ref: str) -> list[int]:
+        if ref.startswith("id-") and not self._ids_done:
+            self._ids_done = True
+            for index, item in enumerate(self.items):
+                self.by_ref.setdefault(entry_id(item.entry), []).append(index)
+        return self.by_ref.get(ref, [])
+
+
+def assign(
+    entries: Sequence[Any],
+    account: str,
+    letters: Sequence[Letter] | None = None,
+    *,
+    as_of: date | None = None,
+    items: Sequence[Item] | None = None,
+) -> tuple[list[Item], list[Letter]]:
+    """Items of ``account`` and the letters of that account with the items they claim.
+
+    Returns the open items (claimed by no letter) and the letters (dated on or before
+    ``as_of`` when given), each with ``items`` filled. ``items`` spares a scan of
+    ``entries`` when the caller already has the account's items. Linear in the number
+    of items and references (an index by reference, no scan per letter).
+    """
+    if letters is None:
+        letters = read_letters(entries)[0]
+    mine = [
+        Letter(lt.entry, lt.account, lt.code, lt.refs)
+        for lt in letters
+        if lt.account == account and (as_of is None or lt.date <= as_of)
+    ]
+    if items is None:
+        items = items_on(entries, account)
+    items = [i for i in items if as_of is None or i.date <= as_of]
+    index = _RefIndex(items)
+    claimed: set[int] = set()
+    for letter in mine:
+        found = sorted({i for ref in letter.refs for i in index.lookup(ref)})
+        for i in found:
+            if i not in claimed and items[i].date <= letter.date:
+                letter.items.append(items[i])
+                claimed.add(i)
+    return [item for i, item in enumerate(items) if i not in claimed], mine
+
+
+def open_items(ledger: LoadedLedger, account: str, *, as_of: date | None = None) -> list[Item]:
+    """The items of a third-party account that no letter has matched (yet)."""
+    return assign(ledger.entries, account, as_of=as_of)[0]
+
+
+class LetterIndex:
+    """Which letter (code, date) matched an entry's posting on an account (for the FEC)."""
+
+    def __init__(self, entries: Sequence[Any]) -> None:
+        letters = read_letters(entries)[0]
+        self._by_item: dict[tuple[int, str], Letter] = {}
+        for account in sorted({lt.account for lt in letters}):
+            for letter in assign(entries, account, letters)[1]:
+                for item in letter.items:
+                    self._by_item[item.key] = letter
+
+    def get(self, entry: Any, account: str) -> Letter | None:
+        return self._by_item.get((id(entry), account))
+
+
+# --------------------------------------------------------------------------- codes
+
+
+def code_index(code: str) -> int:
+    """``AA`` → 0, ``AB`` → 1 ... ``ZZ`` → 675, ``AAA`` → 676 (codes of 1 letter: -26..-1)."""
+    value = 0
+    for ch in code:
+        value = value * 26 + (ord(ch) - 65)
+    offset: int = sum(26**n for n in range(2, len(code)))
+    return offset + value - (26 if len(code) == 1 else 0)
+
+
+def code_for(index: int) -> str:
+    length, offset = 2, 0
+    while index - offset >= 26**length:
+        offset += 26**length
+        length += 1
+    value = index - offset
+    letters = []
+    for _i in range(length):
+        letters.append(chr(65 + value % 26))
+        value //= 26
+    return "".join(reversed(letters))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def first_open_day(entries: Iterable[Any]) -> date | None:
+    from alusage_ledger.books.ledger import closed_months
+
+    closed = sorted(closed_months(entries))
+    if not closed:
+        return None
+    year, month = (int(x) for x in closed[-1].split("-"))
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
+def _letter_entry(day: date, account: str, code: str, refs: Sequence[str]) -> Any:
+    from beancount.core import account as account_lib
+    from beancount.core import data
+    from beancount.parser.grammar import ValueType
+
+    values = [ValueType(account, account_lib.TYPE), ValueType(code, str)]
+    values += [ValueType(ref, str) for ref in refs]
+    return data.Custom(data.new_metadata("<alusage>", 0), day, LETTER_TYPE, values)
+
+
+class _Groups:
+    """Union-find of items joined by a shared link."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.parent = list(range(len(items)))
+        first: dict[str, int] = {}
+        for index, item in enumerate(items):
+            for link in sorted(item.links):
+                if link in first:
+                    self.union(first[link], index)
+                else:
+                    first[link] = index
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def components(self) -> list[list[int]]:
+        out: dict[int, list[int]] = {}
+        for i in range(len(self.parent)):
+            out.setdefault(self.find(i), []).append(i)
+        return list(out.values())
+
+
+def link_groups(items: Sequence[Item]) -> list[list[Item]]:
+    """Items joined by shared links (transitively), each group and the groups oldest first."""
+    components = [sorted(c, key=lambda i: (items[i].date, i)) for c in _Groups(items).components()]
+    components.sort(key=lambda c: (items[c[0]].date, c[0]))
+    return [[items[i] for i in c] for c in components]
+
+
+def _same_reference(a: Item, b: Item) -> bool:
+    refs_a, refs_b = a.references(), b.references()
+    if refs_a & refs_b:
+        return True
+    return any(len(r) >= 4 and r in b.text() for r in refs_a) or any(
+        len(r) >= 4 and r in a.text() for r in refs_b
+    )
+
+
+@dataclass
+class _Planner:
+    """Proposes letters for one account and proves each one against :func:`assign`."""
+
+    entries: list[Any]
+    account: str
+    floor: date | None
+    letters: list[Letter]
+    items: list[Item]
+    next_index: int
+    new: list[Any] = field(default_factory=list)
+    _open_for: Sequence[Item] | None = None
+    _open_by_link: dict[str, set[tuple[int, str]]] | None = None
+
+    def refs_for(self, chosen: Sequence[Item], open_now: Sequence[Item]) -> list[str]:
+        """Links when they name exactly ``chosen`` among the open items, else entry ids."""
+        keys = {i.key for i in chosen}
+        if self._open_by_link is None or self._open_for is not open_now:
+            self._open_for = open_now
+            self._open_by_link = {}
+            for item in open_now:
+                for link in item.links:
+                    self._open_by_link.setdefault(link, set()).add(item.key)
+        by_link = self._open_by_link
+
+        def names_chosen(link: str) -> bool:
+            return by_link.get(link, set()) <= keys
+
+        common = frozenset.intersection(*(i.links for i in chosen))
+        for link in sorted(common):
+            if names_chosen(link):
+                return [link]
+        refs: set[str] = set()
+        for item in chosen:
+            usable = [link for link in sorted(item.links) if names_chosen(link)]
+            if usable:
+                refs.update(usable)
+            else:
+                refs.add(entry_id(item.entry))
+        return sorted(refs)
+
+    def day_for(self, chosen: Sequence[Item]) -> date:
+        day = max(i.date for i in chosen)
+        return max(day, self.floor) if self.floor else day
+
+    def _item_refs(self, index: int) -> set[str]:
+        item = self.items[index]
+        if index not in self._ids:
+            self._ids[index] = entry_id(item.entry)
+        return {*item.links, self._ids[index]}
+
+    def _contenders(self, trial: Letter) -> tuple[list[Letter], list[Item]]:
+        """The letters that compete with ``trial`` for items, transitively, and those items.
+
+        Letters outside this closure share no item with it, so their claims cannot change:
+        proving the trial on the closure alone keeps the whole run linear.
+        """
+        chosen: dict[int, Letter] = {id(trial): trial}
+        seen_items: set[int] = set()
+        queue = [trial]
+        while queue:
+            letter = queue.pop()
+            for ref in letter.refs:
+                for index in self._index.lookup(ref):
+                    if index in seen_items:
+                        continue
+                    seen_items.add(index)
+                    for item_ref in self._item_refs(index):
+                        for other in self._by_ref.get(item_ref, ()):
+                            if id(other) not in chosen:
+                                chosen[id(other)] = other
+                                queue.append(other)
+        letters = sorted(chosen.values(), key=lambda lt: (lt.date, lt.account, lt.code))
+        return letters, [self.items[i] for i in sorted(seen_items)]
+
+    def _accept(self, letter: Letter) -> None:
+        self.letters.append(letter)
+        for ref in letter.refs:
+            self._by_ref.setdefault(ref, []).append(letter)
+
+    def propose(self, chosen: Sequence[Item], open_now: Sequence[Item]) -> Any | None:
+        """A directive lettering exactly ``chosen``, or None when none can be proved."""
+        day = self.day_for(chosen)
+        code = code_for(self.next_index)
+        wanted = {i.key for i in chosen}
+        for refs in (
+            self.refs_for(chosen, open_now),
+            sorted({entry_id(i.entry) for i in chosen}),
+        ):
+            entry = _letter_entry(day, self.account, code, refs)
+            trial = Letter(entry, self.account, code, tuple(refs))
+            letters, items = self._contenders(trial)
+            _open, result = assign(self.entries, self.account, letters, items=items)
+            if not all(lt.total == 0 and lt.items for lt in result):
+                continue
+            got = next(lt for lt in result if lt.entry is entry)
+            if {i.key for i in got.items} == wanted:
+                self._accept(trial)
+                self.new.append(entry)
+                self.next_index += 1
+                return entry
+        return None
+
+    def __post_init__(self) -> None:
+        self._index = _RefIndex(self.items)
+        self._ids: dict[int, str] = {}
+        self._by_ref: dict[str, list[Letter]] = {}
+        letters, self.letters = self.letters, []
+        for letter in letters:
+            self._accept(letter)
+
+
+def _planner(entries: list[Any], account: str) -> tuple[_Planner, list[Item]]:
+    letters = [lt for lt in read_letters(entries)[0] if lt.account == account]
+    items = items_on(entries, account)
+    open_now, mine = assign(entries, account, letters, items=items)
+    start = max((code_index(lt.code) for lt in mine), default=-1) + 1
+    return _Planner(entries, account, first_open_day(entries), letters, items, start), open_now
+
+
+def letter_account(ledger: LoadedLedger, account: str) -> list[Any]:
+    """New ``alusage-letter`` directives for ``account`` (pure: nothing is written).
+
+    By link first (groups summing to zero), then by exact amount and shared reference.
+    """
+    planner, open_now = _planner(list(ledger.entries), account)
+    singles = []
+    for group in link_groups(open_now):
+        if len(group) > 1 and sum((i.amount for i in group), ZERO) == 0:
+            planner.propose(group, open_now)
+        elif len(group) == 1:
+            singles.append(group[0])
+    used: set[tuple[int, str]] = set()
+    credits: dict[Decimal, list[Item]] = {}
+    for item in singles:
+        if item.amount < 0:
+            credits.setdefault(-item.amount, []).append(item)
+    for debit in singles:
+        if debit.amount <= 0 or debit.key in used:
+            continue
+        for credit in credits.get(debit.amount, ()):
+            if credit.key not in used and _same_reference(debit, credit):
+                if planner.propose([debit, credit], open_now) is not None:
+                    used.update((debit.key, credit.key))
+                break
+    return sorted(planner.new, key=lambda e: (e.date, e.values[1].value))
+
+
+def letter_ledger(
+    config: Config, ledger: LoadedLedger, accounts: Sequence[str] | None = None
+) -> list[Any]:
+    """``letter_account`` over every third-party account of the entity (or those named)."""
+    out: list[Any] = []
+    for account in accounts or third_party_accounts(config, ledger):
+        out.extend(letter_account(ledger, account))
+    return out
+
+
+# --------------------------------------------------------------------------- manual
+
+
+def resolve_refs(ledger: LoadedLedger, tokens: Sequence[str]) -> list[Any]:
+    """Entries named by a link, an entry id, or a document number (invoice, piece-ref)."""
+    from beancount.core import data
+
+    txns = [e for e in ledger.entries if isinstance(e, data.Transaction)]
+    found: list[Any] = []
+    for token in tokens:
+        wanted = token.strip().lstrip("^")
+        hits = [e for e in txns if wanted in (e.links or ())]
+        if not hits and wanted.startswith("id-"):
+            hits = [e for e in txns if entry_id(e) == wanted]
+        if not hits:
+            hits = [
+                e
+                for e in txns
+                if any(str((e.meta or {}).get(k)) == wanted for k in _REFERENCE_KEYS)
+            ]
+        if not hits:
+            raise UsageError(
+                _(
+                    "No entry of {entity} is named {ref!r} (a link, a document number or "
+                    "an id shown by 'aged')."
+                ).format(entity=ledger.entity, ref=token)
+            )
+        found.extend(e for e in hits if all(e is not f for f in found))
+    return found
+
+
+def manual_letter(
+    config: Config, ledger: LoadedLedger, tokens: Sequence[str], account: str | None = None
+) -> Any:
+    """One directive lettering the open items of the entries named by ``tokens``."""
+    entries = resolve_refs(ledger, tokens)
+    if account is None:
+        candidates = sorted(
+            {
+                p.account
+                for e in entries
+                for p in e.postings
+                if p.account in set(third_party_accounts(config, ledger))
+            }
+        )
+        if len(candidates) != 1:
+            raise UsageError(
+                _(
+                    "These entries touch {count} third-party accounts ({accounts}); "
+                    "choose one with --account."
+                ).format(count=len(candidates), accounts=", ".join(candidates) or "-")
+            )
+        account = candidates[0]
+    planner, open_now = _planner(list(ledger.entries), account)
+    chosen = [i for i in open_now if any(i.entry is e for e in entries)]
+    if not chosen:
+        raise UsageError(
+            _("Nothing left to letter on {account} in these entries.").format(account=account)
+        )
+    total = sum((i.amount for i in chosen), ZERO)
+    if total != 0:
+        raise UsageError(
+            _(
+                "These items on {account} do not balance (off by {diff}); a letter "
+                "matches items summing to zero."
+            ).format(account=account, diff=total)
+        )
+    entry = planner.propose(chosen, open_now)
+    if entry is None:
+        raise UsageError(
+            _("These items cannot be lettered on their own; letter the older ones first.")
+        )
+    return entry
+
+
+def write_letters(ws: Workspace, entity: str, directives: Sequence[Any], *, dry_run: bool) -> Any:
+    from alusage_ledger.books.ledger import Append
+
+    if not directives:
+        return []
+    return ws.write([Append(entity, tuple(directives))], dry_run=dry_run)
+
+
+def letter_entities(
+    ws: Workspace,
+    entities: Sequence[str],
+    *,
+    account: str | None = None,
+    dry_run: bool = False,
+) -> dict[str, list[Any]]:
+    """``letter`` for the named entities: the directives written (or planned), by entity."""
+    out: dict[str, list[Any]] = {}
+    with ws.lock():
+        for entity in entities:
+            ledger = ws.load_checked(entity)
+            accounts = None
+            if account is not None:
+                if account not in ledger.open_accounts():
+                    continue
+                accounts = [account]
+            directives = letter_ledger(ws.config, ledger, accounts)
+            write_letters(ws, entity, directives, dry_run=dry_run)
+            out[entity] = directives
+    return out
+
+
+# --------------------------------------------------------------------------- check rules
+
+
+@checks.entity_rule
+def letters_balance(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
+    """Each letter code names items that sum to zero, once per account."""
+    entries = list(ledger.entries)
+    letters, bad = read_letters(entries)
+    for entry in bad:
+        yield checks.problem_at(
+            ws,
+            ledger.entity,
+            entry,
+            _(
+                'a "{type}" directive needs an account, a code of capital letters and at '
+                "least one reference."
+            ).format(type=LETTER_TYPE),
+        )
+    seen: dict[tuple[str, str], Letter] = {}
+    for account in sorted({lt.account for lt in letters}):
+        for letter in assign(entries, account, letters)[1]:
+            first = seen.get((account, letter.code))
+            if first is not None:
+                yield checks.problem_at(
+                    ws,
+                    ledger.entity,
+                    letter.entry,
+                    _("the letter code {code} is used twice on {account}.").format(
+                        code=letter.code, account=account
+                    ),
+                )
+            seen[(account, letter.code)] = letter
+            if not letter.items:
+                yield checks.problem_at(
+                    ws,
+                    ledger.entity,
+                    letter.entry,
+                    _("the letter {code} on {account} matches no entry ({refs}).").format(
+                        code=letter.code, account=account, refs=", ".join(letter.refs)
+                    ),
+                )
+            elif letter.total != 0:
+                yield checks.problem_at(
+                    ws,
+                    ledger.entity,
+                    letter.entry,
+                    _(
+                        "the items of letter {code} on {account} do not sum to zero "
+                        "(off by {diff})."
+                    ).format(code=letter.code, account=account, diff=letter.total),
+                )
+
+
+def days_between(a: date, b: date) -> int:
+    return (b - a) // timedelta(days=1)
