@@ -234,7 +234,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(text: str | None) -> date:
-    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.core.periods import resolve_today
     from alusage_ledger.domains.purchases.bills import date_arg
 
     return date_arg(text, _("date"), default=resolve_today())

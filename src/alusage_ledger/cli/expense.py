@@ -190,7 +190,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         from alusage_ledger.cli.bill import _render_documents
-        from alusage_ledger.domains.closing.close import resolve_today
+        from alusage_ledger.core.periods import resolve_today
         from alusage_ledger.domains.purchases.expenses import claims
 
         ws = state.current().workspace()

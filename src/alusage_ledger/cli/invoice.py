@@ -37,8 +37,7 @@ HoldingEntity: TypeAlias = Annotated[
 
 def _day(text: str | None) -> date:
     """A date option (``YYYY-MM-DD`` or ``today``); today (``ALUSAGE_TODAY``) when omitted."""
-    from alusage_ledger.core.periods import parse_date
-    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.core.periods import parse_date, resolve_today
 
     if text is None or not text.strip():
         return resolve_today()

@@ -103,8 +103,7 @@ def register(app: typer.Typer) -> None:
 
         from alusage_ledger.core.errors import UsageError
         from alusage_ledger.core.fmt import money
-        from alusage_ledger.core.periods import parse_period, year_period
-        from alusage_ledger.domains.closing.close import resolve_today
+        from alusage_ledger.core.periods import parse_period, resolve_today, year_period
         from alusage_ledger.domains.sales.revenue import GROUPINGS, revenue_report
         from alusage_ledger.outputs.render.console import emit_json, say, table
 

@@ -11,12 +11,22 @@ these forms; each becomes a half-open interval of dates ``[start, end)``::
     2026-11-30            one day
 
 A malformed period is a usage error (exit 2) that says which forms are accepted.
+
+A month (:class:`Month`) and an exercice (:class:`Exercice`, the fiscal year of an entity)
+are value types: parsed once at the edge (``Month.parse("2026-11")``), then passed as
+such, with their arithmetic on them (``month.first_day``, ``month.next()``,
+``month.exercice("01-01")``). ``str(month)`` is the ``YYYY-MM`` form written in files.
+
+"Today" has one source, :func:`resolve_today`: ``--today``, then ``ALUSAGE_TODAY``, then
+the clock.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from alusage_ledger.core.errors import UsageError
@@ -26,6 +36,155 @@ _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Month:
+    """A calendar month, e.g. ``Month(2026, 11)``; ``str()`` gives ``2026-11``."""
+
+    year: int
+    number: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= 12 or not 1 <= self.year <= 9999:
+            raise ValueError(f"not a month: {self.year}-{self.number}")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """``"2026-11"`` as typed by a user, or a usage error (exit 2) saying what to write."""
+        match = _MONTH.fullmatch(text.strip())
+        if match is None:
+            raise UsageError(
+                _("{value!r} is not a month; write it as YYYY-MM, e.g. 2026-11.").format(value=text)
+            )
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        """The month a day falls in."""
+        return cls(day.year, day.month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.number:02d}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Month({str(self)!r})"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.number, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def end(self) -> date:
+        """The first day of the next month (the month is ``[first_day, end)``)."""
+        return self.next().first_day
+
+    def next(self, count: int = 1) -> Month:
+        """The month ``count`` months later (earlier when negative)."""
+        index = self.year * 12 + self.number - 1 + count
+        return Month(index // 12, index % 12 + 1)
+
+    def prev(self, count: int = 1) -> Month:
+        return self.next(-count)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and (day.year, day.month) == (self.year, self.number)
+
+    def until(self, last: Month) -> Iterator[Month]:
+        """This month, then each following one up to ``last`` included."""
+        month = self
+        while month <= last:
+            yield month
+            month = month.next()
+
+    @property
+    def period(self) -> Period:
+        return Period(self.first_day, self.end, "month", str(self))
+
+    def exercice(self, start: str = "01-01") -> Exercice:
+        """The exercice that contains this month's first day (``start`` as ``MM-DD``)."""
+        return Exercice.containing(self.first_day, start)
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Exercice:
+    """A fiscal year ``[first_day, last_day]``; most start on January 1st (``"01-01"``)."""
+
+    first_day: date
+    last_day: date
+    start: str = field(default="01-01", compare=False)
+
+    @classmethod
+    def containing(cls, day: date, start: str = "01-01") -> Exercice:
+        """The exercice that contains ``day``, for an entity whose exercice starts on
+        ``start`` (``MM-DD``). A start on the 29th–31st of a shorter month starts on that
+        month's last day."""
+        start_month, start_day = (int(part) for part in start.split("-"))
+
+        def start_in(year: int) -> date:
+            last = Month(year, start_month).last_day
+            return date(year, start_month, min(start_day, last.day))
+
+        first = start_in(day.year)
+        if day < first:
+            first = start_in(day.year - 1)
+        return cls(first, start_in(first.year + 1) - timedelta(days=1), start)
+
+    @classmethod
+    def of_year(cls, year: int, start: str = "01-01") -> Exercice:
+        """The exercice that starts in ``year``."""
+        start_month, _day = (int(part) for part in start.split("-"))
+        return cls.containing(Month(year, start_month).last_day, start)
+
+    def __str__(self) -> str:
+        """The year it starts in, as exercices are usually named (``2026``)."""
+        return f"{self.first_day.year:04d}"
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first_day <= day <= self.last_day
+
+    @property
+    def end(self) -> date:
+        return self.last_day + timedelta(days=1)
+
+    @property
+    def first_month(self) -> Month:
+        return Month.of(self.first_day)
+
+    @property
+    def last_month(self) -> Month:
+        return Month.of(self.last_day)
+
+    def months(self) -> list[Month]:
+        return list(self.first_month.until(self.last_month))
+
+    def next(self) -> Exercice:
+        return Exercice.containing(self.end, self.start)
+
+    def prev(self) -> Exercice:
+        return Exercice.containing(self.first_day - timedelta(days=1), self.start)
+
+
+def resolve_today(value: str | date | None = None) -> date:
+    """``--today``, then ``ALUSAGE_TODAY`` (reproducible runs and tests), else the clock."""
+    if isinstance(value, date):
+        return value
+    text = value or os.environ.get("ALUSAGE_TODAY")
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            _("{value!r} is not a date; write it as YYYY-MM-DD.").format(value=text)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -140,8 +299,6 @@ def parse_date(text: str | None, what: str, default: date | None = None) -> date
         return default
     value = text.strip()
     if value.lower() in ("today", "aujourd'hui"):
-        from alusage_ledger.domains.closing.close import resolve_today
-
         return resolve_today()
     try:
         if not _DAY.fullmatch(value):

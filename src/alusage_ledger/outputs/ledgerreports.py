@@ -79,8 +79,7 @@ def report_window(
     """``--period`` (2026, 2026-Q4, 2026-11, a range) or ``--exercice``; by default the
     exercice of the latest transaction."""
     from alusage_ledger.books.locks import exercice_bounds
-    from alusage_ledger.core.periods import parse_period
-    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.core.periods import parse_period, resolve_today
 
     if period is not None and exercice is not None:
         raise UsageError(_("Give --period or --exercice, not both."))

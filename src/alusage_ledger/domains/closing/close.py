@@ -74,6 +74,7 @@ from alusage_ledger.core.errors import (
     UsageError,
 )
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import resolve_today
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import EntityConfig
@@ -85,21 +86,6 @@ _IGNORED_SUFFIXES = (".alusage-tmp", ".picklecache")
 
 
 # --------------------------------------------------------------------------- today
-
-
-def resolve_today(value: str | date | None = None) -> date:
-    """``--today``, then ``ALUSAGE_TODAY`` (reproducible runs and tests), else the clock."""
-    if isinstance(value, date):
-        return value
-    text = value or os.environ.get("ALUSAGE_TODAY")
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(
-            _("{value!r} is not a date; write it as YYYY-MM-DD.").format(value=text)
-        ) from None
 
 
 # --------------------------------------------------------------------------- results

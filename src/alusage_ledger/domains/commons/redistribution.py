@@ -803,7 +803,7 @@ def redistribute(
 
     ``today`` is the command's (``close --today``); by default ``ALUSAGE_TODAY``, else the
     clock (:func:`~alusage_ledger.domains.closing.close.resolve_today`)."""
-    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.core.periods import resolve_today
 
     month = parse_month(month)
     if account is not None and not paid:

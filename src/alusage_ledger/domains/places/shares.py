@@ -1303,7 +1303,7 @@ def post_shares_for_close(
 ) -> list[str]:
     """Month-end: post every place's shares for ``month`` (idempotent, never --replace);
     ``today`` is the close's (``--today``), by default ``ALUSAGE_TODAY`` or the clock."""
-    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.core.periods import resolve_today
 
     out = []
     for result in post_all_places(ws, month, today=resolve_today(today), dry_run=dry_run):

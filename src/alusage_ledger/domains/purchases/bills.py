@@ -75,7 +75,7 @@ def date_arg(text: str | None, what: str, default: date | None = None) -> date:
     """An ISO date typed by the user (``2026-11-30``); today when omitted (``ALUSAGE_TODAY``
     or the clock, :func:`~alusage_ledger.domains.closing.close.resolve_today`)."""
     if text is None or text == "":
-        from alusage_ledger.domains.closing.close import resolve_today
+        from alusage_ledger.core.periods import resolve_today
 
         return default or resolve_today()
     try:

@@ -886,7 +886,7 @@ def close_exercice(
         next_month,
         start_month,
     )
-    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.core.periods import resolve_today
 
     config = kept_books(ws.config, entity)
     day = resolve_today(today)

@@ -1094,7 +1094,7 @@ def plan_import(
     from alusage_ledger.books.accounts import Opener
     from alusage_ledger.books.ledger import Append, closed_months
     from alusage_ledger.books.roles import role_account
-    from alusage_ledger.domains.closing.close import resolve_today
+    from alusage_ledger.core.periods import resolve_today
     from alusage_ledger.domains.lettering.letters import letter_account
 
     config = ws.config
