@@ -179,7 +179,7 @@ def test_open_close_inventory_close_allocate(ws: Path, cli: Cli) -> None:
 
 
 def test_the_next_opening_equals_the_balance_sheet_at_december_31(ws: Path, cli: Cli) -> None:
-    from alusage_ledger.domains.year.yearend import is_closing
+    from alusage_ledger.books.exercice import is_closing
     from alusage_ledger.outputs.reports import balance_sheet
 
     assert inventory(cli).exit_code == 0

@@ -27,9 +27,9 @@ from pydantic import (
     model_validator,
 )
 
+from alusage_ledger.books.placeconfig import PlaceConfig, check_references
 from alusage_ledger.core.errors import ConfigError
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.domains.places.place import PlaceConfig
 
 CONFIG_NAME = "alusage.toml"
 ENTITY_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -673,8 +673,6 @@ class Config(_Model):
 
     @model_validator(mode="after")
     def _place_references(self) -> Config:
-        from alusage_ledger.domains.places.place import check_references
-
         check_references(self)
         return self
 

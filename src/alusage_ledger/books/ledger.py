@@ -39,6 +39,7 @@ from typing import Any
 
 from alusage_ledger.books import answers
 from alusage_ledger.books.config import Config, load_config
+from alusage_ledger.books.exercice import inventory_window_open
 from alusage_ledger.core.errors import (
     IOFailure,
     LedgerErrors,
@@ -1202,8 +1203,6 @@ class _Writer:
     def _inventory_window(self, entity: str, ledger: LoadedLedger, entry: Any) -> bool:
         """An ``#inventaire`` entry dated the exercice's last day is still accepted once that
         month is closed, until the exercice is closed (the Year issue, docs/year.md)."""
-        from alusage_ledger.domains.year.yearend import inventory_window_open
-
         return inventory_window_open(self.ws.config.entity(entity), ledger.entries, entry)
 
     def _ledger(self, entity: str) -> LoadedLedger:

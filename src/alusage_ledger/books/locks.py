@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.books.canonical import canonical_form, chain_digest, entry_hash
 from alusage_ledger.books.checks import parsed_rule, problem_at
+from alusage_ledger.books.exercice import YEAR_CLOSE_GEN_PREFIX
 from alusage_ledger.core.errors import LedgerProblem, UsageError
 from alusage_ledger.core.i18n import _
 
@@ -196,13 +197,6 @@ def last_closed(entries: Iterable[Any]) -> str | None:
 
 
 # --------------------------------------------------------------------------- digests
-
-
-#: ``gen-id`` prefix of what ``year close`` writes (yearend.py) after the exercice's months
-#: are closed: the closing entries, the accounts they open, the next exercice's à-nouveaux
-#: (dated its first day, in a month that may be closed already). The exercice lock covers
-#: them, not their month's digest.
-YEAR_CLOSE_GEN_PREFIX = "year-close/"
 
 
 def is_inventory(entry: Any, inventory_day: date | None) -> bool:

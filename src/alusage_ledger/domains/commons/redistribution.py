@@ -92,7 +92,7 @@ def is_redistribution_entry(entry: Any, policy_ids: Iterable[str]) -> bool:
 def _transactions(ledger: LoadedLedger) -> Iterable[Any]:
     from beancount.core import data
 
-    from alusage_ledger.domains.year.yearend import is_year_end_entry
+    from alusage_ledger.books.exercice import is_year_end_entry
 
     return (
         e for e in ledger.entries if isinstance(e, data.Transaction) and not is_year_end_entry(e)

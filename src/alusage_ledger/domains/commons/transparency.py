@@ -130,7 +130,7 @@ def _month(day: Any) -> str:
 def _transactions(ledger: LoadedLedger, period: Period) -> Iterable[Any]:
     from beancount.core import data
 
-    from alusage_ledger.domains.year.yearend import is_year_end_entry
+    from alusage_ledger.books.exercice import is_year_end_entry
 
     return (
         e

@@ -83,7 +83,7 @@ def revenue_report(config: Config, ledger: LoadedLedger, period: Period, by: str
     acc = Accounts.of(config, ledger)
     by_account = activity_of_account(config, ledger.entity)
     groups: dict[str, RevenueGroup] = {}
-    from alusage_ledger.domains.year.yearend import is_year_end_entry
+    from alusage_ledger.books.exercice import is_year_end_entry
 
     for entry in ledger.entries:
         if not isinstance(entry, data.Transaction) or entry.date not in period:

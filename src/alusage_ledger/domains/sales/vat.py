@@ -352,7 +352,7 @@ class LedgerVat:
         self._sum_kinds: dict[str, int] = {}  # account → _S_* bits, for _entry_sums
         kinds: dict[str, int] = {}  # account → _MAIN | _OUT | _CREDIT | _INSTALMENT bits
         months: dict[date, str] = {}  # day → "YYYY-MM"
-        from alusage_ledger.domains.year.yearend import is_year_end_entry
+        from alusage_ledger.books.exercice import is_year_end_entry
 
         for entry in ledger.entries:
             # The exercice's closing and its à-nouveaux move VAT accounts to zero and back:
