@@ -91,7 +91,8 @@ def test_open_close_inventory_close_allocate(ws: Path, cli: Cli) -> None:
     assert cli("check").exit_code == 0
     # ... but no other entry in December.
     workspace = Workspace.open(ws)
-    from alusage_ledger.domains.year.yearend import _meta, posting, transaction
+    from alusage_ledger.books.entries import new_meta as _meta
+    from alusage_ledger.domains.year.yearend import posting, transaction
 
     def entry(day: date, tags: tuple[str, ...] = ()) -> object:
         return transaction(

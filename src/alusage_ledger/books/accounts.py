@@ -10,11 +10,18 @@ ledger includes it, in the same write as the entries that use them.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
+
+from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.i18n import _
+from alusage_ledger.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -33,6 +40,16 @@ def open_date(config: Config, ledger: LoadedLedger, day: date) -> date:
     return candidate
 
 
+def account_info(entries: Iterable[Any]) -> dict[str, tuple[str, str]]:
+    """``{account: (pcg, label)}`` from the ``open`` directives' metadata."""
+    info: dict[str, tuple[str, str]] = {}
+    for entry in entries:
+        if type(entry).__name__ == "Open":
+            meta = entry.meta or {}
+            info[entry.account] = (str(meta.get("pcg") or ""), str(meta.get("label") or ""))
+    return info
+
+
 @dataclass
 class Opener:
     """Accounts a write needs that are not open yet: ``Open`` entries for the same batch."""
@@ -48,8 +65,6 @@ class Opener:
 
     def _open_meta(self) -> dict[str, dict[str, Any]]:
         if self._known is None:
-            from beancount.core import data
-
             self._known = {
                 e.account: dict(e.meta or {})
                 for e in self.ledger.entries
@@ -61,8 +76,6 @@ class Opener:
         return account in self._open_meta() or any(o.account == account for o in self.opens)
 
     def need(self, account: str, pcg: str, label: str) -> str:
-        from beancount.core import data
-
         if self._has(account):
             return account
         meta = data.new_metadata("<alusage>", 0)
@@ -101,8 +114,6 @@ class Opener:
         return default
 
     def role(self, role: str) -> str:
-        from alusage_ledger.books.roles import role_account
-
         found = role_account(self.config, self.ledger.entity, role)
         return self.need(found.account, found.pcg, found.label)
 
@@ -127,3 +138,51 @@ class Opener:
             )
         batch.append(Append(entity, tuple(entries)))
         return batch
+
+
+def account_meta(ledger: LoadedLedger) -> dict[str, dict[str, Any]]:
+    return {e.account: dict(e.meta or {}) for e in ledger.entries if isinstance(e, data.Open)}
+
+
+def resolve_account(ledger: LoadedLedger, text: str, what: str) -> str:
+    """An open account given by name or by its PCG number (when only one has it)."""
+    value = text.strip()
+    opened = account_meta(ledger)
+    if value in opened:
+        return value
+    if value.isdigit():
+        matches = sorted(a for a, meta in opened.items() if meta.get("pcg") == value)
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise UsageError(
+                _("Several accounts carry the PCG number {pcg}: {accounts}; name one.").format(
+                    pcg=value, accounts=", ".join(matches)
+                )
+            )
+    raise UsageError(
+        _(
+            "The {what} {value!r} is not an open account of {entity}{hint}; open it in "
+            "accounts.beancount (with its pcg number) or name an open one."
+        ).format(what=what, value=text, entity=ledger.entity, hint=did_you_mean(value, opened))
+    )
+
+
+def resolve_payment_account(config: Config, ledger: LoadedLedger, text: str | None) -> str:
+    """``--account``: an open account, a PCG number, or a role (``bank``, ``cash``)."""
+    if text is None or text.strip() in DEFAULT_ROLES:
+        role = "bank" if text is None else text.strip()
+        account = role_account(config, ledger.entity, role).account
+        if account not in ledger.open_accounts():
+            raise UsageError(
+                _(
+                    "The {role} account {account} is not open in the ledger of {entity}; "
+                    "open it or pass --account."
+                ).format(role=role, account=account, entity=ledger.entity)
+            )
+        return account
+    return resolve_account(ledger, text, _("payment account"))
+
+
+def role_parent(config: Config, entity: str, role: str) -> str:
+    return role_account(config, entity, role).account

@@ -31,10 +31,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books.accounts import account_info
 from alusage_ledger.books.exercice import is_closing, is_opening, is_transaction
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.domains.year.yearend import ZERO, account_info, exercice_of_year, parse_exercice
+from alusage_ledger.domains.year.yearend import ZERO, exercice_of_year, parse_exercice
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import EntityConfig

@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from alusage_ledger.books.accounts import account_info
 from alusage_ledger.books.locks import month_bounds
 from alusage_ledger.core.i18n import _
 
@@ -60,16 +61,6 @@ class Statement:
     result_key: str
     result: tuple[Decimal, ...]
     extra: tuple[tuple[str, str, tuple[Decimal, ...]], ...] = field(default_factory=tuple)
-
-
-def account_info(entries: Iterable[Any]) -> dict[str, tuple[str, str]]:
-    """``{account: (pcg, label)}`` from the ``open`` directives' metadata."""
-    info: dict[str, tuple[str, str]] = {}
-    for entry in entries:
-        if type(entry).__name__ == "Open":
-            meta = entry.meta or {}
-            info[entry.account] = (str(meta.get("pcg") or ""), str(meta.get("label") or ""))
-    return info
 
 
 def _sums(

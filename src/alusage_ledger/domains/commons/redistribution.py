@@ -449,7 +449,7 @@ def _vat_setup(
     config: Config, policy: RedistributionPolicy, day: date
 ) -> tuple[str, Decimal | None, bool, bool]:
     """(vat-rate text, rate, ``to`` books VAT on receipt, ``from`` deducts VAT)."""
-    from alusage_ledger.domains.sales.vat import regime_on
+    from alusage_ledger.books.vatregime import regime_on
 
     seller = regime_on(config, policy.to, day)
     buyer_deducts = regime_on(config, policy.from_, day).regime != "franchise"
@@ -491,7 +491,7 @@ class _Sides:
         self.entries: dict[str, list[Any]] = {"from": [], "to": []}
 
     def _text(self, message: str, **values: Any) -> str:
-        from alusage_ledger.domains.purchases.bills import ledger_text
+        from alusage_ledger.books.entries import ledger_text
 
         return ledger_text(self.config, message).format(**values)
 
@@ -527,8 +527,9 @@ class _Sides:
 
     def _entry(self, step: FlowStep, side: str) -> Any:
         from alusage_ledger.books.canonical import entry_hash
-        from alusage_ledger.domains.purchases.bills import link_part, posting, transaction
-        from alusage_ledger.domains.sales.vat import regime_on
+        from alusage_ledger.books.entries import link_part, transaction
+        from alusage_ledger.books.vatregime import regime_on
+        from alusage_ledger.domains.purchases.bills import posting
 
         policy = self.policy
         opener = self._opener(side, step.day)
@@ -653,7 +654,7 @@ class _Sides:
         return entry
 
     def _bank(self, side: str, step: FlowStep) -> str:
-        from alusage_ledger.domains.purchases.bills import resolve_payment_account
+        from alusage_ledger.books.accounts import resolve_payment_account
 
         if side == "from":
             return resolve_payment_account(self.config, self.from_ledger, step.from_bank)

@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books.entries import is_under
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, split_exact
@@ -31,7 +32,6 @@ from alusage_ledger.domains.sales.invoices import (
     Accounts,
     activities_of,
     activity_of_account,
-    is_under,
     sales_index,
     urssaf_category,
 )

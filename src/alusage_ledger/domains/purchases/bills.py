@@ -35,10 +35,40 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from alusage_ledger.books import checks
+from beancount.core import data
+
+from alusage_ledger.books import checks, entries
 from alusage_ledger.books.accounts import Opener as Opener
+from alusage_ledger.books.accounts import (
+    account_meta as account_meta,
+)
+from alusage_ledger.books.accounts import (
+    resolve_account as resolve_account,
+)
+from alusage_ledger.books.accounts import (
+    resolve_payment_account as resolve_payment_account,
+)
+from alusage_ledger.books.accounts import (
+    role_parent as role_parent,
+)
+from alusage_ledger.books.entries import (
+    is_under as is_under,
+)
+from alusage_ledger.books.entries import (
+    ledger_language as ledger_language,
+)
+from alusage_ledger.books.entries import (
+    ledger_text as ledger_text,
+)
+from alusage_ledger.books.entries import (
+    link_part as link_part,
+)
+from alusage_ledger.books.entries import (
+    transaction as transaction,
+)
+from alusage_ledger.books.vatregime import regime_on
 from alusage_ledger.core.errors import ConfigError, LedgerProblem, UsageError
-from alusage_ledger.core.i18n import N_, _, translate
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, MoneyError, parse_amount, quantize_cents, split_exact
 
 if TYPE_CHECKING:
@@ -49,7 +79,6 @@ CURRENCY = "EUR"
 #: VAT rates a bill or an expense claim may carry (France métropolitaine and DOM).
 VAT_RATES = ("20", "10", "8.5", "5.5", "2.1", "1.05", "0.9")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_LINK_UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 
 
 # --------------------------------------------------------------------------- input
@@ -179,20 +208,6 @@ def period_range(text: str) -> tuple[date, date]:
     return found[0][0], found[-1][1]  # type: ignore[index]
 
 
-def link_part(text: str) -> str:
-    """A document number as a link component: ``[A-Za-z0-9-]`` only."""
-    return _LINK_UNSAFE.sub("-", text).strip("-")
-
-
-def ledger_language(config: Config) -> str:
-    """Text written *into* the ledger follows the workspace's locale, not the user's."""
-    return config.workspace.locale.split("_")[0].lower()
-
-
-def ledger_text(config: Config, message: str) -> str:
-    return translate(message, ledger_language(config))
-
-
 # --------------------------------------------------------------------------- VAT settings
 
 
@@ -214,8 +229,6 @@ def vat_treatment(config: Config, entity: str, day: date) -> VatTreatment:
     A ``micro`` entity is always under the franchise; without any setting a company is
     ``reel-mensuel`` with ``encaissements``.
     """
-    from alusage_ledger.domains.sales.vat import regime_on
-
     if config.entity(entity).kind == "micro":
         return VatTreatment("franchise", "encaissements")
     setting = regime_on(config, entity, day)
@@ -243,93 +256,13 @@ def vat_kind(nature: str, pcg: str | None) -> str:
 # --------------------------------------------------------------------------- accounts
 
 
-def account_meta(ledger: LoadedLedger) -> dict[str, dict[str, Any]]:
-    from beancount.core import data
-
-    return {e.account: dict(e.meta or {}) for e in ledger.entries if isinstance(e, data.Open)}
-
-
-def resolve_account(ledger: LoadedLedger, text: str, what: str) -> str:
-    """An open account given by name or by its PCG number (when only one has it)."""
-    from alusage_ledger.core.suggest import did_you_mean
-
-    value = text.strip()
-    opened = account_meta(ledger)
-    if value in opened:
-        return value
-    if value.isdigit():
-        matches = sorted(a for a, meta in opened.items() if meta.get("pcg") == value)
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise UsageError(
-                _("Several accounts carry the PCG number {pcg}: {accounts}; name one.").format(
-                    pcg=value, accounts=", ".join(matches)
-                )
-            )
-    raise UsageError(
-        _(
-            "The {what} {value!r} is not an open account of {entity}{hint}; open it in "
-            "accounts.beancount (with its pcg number) or name an open one."
-        ).format(what=what, value=text, entity=ledger.entity, hint=did_you_mean(value, opened))
-    )
-
-
-def resolve_payment_account(config: Config, ledger: LoadedLedger, text: str | None) -> str:
-    """``--account``: an open account, a PCG number, or a role (``bank``, ``cash``)."""
-    from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
-
-    if text is None or text.strip() in DEFAULT_ROLES:
-        role = "bank" if text is None else text.strip()
-        account = role_account(config, ledger.entity, role).account
-        if account not in ledger.open_accounts():
-            raise UsageError(
-                _(
-                    "The {role} account {account} is not open in the ledger of {entity}; "
-                    "open it or pass --account."
-                ).format(role=role, account=account, entity=ledger.entity)
-            )
-        return account
-    return resolve_account(ledger, text, _("payment account"))
-
-
 def posting(account: str, number: Decimal, kind: str | None = None) -> Any:
     """A posting with an explicit amount; ``kind`` sets ``vat-kind`` on a VAT posting."""
-    from beancount.core import data
-    from beancount.core.amount import Amount
-
     meta = None
     if kind is not None:
         meta = data.new_metadata("<alusage>", 0)
         meta["vat-kind"] = kind
-    return data.Posting(account, Amount(number, CURRENCY), None, None, None, meta)
-
-
-def transaction(
-    day: date,
-    payee: str | None,
-    narration: str,
-    links: Iterable[str],
-    meta: dict[str, Any],
-    postings: Sequence[Any],
-) -> Any:
-    from beancount.core import data
-
-    full = data.new_metadata("<alusage>", 0)
-    full.update({k: v for k, v in meta.items() if v is not None})
-    return data.Transaction(
-        full, day, "*", payee, narration, frozenset(), frozenset(links), list(postings)
-    )
-
-
-def is_under(account: str, parent: str) -> bool:
-    return account == parent or account.startswith(parent + ":")
-
-
-def role_parent(config: Config, entity: str, role: str) -> str:
-    from alusage_ledger.books.roles import role_account
-
-    return role_account(config, entity, role).account
+    return entries.posting(account, number, meta)
 
 
 # --------------------------------------------------------------------------- documents

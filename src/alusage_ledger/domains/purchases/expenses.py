@@ -26,24 +26,24 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books.accounts import (
+    Opener,
+    account_meta,
+    resolve_account,
+    resolve_payment_account,
+)
+from alusage_ledger.books.entries import ledger_text, link_part, transaction
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.domains.purchases.bills import (
     Document,
-    Opener,
     Written,
-    account_meta,
     check_name,
     documents,
-    ledger_text,
-    link_part,
     nature_of,
     parse_vat_rate,
     posting,
-    resolve_account,
-    resolve_payment_account,
-    transaction,
     vat_in,
     vat_kind,
     vat_treatment,

@@ -31,6 +31,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books.accounts import Opener, resolve_account, role_parent
+from alusage_ledger.books.entries import is_under
 from alusage_ledger.books.monthend import month_step
 from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import _
@@ -39,15 +41,11 @@ from alusage_ledger.domains.purchases.bills import (
     BillLine,
     BillRequest,
     Document,
-    Opener,
     documents,
-    is_under,
     parse_vat_rate,
     party_account,
     plan_bill,
     plan_payment,
-    resolve_account,
-    role_parent,
     vat_treatment,
 )
 

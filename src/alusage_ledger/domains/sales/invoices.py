@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -42,8 +42,23 @@ from typing import TYPE_CHECKING, Any
 from alusage_ledger.books.accounts import Opener as Opener
 from alusage_ledger.books.checks import entity_rule, problem_at
 from alusage_ledger.books.config import ActivityConfig, series_regex
+from alusage_ledger.books.entries import (
+    is_under as is_under,
+)
+from alusage_ledger.books.entries import (
+    ledger_language as ledger_language,
+)
+from alusage_ledger.books.entries import (
+    ledger_text as ledger_text,
+)
+from alusage_ledger.books.entries import (
+    posting as posting,
+)
+from alusage_ledger.books.entries import (
+    transaction as transaction,
+)
 from alusage_ledger.core.errors import LedgerErrors, RefusedError, UsageError
-from alusage_ledger.core.i18n import N_, _, translate
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, MoneyError, parse_amount, quantize_cents, split_exact
 
 if TYPE_CHECKING:
@@ -124,15 +139,6 @@ def urssaf_category(activity: ActivityConfig | None) -> str:
 # --------------------------------------------------------------------------- text helpers
 
 
-def ledger_language(config: Config) -> str:
-    """Text written *into* a ledger follows the workspace's locale, not the user's language."""
-    return config.workspace.locale.split("_")[0].lower()
-
-
-def ledger_text(config: Config, message: str) -> str:
-    return translate(message, ledger_language(config))
-
-
 def clean_text(value: str | None, what: str) -> str | None:
     """User text for payee/narration/metadata: stripped, safe for the printer, or exit 2."""
     from alusage_ledger.books.ledger import check_text
@@ -144,10 +150,6 @@ def clean_text(value: str | None, what: str) -> str | None:
         raise UsageError(_("The {what} is empty.").format(what=what))
     check_text(stripped, what)
     return stripped
-
-
-def is_under(account: str, parent: str) -> bool:
-    return account == parent or account.startswith(parent + ":")
 
 
 def units(entry: Any, predicate: Any) -> Decimal:
@@ -529,16 +531,16 @@ def _invoice_from(
     # the postings' order (the same sums, added in the same order).
     lines: list[InvoiceLine] = []
     taxed: list[tuple[int, Any]] = []
-    for posting in entry.postings:
-        units = posting.units
+    for item in entry.postings:
+        units = item.units
         if units is None:
             continue
-        account = posting.account
+        account = item.account
         kind = kinds.get(account)
         if kind is None:
             kind = kinds[account] = acc.kind(account)
         if kind & KIND_INCOME:
-            pmeta = posting.meta
+            pmeta = item.meta
             activity = (
                 (_meta_str(pmeta, "activity") if pmeta else None)
                 or txn_activity
@@ -550,26 +552,26 @@ def _invoice_from(
             line_kind = config_activity.kind if config_activity is not None else "services"
             lines.append(InvoiceLine(account, activity, rate, -units.number, line_kind))
         if kind & (KIND_VAT_OUT | KIND_CLIENT):
-            taxed.append((kind, posting))
+            taxed.append((kind, item))
     default_rate = None
     vat: dict[str, Decimal] = {}
     pending: dict[str, Decimal] = {}
     receivable = None
     ttc = ZERO
-    for kind, posting in taxed:
+    for kind, item in taxed:
         if kind & KIND_VAT_OUT:
             if default_rate is None:
                 taxable = [line.rate for line in lines if line.rate not in (EXEMPT, NO_VAT)]
                 default_rate = _single(taxable) or txn_rate or "?"
-            rate = (_meta_rate(posting.meta) if posting.meta else None) or default_rate
-            value = posting.units.number
+            rate = (_meta_rate(item.meta) if item.meta else None) or default_rate
+            value = item.units.number
             vat[rate] = vat.get(rate, ZERO) - value
             if kind & KIND_PENDING:
                 pending[rate] = pending.get(rate, ZERO) - value
         else:
-            ttc += posting.units.number
+            ttc += item.units.number
             if receivable is None:
-                receivable = posting.account
+                receivable = item.account
     due = meta.get("due-date", meta.get("due"))
     if not isinstance(due, date):
         due = entry.date + timedelta(days=days)
@@ -726,30 +728,6 @@ def _build_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
 
 
 # --------------------------------------------------------------------------- writing helpers
-
-
-def posting(account: str, number: Decimal, meta: dict[str, Any] | None = None) -> Any:
-    from beancount.core import data
-    from beancount.core.amount import Amount
-
-    return data.Posting(account, Amount(number, CURRENCY), None, None, None, meta or None)
-
-
-def transaction(
-    day: date,
-    payee: str | None,
-    narration: str,
-    links: Iterable[str],
-    meta: dict[str, Any],
-    postings: Sequence[Any],
-) -> Any:
-    from beancount.core import data
-
-    full = data.new_metadata("<alusage>", 0)
-    full.update({k: v for k, v in meta.items() if v is not None})
-    return data.Transaction(
-        full, day, "*", payee, narration, frozenset(), frozenset(links), list(postings)
-    )
 
 
 # --------------------------------------------------------------------------- invoice add

@@ -34,7 +34,7 @@ booked by this tool, see docs/sales-and-vat.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -43,7 +43,20 @@ from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.books.checks import entity_rule, problem_at
 from alusage_ledger.books.config import VatRegimeConfig
+from alusage_ledger.books.entries import is_under, ledger_text, posting, transaction
 from alusage_ledger.books.monthend import month_step
+from alusage_ledger.books.vatregime import (
+    DEFAULT_REGIME as DEFAULT_REGIME,
+)
+from alusage_ledger.books.vatregime import (
+    regime_finder as regime_finder,
+)
+from alusage_ledger.books.vatregime import (
+    regime_on as regime_on,
+)
+from alusage_ledger.books.vatregime import (
+    regimes_of as regimes_of,
+)
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, quantize_cents
@@ -55,63 +68,13 @@ from alusage_ledger.domains.sales.invoices import (
     SalesIndex,
     activities_of,
     activity_of_account,
-    is_under,
-    ledger_text,
-    posting,
     sales_index,
-    transaction,
 )
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
     from alusage_ledger.books.ledger import LoadedLedger, Workspace
     from alusage_ledger.core.errors import LedgerProblem
-
-DEFAULT_REGIME = {"sas": "reel-mensuel", "scic": "reel-mensuel", "micro": "franchise"}
-_EPOCH = date(1900, 1, 1)
-
-# --------------------------------------------------------------------------- regimes
-
-
-def regimes_of(config: Config, entity: str) -> list[VatRegimeConfig]:
-    """The entity's dated regimes, oldest first; before the first one, its kind's default."""
-    entity_config = config.entity(entity)
-    default = VatRegimeConfig(
-        since=_EPOCH,
-        regime=DEFAULT_REGIME.get(entity_config.kind, "reel-mensuel"),  # type: ignore[arg-type]
-    )
-    configured = list(entity_config.vat)
-    if configured and configured[0].since > _EPOCH:
-        return [default, *configured]
-    return configured or [default]
-
-
-def regime_on(config: Config, entity: str, day: date) -> VatRegimeConfig:
-    """The VAT settings in force on ``day``."""
-    current = None
-    for item in regimes_of(config, entity):
-        if item.since <= day:
-            current = item
-    assert current is not None
-    return current
-
-
-def regime_finder(config: Config, entity: str) -> Callable[[date], VatRegimeConfig]:
-    """:func:`regime_on` for many days: the regimes are read once, each day looked up once."""
-    regimes = regimes_of(config, entity)
-    found: dict[date, VatRegimeConfig] = {}
-
-    def on(day: date) -> VatRegimeConfig:
-        current = found.get(day)
-        if current is None:
-            for item in regimes:
-                if item.since <= day:
-                    current = item
-            assert current is not None
-            found[day] = current
-        return current
-
-    return on
 
 
 # --------------------------------------------------------------------------- settlements
@@ -545,7 +508,7 @@ _MONTHS_FR = (
 
 def period_words(config: Config, period: Period) -> str:
     """``novembre 2026`` / ``November 2026``, ``2026-Q4``, ``2026``: the ledger's language."""
-    from alusage_ledger.domains.sales.invoices import ledger_language
+    from alusage_ledger.books.entries import ledger_language
 
     if period.kind == "month":
         if ledger_language(config) == "fr":

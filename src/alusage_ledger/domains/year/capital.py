@@ -40,20 +40,19 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books.accounts import account_info
 from alusage_ledger.books.checks import entity_rule, problem_at
+from alusage_ledger.books.entries import ledger_text, new_meta
 from alusage_ledger.core.errors import LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.domains.year.yearend import (
     CENT,
     CURRENCY,
     ZERO,
-    _meta,
-    account_info,
     accounts_with_pcg,
     balances,
     highest_capital,
     ledger_role,
-    ledger_text,
     posting,
     total,
     transaction,
@@ -388,10 +387,10 @@ def record_movement(
     from beancount.core import data
     from beancount.parser.grammar import ValueType
 
+    from alusage_ledger.books.accounts import Opener, resolve_payment_account
     from alusage_ledger.books.ledger import check_text
     from alusage_ledger.books.roles import account_component
     from alusage_ledger.core.fmt import money
-    from alusage_ledger.domains.purchases.bills import Opener, resolve_payment_account
 
     config = ws.config
     entity = capital_entity(config, request.entity)
@@ -489,7 +488,7 @@ def record_movement(
                         member=member_id, due=money(member.refund_due), amount=money(amount)
                     )
                 )
-        meta = _meta(
+        meta = new_meta(
             member=member_id,
             member_name=name,
             category=request.category.strip() if request.category else None,

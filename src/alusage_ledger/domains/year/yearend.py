@@ -58,7 +58,13 @@ from decimal import ROUND_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books.accounts import (
+    account_info as account_info,  # TRANSITION: moved to books.accounts
+)
 from alusage_ledger.books.checks import entity_rule, parsed_rule, problem_at
+from alusage_ledger.books.entries import ledger_text as ledger_text
+from alusage_ledger.books.entries import new_meta
+from alusage_ledger.books.entries import stamp as stamp
 from alusage_ledger.books.exercice import (
     ALLOCATE_GEN_PREFIX,
     ALLOCATION_TAG,
@@ -82,7 +88,6 @@ from alusage_ledger.books.exercice import (
 )
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.outputs.reports import account_info as account_info
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import AllocationRules, Config, EntityConfig
@@ -194,23 +199,6 @@ def highest_capital(ledger: LoadedLedger, until: date | None = None) -> Decimal:
     return best
 
 
-def _meta(**values: Any) -> dict[str, Any]:
-    from beancount.core import data
-
-    meta: dict[str, Any] = data.new_metadata("<alusage>", 0)
-    meta.update({k.replace("_", "-"): v for k, v in values.items() if v is not None})
-    return meta
-
-
-def stamp(entry: Any, gid: str) -> Any:
-    """Add ``gen-id`` then ``gen-hash`` (the canonical hash without ``gen-hash``)."""
-    from alusage_ledger.books.canonical import entry_hash
-
-    entry.meta["gen-id"] = gid
-    entry.meta["gen-hash"] = entry_hash(entry, exclude_keys=frozenset({"gen-hash"}))
-    return entry
-
-
 def posting(account: str, number: Decimal, meta: dict[str, Any] | None = None) -> Any:
     from beancount.core import data
     from beancount.core.amount import Amount
@@ -233,13 +221,6 @@ def transaction(
     return data.Transaction(
         meta, day, "*", payee, narration, frozenset(tags), frozenset(links), list(postings)
     )
-
-
-def ledger_text(config: Config, message: str) -> str:
-    """Text written into a ledger follows the workspace's locale, not the user's language."""
-    from alusage_ledger.core.i18n import translate
-
-    return translate(message, config.workspace.locale.split("_")[0].lower())
 
 
 def kept_books(config: Config, entity: str) -> EntityConfig:
@@ -523,7 +504,7 @@ class _Opening:
             )
         self.info[account] = (pcg, label)
         self.by_pcg.setdefault(pcg, []).append(account)
-        meta = _meta(pcg=pcg, label=label or pcg)
+        meta = new_meta(pcg=pcg, label=label or pcg)
         self.opens.append(data.Open(meta, self.day, account, [CURRENCY], None))
         return account
 
@@ -601,9 +582,9 @@ def open_books(
     dry_run: bool = False,
 ) -> OpenResult:
     """Book a trial balance as the entity's opening entry (see the module docstring)."""
+    from alusage_ledger.books.entries import link_part
     from alusage_ledger.books.ledger import Append
     from alusage_ledger.books.locks import exercice_bounds
-    from alusage_ledger.domains.purchases.bills import link_part
 
     config = kept_books(ws.config, entity)
     lines = read_trial_balance(raw, source, entity, encoding)
@@ -685,7 +666,9 @@ def open_books(
             meta: dict[str, Any] | None = None
             if line.piece or line.piece_date:
                 key = "invoice" if line.pcg.startswith("411") else "piece-ref"
-                meta = _meta(**{key.replace("-", "_"): line.piece, "piece_date": line.piece_date})
+                meta = new_meta(
+                    **{key.replace("-", "_"): line.piece, "piece_date": line.piece_date}
+                )
             if line.piece and link_part(line.piece):
                 # The documents' links (the sales and purchases conventions): a payment that
                 # carries the same link is lettered with the opening item.
@@ -697,7 +680,7 @@ def open_books(
             None,
             ledger_text(ws.config, N_("Opening balances at {day}")).format(day=day.isoformat()),
             postings,
-            meta=_meta(journal=OPENING_JOURNAL, source=Path(source).name),
+            meta=new_meta(journal=OPENING_JOURNAL, source=Path(source).name),
             tags=(OPENING_TAG,),
             links=sorted(links),
         )
@@ -915,7 +898,7 @@ def close_exercice(
         def need(role: Role) -> str:
             info.setdefault(role.account, (role.pcg, role.label))
             if role.account not in opened and all(o.account != role.account for o in opens):
-                meta = _meta(pcg=role.pcg, label=role.label)
+                meta = new_meta(pcg=role.pcg, label=role.label)
                 opens.append(
                     stamp(
                         data.Open(meta, end, role.account, [CURRENCY], None),
@@ -946,7 +929,7 @@ def close_exercice(
                         None,
                         text(ws.config, N_("Result of the exercice {year}")).format(year=year),
                         postings,
-                        meta=_meta(journal=CLOSING_JOURNAL, exercice=str(year)),
+                        meta=new_meta(journal=CLOSING_JOURNAL, exercice=str(year)),
                         tags=(CLOSING_TAG,),
                     ),
                     f"{prefix}result",
@@ -971,7 +954,7 @@ def close_exercice(
                             ws.config, N_("Closing of the balance-sheet accounts of {year}")
                         ).format(year=year),
                         [posting(a, -balance[a]) for a in sheet],
-                        meta=_meta(journal=CLOSING_JOURNAL, exercice=str(year)),
+                        meta=new_meta(journal=CLOSING_JOURNAL, exercice=str(year)),
                         tags=(CLOSING_TAG,),
                     ),
                     f"{prefix}balance-sheet",
@@ -986,7 +969,7 @@ def close_exercice(
                             day=next_start.isoformat()
                         ),
                         [posting(a, balance[a]) for a in sheet],
-                        meta=_meta(journal=OPENING_JOURNAL, exercice=str(next_start.year)),
+                        meta=new_meta(journal=OPENING_JOURNAL, exercice=str(next_start.year)),
                         tags=(OPENING_TAG,),
                     ),
                     f"{prefix}opening",
@@ -1025,7 +1008,7 @@ def close_exercice(
         else:
             result.digest = digest
             result.closed_on = day
-        lock_meta = _meta(closed_on=day)
+        lock_meta = new_meta(closed_on=day)
         lock_meta["gen-id"] = f"{prefix}lock"
         lock = data.Custom(
             lock_meta,
@@ -1339,8 +1322,8 @@ def book_inventory(
     """An inventory entry (accrual, prepaid, depreciation, provision, corporate tax) dated
     the exercice's last day, tagged ``#inventaire``: accepted after that month is closed,
     until the exercice is closed."""
+    from alusage_ledger.books.accounts import resolve_account
     from alusage_ledger.books.ledger import Append, check_text
-    from alusage_ledger.domains.purchases.bills import resolve_account
 
     config = kept_books(ws.config, entity)
     _start, end = exercice_of_year(config, year)
@@ -1375,7 +1358,7 @@ def book_inventory(
             payee.strip() if payee else None,
             text,
             postings,
-            meta=_meta(piece_ref=piece_ref),
+            meta=new_meta(piece_ref=piece_ref),
             tags=(INVENTORY_TAG,),
         )
         planned = ws.write([Append(entity, (entry,))], dry_run=dry_run)
@@ -1399,7 +1382,7 @@ def allocate(
     dry_run: bool = False,
 ) -> AllocateResult:
     """Book the allocation voted by the general assembly; refused when unlawful."""
-    from alusage_ledger.domains.purchases.bills import Opener
+    from alusage_ledger.books.accounts import Opener
 
     kept_books(ws.config, entity)
     gid = f"{ALLOCATE_GEN_PREFIX}{year:04d}"
@@ -1472,7 +1455,7 @@ def allocate(
                     ws.config, N_("Allocation of the result of the exercice {year}")
                 ).format(year=year),
                 postings,
-                meta=_meta(exercice=f"{year:04d}"),
+                meta=new_meta(exercice=f"{year:04d}"),
                 tags=(ALLOCATION_TAG,),
             ),
             gid,
