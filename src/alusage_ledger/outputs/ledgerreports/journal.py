@@ -41,7 +41,7 @@ _BANK = ("512", "53")
 
 
 def journal_code(entry: Any, info: dict[str, tuple[str, str]]) -> str:
-    """The entry's journal, by the FEC's rules (fec.py), with ``CL`` for closing entries."""
+    """The entry's journal, by the FEC's rules (outputs.fec.build), with ``CL`` for closing entries."""
     meta = entry.meta or {}
     code = meta.get("journal")
     if isinstance(code, str) and code:
