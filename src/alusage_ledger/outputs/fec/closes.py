@@ -1,0 +1,71 @@
+"""Month and exercice closes, as the ledger records them: they give the FEC's ``ValidDate``
+and say whether the FEC is final or provisional."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+
+def months_between(start: date, end: date) -> list[str]:
+    """``YYYY-MM`` of every month that has a day in ``start..end``."""
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def meta_date(value: Any) -> date | None:
+    """A metadata value as a date (a date, or a string ``YYYY-MM-DD``), else None."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def close_dates(entries: Iterable[Any]) -> dict[str, date]:
+    """``{"2026-11": closed-on}`` from the ``custom "alusage-close"`` directives.
+
+    ``closed-on`` is the day the month was closed (the FEC's ``ValidDate``); a close
+    without it counts from the directive's own date (the first day of the next month).
+    """
+    from beancount.core import data
+
+    closes: dict[str, date] = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == "alusage-close" and entry.values:
+            month = str(entry.values[0].value)
+            closed_on = meta_date((entry.meta or {}).get("closed-on")) or entry.date
+            closes[month] = closed_on
+    return closes
+
+
+def exercice_closed_on(entries: Iterable[Any], year: int) -> date | None:
+    """The ``closed-on`` of the ``custom "alusage-close-exercice"`` of exercice ``year``.
+
+    The directive's first value names the exercice (a year, or a date in its closing
+    year); without one, the exercice is the one that ended the day before the directive.
+    """
+    from beancount.core import data
+
+    found = None
+    for entry in entries:
+        if not isinstance(entry, data.Custom) or entry.type != "alusage-close-exercice":
+            continue
+        value = entry.values[0].value if entry.values else None
+        if isinstance(value, date):
+            named = value.year
+        elif value is not None and str(value)[:4].isdigit():
+            named = int(str(value)[:4])
+        else:
+            named = (entry.date - timedelta(days=1)).year
+        if named == year:
+            found = meta_date((entry.meta or {}).get("closed-on")) or entry.date
+    return found

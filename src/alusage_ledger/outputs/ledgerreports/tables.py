@@ -1,0 +1,50 @@
+"""What the three books reports share to lay out their tables: debit/credit columns,
+amounts for people or machines, Markdown tables and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from alusage_ledger.core.fmt import machine, money
+from alusage_ledger.outputs.reports import ZERO
+
+
+def debit_credit(value: Decimal) -> tuple[Decimal, Decimal]:
+    """A signed balance as (debit, credit) columns."""
+    return (value, ZERO) if value > 0 else (ZERO, -value)
+
+
+def formatter(human: bool) -> Any:
+    def fmt(value: Decimal) -> str:
+        if human:
+            return money(value) if value else ""
+        return machine(value)
+
+    return fmt
+
+
+def md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int]) -> str:
+    aligned = set(right)
+    out = ["| " + " | ".join(md_escape(h) for h in headers) + " |"]
+    out.append(
+        "| " + " | ".join("---:" if i in aligned else "---" for i in range(len(headers))) + " |"
+    )
+    out.extend(
+        "| " + " | ".join(md_escape(c) if not c.startswith("**") else c for c in row) + " |"
+        for row in rows
+    )
+    return "\n".join(out) + "\n"
+
+
+def csv_text(rows: Sequence[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
