@@ -18,17 +18,16 @@ from hypothesis import strategies as st
 
 from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.money import MoneyError
-from alusage_ledger.integrations.bank.importer import (
-    BUILTIN_PROFILES,
+from alusage_ledger.integrations.bank.matching import names
+from alusage_ledger.integrations.bank.profiles import BUILTIN_PROFILES, date_pattern
+from alusage_ledger.integrations.bank.refs import bank_refs
+from alusage_ledger.integrations.bank.rules import load_rules, parse_rules
+from alusage_ledger.integrations.bank.statement import (
     StatementError,
-    bank_refs,
-    date_pattern,
     load_statement,
-    names,
     parse_bank_amount,
     parse_date,
 )
-from alusage_ledger.integrations.bank.rules import load_rules, parse_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bank"
 D = Decimal
@@ -381,7 +380,8 @@ def test_any_label_is_written_safely_or_refused_with_its_line(label: str, refere
     import io
 
     from alusage_ledger.books.ledger import format_entries, roundtrip_check, validate_entry
-    from alusage_ledger.integrations.bank.importer import line_entry, read_statement
+    from alusage_ledger.integrations.bank.entries import line_entry
+    from alusage_ledger.integrations.bank.statement import read_statement
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

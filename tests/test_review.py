@@ -13,16 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.integrations.review.findings import (
-    EntitySide,
-    Entry,
-    Mark,
-    Side,
-    compare,
-    config_changes,
-    match_entries,
-    review_document,
-)
+from alusage_ledger.integrations.review.document import review_document
+from alusage_ledger.integrations.review.findings import compare, config_changes
+from alusage_ledger.integrations.review.pairing import match_entries
+from alusage_ledger.integrations.review.sides import EntitySide, Entry, Mark, Side
 from alusage_ledger.integrations.review.worker import describe_entry, directives
 
 ROOTS = "".join(
@@ -349,7 +343,7 @@ def test_directives_added() -> None:
         ).encode(),
         main,
     )
-    from alusage_ledger.integrations.review.findings import Directive
+    from alusage_ledger.integrations.review.sides import Directive
 
     def as_side(label: str, items: list[list[Any]]) -> Side:
         found = [Directive(f, line, kind, tuple(args)) for f, line, kind, args in items]

@@ -31,18 +31,15 @@ from typing import Any
 
 import beangulp
 from beancount.core import data
+from beancount.core.amount import Amount
 from beangulp.extract import DUPLICATE
 
 from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import _
-from alusage_ledger.integrations.bank.importer import (
-    StatementError,
-    bank_refs,
-    line_entry,
-    load_statement,
-    present_refs,
-)
+from alusage_ledger.integrations.bank.entries import line_entry
+from alusage_ledger.integrations.bank.refs import bank_refs, present_refs
 from alusage_ledger.integrations.bank.rules import RuleSet, load_rules
+from alusage_ledger.integrations.bank.statement import StatementError, load_statement
 
 MAX_BYTES = 16 * 1024 * 1024
 
@@ -87,8 +84,6 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]
         return max((line.date for line in statement.lines), default=None)
 
     def extract(self, filepath: str, existing: list[Any]) -> list[Any]:
-        from beancount.core.amount import Amount
-
         statement = self._read(filepath)
         refs = bank_refs(statement.lines, self.importer_account)
         entries = []

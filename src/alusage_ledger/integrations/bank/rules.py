@@ -29,18 +29,27 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from alusage_ledger.books.accounts import Opener
+
+# books.config._describe (a pydantic error as one translated sentence) is the config's own;
+# it waits there for a public name.
+from alusage_ledger.books.config import _describe
+from alusage_ledger.books.ledger import LoadedLedger, check_text
+from alusage_ledger.core.chart import BY_KIND
 from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, parse_amount
-
-if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger
-    from alusage_ledger.domains.sales.invoices import Opener
-    from alusage_ledger.integrations.bank.importer import Profile
+from alusage_ledger.integrations.bank.profiles import (
+    ENCODINGS,
+    Layout,
+    Profile,
+    date_pattern,
+    header_key,
+)
 
 _TAG = re.compile(r"^[A-Za-z0-9\-_/.]+$")
 _ACCOUNT = re.compile(r"^[A-Z][A-Za-z0-9-]*(:[A-Z0-9][A-Za-z0-9-]*)+$")
@@ -67,8 +76,6 @@ def _amount(value: Any) -> Decimal | None:
 def _text(value: str | None) -> str | None:
     if value is None:
         return None
-    from alusage_ledger.books.ledger import check_text
-
     try:
         check_text(value, _("text"))
     except UsageError as exc:
@@ -168,8 +175,6 @@ class ProfileModel(_Model):
     @field_validator("encoding")
     @classmethod
     def _encoding(cls, value: str | None) -> str | None:
-        from alusage_ledger.integrations.bank.importer import ENCODINGS
-
         if value is not None and value.lower() not in ENCODINGS:
             raise ValueError(
                 _("unknown encoding {value!r}; use utf-8, cp1252 or iso-8859-15").format(
@@ -188,8 +193,6 @@ class ProfileModel(_Model):
     @field_validator("date_format")
     @classmethod
     def _formats(cls, value: str | list[str]) -> str | list[str]:
-        from alusage_ledger.integrations.bank.importer import date_pattern
-
         for fmt in [value] if isinstance(value, str) else value:
             try:
                 date_pattern(fmt)
@@ -285,8 +288,6 @@ class RuleSet:
 
 
 def _pcg_label(rule: Rule) -> str:
-    from alusage_ledger.core.chart import BY_KIND
-
     for accounts in BY_KIND.values():
         for known in accounts:
             if known.pcg == rule.pcg:
@@ -295,8 +296,7 @@ def _pcg_label(rule: Rule) -> str:
 
 
 def _profile(model: ProfileModel, source: str) -> Profile | None:
-    """A ``[profile]`` with columns as a :class:`bankimport.Profile` (None without columns)."""
-    from alusage_ledger.integrations.bank.importer import Layout, Profile, header_key
+    """A ``[profile]`` with columns as a :class:`~.profiles.Profile` (None without columns)."""
 
     columns = model.columns
     if columns is None:
@@ -368,8 +368,6 @@ def _profile(model: ProfileModel, source: str) -> Profile | None:
 
 def parse_rules(text: str, source: str) -> RuleSet:
     """A rules file's text as a :class:`RuleSet`; :class:`ConfigError` (exit 3) otherwise."""
-    from alusage_ledger.books.config import _describe
-
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

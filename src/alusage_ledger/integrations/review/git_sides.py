@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alusage_ledger.books import answers
 from alusage_ledger.books.config import (
     CONFIG_NAME,
     DEFAULT_ALLOWED_PLUGINS,
@@ -41,6 +42,7 @@ from alusage_ledger.books.config import (
     ReviewSettings,
     parse_config,
 )
+from alusage_ledger.books.ledger import atomic_write
 from alusage_ledger.core.errors import AlusageError, RefusedError, UsageError
 from alusage_ledger.core.i18n import _, get_language
 
@@ -53,8 +55,6 @@ def _wanted(rel: str) -> bool:
 
 def git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run git in ``root``; never raises for a non-zero exit (the caller decides)."""
-    from alusage_ledger.books import answers
-
     answers.taint("git was called")
     try:
         return subprocess.run(
@@ -479,8 +479,6 @@ def hooks_folder(root: Path) -> Path:
 
 def install_pre_commit(root: Path, *, force: bool = False) -> tuple[Path, str]:
     """Write the pre-commit hook; ``("installed" | "unchanged" | "replaced")``."""
-    from alusage_ledger.books.ledger import atomic_write
-
     root = root.resolve()
     _toplevel, prefix = repository(root)
     text = hook_text(prefix, sys.executable)

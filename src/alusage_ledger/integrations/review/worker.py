@@ -40,6 +40,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from beancount.core import data
+
+from alusage_ledger.books.canonical import entry_hash
+from alusage_ledger.books.checks import run_checks
+from alusage_ledger.books.config import CONFIG_NAME, parse_config
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.core.errors import ConfigError, LedgerErrors
+from alusage_ledger.core.i18n import _, set_language
+
 # Lines of a ledger file that change how it is read (not entries).
 _DIRECTIVE = re.compile(
     rb'^[ \t]*(option|plugin|include)[ \t]+"((?:[^"\\\n]|\\.)*)"(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?',
@@ -95,8 +104,6 @@ def describe_entry(entry: Any, rel: str, booked: Any | None = None) -> dict[str,
     ``booked`` is the same transaction after booking, used for the amounts that the
     ledger leaves out (an elided posting); the hash is always of the parsed entry.
     """
-    from alusage_ledger.books.canonical import entry_hash
-
     kind = _KINDS.get(type(entry).__name__, type(entry).__name__.lower())
     meta = entry.meta or {}
     view: dict[str, Any] = {
@@ -183,8 +190,6 @@ def _problem(problem: Any) -> list[Any]:
 
 def describe_ledger(ledger: Any, changed: set[str]) -> dict[str, Any]:
     """What the parent needs of one entity's loaded ledger (see the module docstring)."""
-    from beancount.core import data
-
     files: dict[str, str] = {}
     entries: list[dict[str, Any]] = []
     lines: list[list[Any]] = []
@@ -257,11 +262,6 @@ def load_side(
     allowed_plugins: Iterable[str] | None,
 ) -> dict[str, Any]:
     """Load every entity of the workspace at ``root`` (a temporary copy of one revision)."""
-    from alusage_ledger.books.config import CONFIG_NAME, parse_config
-    from alusage_ledger.books.ledger import Workspace
-    from alusage_ledger.core.errors import ConfigError, LedgerErrors
-    from alusage_ledger.core.i18n import _
-
     try:
         try:
             text = (root / CONFIG_NAME).read_bytes().decode("utf-8")
@@ -281,8 +281,6 @@ def load_side(
     wanted = set(changed)
     out: dict[str, Any] = {"config_error": None, "entities": {}, "check": [], "check_ran": False}
     if check:
-        from alusage_ledger.books.checks import run_checks
-
         try:
             # Only errors make a finding: warnings would only make the answer bigger.
             out["check"] = [_problem(p) for p in run_checks(ws) if p.severity == "error"]
@@ -323,8 +321,6 @@ def main(argv: list[str] | None = None) -> int:
     delay = os.environ.get("ALUSAGE_TEST_REVIEW_SLEEP")
     if delay:  # test hook: a side that loads too slowly is stopped by the parent
         time.sleep(float(delay))
-    from alusage_ledger.core.i18n import set_language
-
     set_language(str(request.get("lang", "en")))
     for job in request["jobs"]:
         result = load_side(
