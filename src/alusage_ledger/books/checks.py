@@ -39,7 +39,7 @@ RULE_MODULES: tuple[str, ...] = (
     "alusage_ledger.domains.sales.invoices",
     "alusage_ledger.domains.sales.vat",
     "alusage_ledger.domains.places.shares",
-    "alusage_ledger.integrations.bank.importer",
+    "alusage_ledger.integrations.bank.refs",
     "alusage_ledger.domains.year.yearend",
     "alusage_ledger.domains.year.capital",
 )

@@ -745,7 +745,7 @@ _EXPECTED = {
 }
 
 
-def _describe(error: dict[str, Any]) -> str:
+def describe_error(error: dict[str, Any]) -> str:
     """One pydantic error as ``field.path: what is expected (got ...)``, translated."""
     loc = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
     kind = str(error.get("type", ""))
@@ -789,7 +789,7 @@ def parse_config(text: str, source: Path) -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(
-            _("{file}: {problem}.").format(file=source, problem=_describe(dict(first)))
+            _("{file}: {problem}.").format(file=source, problem=describe_error(dict(first)))
         ) from exc
 
 

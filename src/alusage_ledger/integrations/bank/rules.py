@@ -34,10 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from alusage_ledger.books.accounts import Opener
-
-# books.config._describe (a pydantic error as one translated sentence) is the config's own;
-# it waits there for a public name.
-from alusage_ledger.books.config import _describe
+from alusage_ledger.books.config import describe_error
 from alusage_ledger.books.ledger import LoadedLedger, check_text
 from alusage_ledger.core.chart import BY_KIND
 from alusage_ledger.core.errors import ConfigError, UsageError
@@ -385,7 +382,7 @@ def parse_rules(text: str, source: str) -> RuleSet:
             loc[1] = loc[1] + 1  # rules are numbered from 1, as the messages say
             first["loc"] = tuple(loc)
         raise ConfigError(
-            _("{file}: {problem}.").format(file=source, problem=_describe(first))
+            _("{file}: {problem}.").format(file=source, problem=describe_error(first))
         ) from exc
     rules = []
     for number, item in enumerate(model.rule, start=1):
