@@ -19,7 +19,11 @@ from typer.testing import CliRunner
 PROJECT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("ALUSAGE_LOCK_TIMEOUT", "10")
-os.environ.pop("ALUSAGE_LANG", None)
+# Tests pin the language they assert: whatever the developer's or CI's locale
+# (LANG=fr_FR.UTF-8, LC_ALL, LANGUAGE...), the tool starts in English unless a test asks
+# for French (``--lang fr``, or its own environment).
+for _name in ("ALUSAGE_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_name, None)
 os.environ["LANG"] = "C.UTF-8"
 
 
