@@ -35,7 +35,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from beancount.core import account as account_lib
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+
 from alusage_ledger.books import checks
+from alusage_ledger.books.canonical import entry_hash
+from alusage_ledger.books.ledger import Append, closed_months
+from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
 from alusage_ledger.core.errors import LedgerProblem, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
@@ -85,14 +92,10 @@ class Item:
 
 def entry_id(entry: Any) -> str:
     """A stable id for an entry without links (its canonical hash, shortened)."""
-    from alusage_ledger.books.canonical import entry_hash
-
     return "id-" + entry_hash(entry)[:16]
 
 
 def items_on(entries: Iterable[Any], account: str) -> list[Item]:
-    from beancount.core import data
-
     found = []
     for entry in entries:
         if not isinstance(entry, data.Transaction):
@@ -115,8 +118,6 @@ def third_party_parents(config: Config, entity: str) -> list[tuple[str, str]]:
     plus, for a place the entity hosts, the place's ``receivable`` (its members), and for a
     place it uses, the ``mirror_payable`` it owes the host on.
     """
-    from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
-
     kinds = {"clients": "client", "suppliers": "supplier", "persons": "person"}
     parents: list[tuple[str, str]] = []
     for role in THIRD_PARTY_ROLES:
@@ -172,8 +173,6 @@ class Letter:
 
 def read_letters(entries: Iterable[Any]) -> tuple[list[Letter], list[Any]]:
     """Every ``alusage-letter`` directive, in date order; the malformed ones apart."""
-    from beancount.core import data
-
     letters, bad = [], []
     for entry in entries:
         if not isinstance(entry, data.Custom) or entry.type != LETTER_TYPE:
@@ -296,8 +295,6 @@ def code_for(index: int) -> str:
 
 
 def first_open_day(entries: Iterable[Any]) -> date | None:
-    from alusage_ledger.books.ledger import closed_months
-
     closed = sorted(closed_months(entries))
     if not closed:
         return None
@@ -306,10 +303,6 @@ def first_open_day(entries: Iterable[Any]) -> date | None:
 
 
 def _letter_entry(day: date, account: str, code: str, refs: Sequence[str]) -> Any:
-    from beancount.core import account as account_lib
-    from beancount.core import data
-    from beancount.parser.grammar import ValueType
-
     values = [ValueType(account, account_lib.TYPE), ValueType(code, str)]
     values += [ValueType(ref, str) for ref in refs]
     return data.Custom(data.new_metadata("<alusage>", 0), day, LETTER_TYPE, values)
@@ -525,8 +518,6 @@ def letter_ledger(
 
 def resolve_refs(ledger: LoadedLedger, tokens: Sequence[str]) -> list[Any]:
     """Entries named by a link, an entry id, or a document number (invoice, piece-ref)."""
-    from beancount.core import data
-
     txns = [e for e in ledger.entries if isinstance(e, data.Transaction)]
     found: list[Any] = []
     for token in tokens:
@@ -596,8 +587,6 @@ def manual_letter(
 
 
 def write_letters(ws: Workspace, entity: str, directives: Sequence[Any], *, dry_run: bool) -> Any:
-    from alusage_ledger.books.ledger import Append
-
     if not directives:
         return []
     return ws.write([Append(entity, tuple(directives))], dry_run=dry_run)

@@ -28,10 +28,11 @@ from alusage_ledger.books.entries import is_under
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, split_exact
-from alusage_ledger.domains.sales.invoices import (
+from alusage_ledger.domains.sales import (
     Accounts,
     activities_of,
     activity_of_account,
+    revenue_account_set,
     sales_index,
     urssaf_category,
 )
@@ -79,8 +80,6 @@ def _method(entry: Any, acc: Accounts) -> str:
 
 def recettes(config: Config, ledger: LoadedLedger, period: Period) -> list[Recette]:
     """Every receipt dated in ``period``, in date order (cash basis)."""
-    from alusage_ledger.domains.sales.vat import revenue_account_set
-
     acc = Accounts.of(config, ledger)
     acts = activities_of(config, ledger.entity)
     by_account = activity_of_account(config, ledger.entity)

@@ -33,21 +33,27 @@ from alusage_ledger.books.accounts import (
     resolve_payment_account,
 )
 from alusage_ledger.books.entries import ledger_text, link_part, transaction
+from alusage_ledger.books.ledger import check_text
+from alusage_ledger.books.roles import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
-from alusage_ledger.domains.purchases.bills import (
-    Document,
-    Written,
-    check_name,
-    documents,
+from alusage_ledger.domains.purchases.deductible import (
     nature_of,
     parse_vat_rate,
-    posting,
     vat_in,
     vat_kind,
+    vat_posting,
     vat_treatment,
 )
+from alusage_ledger.domains.purchases.documents import (
+    Document,
+    Written,
+    documents,
+    write_one,
+    written_of,
+)
+from alusage_ledger.domains.purchases.input import check_name
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -80,8 +86,6 @@ def _next_claim_number(existing: Sequence[Document], year: int) -> str:
 
 
 def plan_claim(config: Config, ledger: LoadedLedger, request: ClaimRequest) -> tuple[Opener, Any]:
-    from alusage_ledger.books.ledger import check_text
-
     person = check_name(request.person, _("person's name"))
     opener = Opener(config, ledger, request.day)
     account = resolve_account(ledger, request.account, _("account"))
@@ -121,12 +125,12 @@ def plan_claim(config: Config, ledger: LoadedLedger, request: ClaimRequest) -> t
         raise UsageError(
             _("The link ^{link} is already used; give another --piece-ref.").format(link=link)
         )
-    postings = [posting(account, request.amount - vat)]
+    postings = [vat_posting(account, request.amount - vat)]
     if vat:
         pcg = account_meta(ledger).get(account, {}).get("pcg")
         kind = vat_kind(nature_of(pcg), pcg)
-        postings.append(posting(opener.role("vat-deductible"), vat, kind))
-    postings.append(posting(person_account, -request.amount))
+        postings.append(vat_posting(opener.role("vat-deductible"), vat, kind))
+    postings.append(vat_posting(person_account, -request.amount))
     label = ledger_text(config, N_("Expense claim {piece}")).format(piece=piece_ref)
     if request.label:
         label = f"{label} - {request.label}"
@@ -139,19 +143,15 @@ def plan_claim(config: Config, ledger: LoadedLedger, request: ClaimRequest) -> t
 
 
 def add_claim(ws: Workspace, request: ClaimRequest, *, dry_run: bool = False) -> Written:
-    with ws.lock():
-        ledger = ws.load_checked(request.entity)
-        opener, entry = plan_claim(ws.config, ledger, request)
-        planned = ws.write(opener.appends([entry]), dry_run=dry_run)
-    return Written(
-        entity=request.entity,
-        entries=[entry],
-        files=[p.rel for p in planned],
-        link=sorted(entry.links)[0],
-        piece_ref=entry.meta["piece-ref"],
-        amounts={"amount": request.amount},
-        dry_run_text="\n".join(p.text for p in planned) if dry_run else "",
+    entry, planned = write_one(
+        ws,
+        request.entity,
+        lambda ledger: plan_claim(ws.config, ledger, request),
+        dry_run=dry_run,
     )
+    written = written_of(request.entity, entry, planned, dry_run)
+    written.amounts = {"amount": request.amount}
+    return written
 
 
 def plan_reimbursement(
@@ -165,8 +165,6 @@ def plan_reimbursement(
     amount: Decimal | None = None,
 ) -> tuple[Opener, Any, list[Document]]:
     """One payment settling the person's open claims (or the ones named)."""
-    from alusage_ledger.books.roles import account_component
-
     name = check_name(person, _("person's name"))
     component = account_component(name)
     mine = [d for d in claims(config, ledger) if d.account.rsplit(":", 1)[-1] == component]
@@ -216,7 +214,7 @@ def plan_reimbursement(
         text,
         links,
         {"person": (chosen[0].entry.meta or {}).get("person") or name},
-        [posting(person_account, pay), posting(bank, -pay)],
+        [vat_posting(person_account, pay), vat_posting(bank, -pay)],
     )
     return opener, entry, chosen
 

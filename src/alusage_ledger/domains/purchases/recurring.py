@@ -25,29 +25,25 @@ same supplier with the same piece-ref typed by hand (a document is booked once).
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from babel.dates import format_date
+from beancount.core import data
+
 from alusage_ledger.books.accounts import Opener, resolve_account, role_parent
-from alusage_ledger.books.entries import is_under
+from alusage_ledger.books.entries import is_under, stamp
 from alusage_ledger.books.monthend import month_step
 from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, parse_amount
-from alusage_ledger.domains.purchases.bills import (
-    BillLine,
-    BillRequest,
-    Document,
-    documents,
-    parse_vat_rate,
-    party_account,
-    plan_bill,
-    plan_payment,
-    vat_treatment,
-)
+from alusage_ledger.domains.purchases.bills import BillLine, BillRequest, plan_bill, plan_payment
+from alusage_ledger.domains.purchases.deductible import parse_vat_rate, vat_treatment
+from alusage_ledger.domains.purchases.documents import Document, documents, party_account
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RecurringTemplate
@@ -57,8 +53,6 @@ GEN_PREFIX = "recurring/"
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    import re
-
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text.strip()):
         raise UsageError(
             _("The month {value!r} must be written YYYY-MM, e.g. 2026-11.").format(value=text)
@@ -93,8 +87,6 @@ def period_of(rule: str, year: int, month: int) -> str | None:
 
 
 def month_name(config: Config, year: int, month: int) -> str:
-    from babel.dates import format_date
-
     return str(format_date(date(year, month, 1), "MMMM", locale=config.workspace.locale))
 
 
@@ -102,20 +94,9 @@ def gen_id(template: RecurringTemplate, year: int, month: int, suffix: str = "")
     return f"{GEN_PREFIX}{template.id}/{year:04d}-{month:02d}{suffix}"
 
 
-def stamp(entry: Any, gid: str) -> Any:
-    """Add ``gen-id`` then ``gen-hash`` (the canonical hash without ``gen-hash``)."""
-    from alusage_ledger.books.canonical import entry_hash
-
-    entry.meta["gen-id"] = gid
-    entry.meta["gen-hash"] = entry_hash(entry, exclude_keys=frozenset({"gen-hash"}))
-    return entry
-
-
 def _last_amount(
     ledger: LoadedLedger, supplier_account: str, account: str, before: date
 ) -> Decimal:
-    from beancount.core import data
-
     last: Decimal | None = None
     for entry in ledger.entries:
         if not isinstance(entry, data.Transaction) or entry.date >= before:

@@ -17,12 +17,18 @@ accounts and dates (tested).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from beancount.core import data
+
+from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.core.money import ZERO, split_exact
-from alusage_ledger.domains.sales.invoices import NO_VAT, Accounts, activity_of_account
+from alusage_ledger.domains.sales.activities import activity_of_account, revenue_account_set
+from alusage_ledger.domains.sales.index import Accounts, meta_rate, meta_text
+from alusage_ledger.domains.sales.rates import NO_VAT
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -60,31 +66,15 @@ class RevenueReport:
         return out
 
 
-def _rate(meta: Any) -> str | None:
-    value = (meta or {}).get("vat-rate")
-    return value if isinstance(value, str) and value and "," not in value else None
-
-
-def _text(meta: Any, key: str) -> str | None:
-    value = (meta or {}).get(key)
-    return value if isinstance(value, str) and value else None
-
-
 NONE_KEY = "-"
 
 
 def revenue_report(config: Config, ledger: LoadedLedger, period: Period, by: str) -> RevenueReport:
     """Group the turnover postings of ``period`` by ``by`` (one pass over the ledger)."""
-    from beancount.core import data
-
-    from alusage_ledger.domains.sales.vat import revenue_account_set
-
     accounts = revenue_account_set(config, ledger)
     acc = Accounts.of(config, ledger)
     by_account = activity_of_account(config, ledger.entity)
     groups: dict[str, RevenueGroup] = {}
-    from alusage_ledger.books.exercice import is_year_end_entry
-
     for entry in ledger.entries:
         if not isinstance(entry, data.Transaction) or entry.date not in period:
             continue
@@ -94,13 +84,13 @@ def revenue_report(config: Config, ledger: LoadedLedger, period: Period, by: str
         if not revenue:
             continue
         meta = entry.meta or {}
-        txn_rate = _rate(meta)
-        rates = [(_rate(p.meta) or txn_rate or NO_VAT) for p in revenue]
+        txn_rate = meta_rate(meta)
+        rates = [(meta_rate(p.meta) or txn_rate or NO_VAT) for p in revenue]
         vat_by_rate: dict[str, Decimal] = {}
         single = rates[0] if len(set(rates)) == 1 else None
         for p in entry.postings:
             if p.units is not None and acc.is_vat_out(p.account):
-                rate = _rate(p.meta) or txn_rate or single or "?"
+                rate = meta_rate(p.meta) or txn_rate or single or "?"
                 vat_by_rate[rate] = vat_by_rate.get(rate, ZERO) - p.units.number
         vat_of = [ZERO] * len(revenue)
         for rate, tax in vat_by_rate.items():
@@ -121,8 +111,6 @@ def revenue_report(config: Config, ledger: LoadedLedger, period: Period, by: str
 
 def sort_key(text: str) -> str:
     """Alphabetical order as a French reader expects it: accents and case ignored."""
-    import unicodedata
-
     folded = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in folded if not unicodedata.combining(c))
 
@@ -132,11 +120,11 @@ def _group_key(by: str, entry: Any, p: Any, by_account: dict[str, str]) -> str:
     if by == "month":
         return f"{entry.date.year:04d}-{entry.date.month:02d}"
     if by == "client":
-        return _text(meta, "client") or entry.payee or NONE_KEY
+        return meta_text(meta, "client") or entry.payee or NONE_KEY
     if by == "project":
-        return _text(p.meta, "project") or _text(meta, "project") or NONE_KEY
-    activity = _text(p.meta, "activity")
-    txn_activity = _text(meta, "activity")
+        return meta_text(p.meta, "project") or meta_text(meta, "project") or NONE_KEY
+    activity = meta_text(p.meta, "activity")
+    txn_activity = meta_text(meta, "activity")
     if activity is None and txn_activity is not None and "," not in txn_activity:
         activity = txn_activity
     return activity or by_account.get(p.account) or p.account

@@ -1,0 +1,485 @@
+"""VAT returns: exigibility, and the return (CA3, CA12, instalment) of a period.
+
+Each entity has dated VAT settings (``[[entities.<id>.vat]]``: ``since``, ``regime``,
+``exigibility``); without any, a company (``sas``, ``scic``) is ``reel-mensuel`` with VAT
+on services due on receipt (``encaissements``), and a micro-entrepreneur is under the
+franchise (art. 293 B CGI).
+
+The return of a period is computed from the ledger, never typed in:
+
+- VAT collected: credits to ``vat-collected`` (44571) dated in the period, by rate. Goods
+  reach 44571 on the invoice; services move there from ``vat-pending`` (44588) with each
+  receipt, so a service invoiced in May and paid in June is declared in June.
+- VAT deductible: debits to ``vat-deductible`` (44566) dated in the period, on goods or
+  services after the ``vat-kind`` metadata of the posting or transaction (default
+  services; ``fixed-assets`` for immobilisations).
+- the credit carried from the previous return (44567) and, for the CA12, the instalments
+  paid during the year (44581).
+
+Settlement entries (``--post``, or ``close`` in a declaration month) are excluded from
+the sums: any transaction that moves 44571/44566 against 44551/44567/44581, or carries a
+``gen-id`` starting with ``vat/`` (written by :mod:`settlement`). They are dated ``settlement_day`` (default the 20th)
+of the month the return is filed in, and idempotent by ``gen-id``::
+
+    2026-12-20 * "SIE" "Déclaration de TVA de novembre 2026 (CA3)" ^tva-2026-11
+      period: "2026-11"
+      gen-id: "vat/ca3/2026-11"
+      Passif:Etat:TVACollectee        1254.10 EUR
+      Actif:Etat:TVADeductible        -115.54 EUR
+      Passif:Etat:TVAADecaisser      -1138.56 EUR
+
+Returns are exact to the cent; the paper CA3 rounds to the euro (the difference is not
+booked by this tool, see docs/sales-and-vat.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
+
+from alusage_ledger.books.config import VatRegimeConfig
+from alusage_ledger.books.entries import is_under, posting
+from alusage_ledger.books.exercice import is_year_end_entry
+from alusage_ledger.books.vatregime import regime_on
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.i18n import _
+from alusage_ledger.core.money import ZERO, quantize_cents
+from alusage_ledger.core.periods import Period, year_period
+from alusage_ledger.domains.sales.index import Accounts, SalesIndex, meta_rate, sales_index
+from alusage_ledger.domains.sales.rates import EXEMPT, NO_VAT, share
+
+if TYPE_CHECKING:
+    from alusage_ledger.books.config import Config
+    from alusage_ledger.books.ledger import LoadedLedger
+
+
+def is_settlement(entry: Any, acc: Accounts) -> bool:
+    """A VAT return's settlement (or instalment): excluded from the sums of returns."""
+    gen = (entry.meta or {}).get("gen-id")
+    if isinstance(gen, str) and gen.startswith("vat/"):
+        return True
+    main = any(
+        is_under(p.account, acc.collected) or is_under(p.account, acc.deductible)
+        for p in entry.postings
+    )
+    out = any(
+        is_under(p.account, acc.due)
+        or is_under(p.account, acc.credit)
+        or is_under(p.account, acc.instalment)
+        for p in entry.postings
+    )
+    return main and out
+
+
+@dataclass
+class RateLine:
+    rate: str
+    base: Decimal
+    vat: Decimal
+
+
+@dataclass
+class VatReturn:
+    """One return (CA3, CA12, an rsi instalment) or ``none`` under the franchise."""
+
+    entity: str
+    regime: str
+    form: str  # CA3 | CA12 | instalment | none
+    period: Period
+    exigibility: str
+    collected: list[RateLine] = field(default_factory=list)
+    exempt_base: Decimal = ZERO
+    deductible: dict[str, Decimal] = field(default_factory=dict)
+    previous_credit: Decimal = ZERO
+    instalments: Decimal = ZERO  # CA12: paid during the year; instalment: its amount
+    instalment_base: Decimal = ZERO
+    settlement_date: date | None = None
+    gen_id: str = ""
+    link: str = ""
+    existing: Any = None  # the settlement already in the ledger, if any
+
+    @property
+    def collected_total(self) -> Decimal:
+        return sum((line.vat for line in self.collected), ZERO)
+
+    @property
+    def taxable_base(self) -> Decimal:
+        return sum((line.base for line in self.collected), ZERO)
+
+    @property
+    def deductible_total(self) -> Decimal:
+        return sum(self.deductible.values(), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        if self.form == "instalment":
+            return self.instalments
+        return (
+            self.collected_total - self.deductible_total - self.previous_credit - self.instalments
+        )
+
+    @property
+    def due(self) -> Decimal:
+        return max(self.net, ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        return max(-self.net, ZERO)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.collected_total
+            or self.deductible_total
+            or self.previous_credit
+            or self.instalments
+        )
+
+
+def _fallback_base(tax: Decimal, rate: str) -> Decimal:
+    if rate in (EXEMPT, NO_VAT, "?"):
+        return ZERO
+    try:
+        fraction = Fraction(Decimal(rate)) / 100
+    except ArithmeticError:
+        return ZERO
+    if not fraction:
+        return ZERO
+    return quantize_cents(Fraction(tax) / fraction)
+
+
+def _kind_of(posting_meta: Any, entry_meta: Any) -> str:
+    value = (posting_meta or {}).get("vat-kind") or (entry_meta or {}).get("vat-kind")
+    if value in ("fixed-assets", "immobilisations", "immobilisation"):
+        return "fixed-assets"
+    if value == "goods":
+        return "goods"
+    return "services"
+
+
+@dataclass
+class _Sums:
+    collected: dict[str, RateLine] = field(default_factory=dict)
+    exempt: Decimal = ZERO
+    deductible: dict[str, Decimal] = field(default_factory=dict)
+
+
+_S_INCOME, _S_OUT, _S_COLLECTED, _S_DEDUCTIBLE = 1, 2, 4, 8
+
+
+def _sum_bits(account: str, acc: Accounts) -> int:
+    """How :func:`_entry_sums` sees an account, as bits."""
+    return (
+        _S_INCOME * acc.is_income(account)
+        | _S_OUT * acc.is_vat_out(account)
+        | _S_COLLECTED * is_under(account, acc.collected)
+        | _S_DEDUCTIBLE * is_under(account, acc.deductible)
+    )
+
+
+def _entry_sums(
+    entry: Any,
+    acc: Accounts,
+    index: SalesIndex,
+    sums: _Sums,
+    kinds: dict[str, int] | None = None,
+) -> None:
+    meta = entry.meta or {}
+    txn_rate = meta_rate(meta)
+    if kinds is None:
+        kinds = {}
+    for p in entry.postings:
+        if p.account not in kinds:
+            kinds[p.account] = _sum_bits(p.account, acc)
+    income = [p for p in entry.postings if p.units is not None and kinds[p.account] & _S_INCOME]
+    out = [p for p in entry.postings if p.units is not None and kinds[p.account] & _S_OUT]
+    collected = [p for p in out if kinds[p.account] & _S_COLLECTED]
+    base_by_rate: dict[str, Decimal] = {}
+    for p in income:
+        rate = meta_rate(p.meta) or txn_rate or NO_VAT
+        base_by_rate[rate] = base_by_rate.get(rate, ZERO) - p.units.number
+    if EXEMPT in base_by_rate:
+        sums.exempt += base_by_rate[EXEMPT]
+    single_income_rate = next(iter(base_by_rate)) if len(base_by_rate) == 1 else None
+    vat_by_rate: dict[str, Decimal] = {}
+    for p in out:
+        rate = meta_rate(p.meta) or txn_rate or single_income_rate or "?"
+        vat_by_rate[rate] = vat_by_rate.get(rate, ZERO) - p.units.number
+    number = meta.get("invoice")
+    invoice = index.invoices.get(number) if isinstance(number, str) else None
+    for p in collected:
+        tax = -p.units.number
+        found = meta_rate(p.meta) or txn_rate or single_income_rate
+        if found is None and invoice is not None:
+            taxable = {line.rate for line in invoice.lines if line.rate not in (EXEMPT, NO_VAT)}
+            found = taxable.pop() if len(taxable) == 1 else None
+        rate = found or "?"
+        given = (p.meta or {}).get("vat-base")
+        if isinstance(given, Decimal):
+            base = given
+        elif income and rate in base_by_rate:
+            base = share(base_by_rate[rate], tax, vat_by_rate.get(rate, ZERO))
+        elif invoice is not None and invoice.simple and len(collected) == 1:
+            received = -sum(
+                (q.units.number for q in entry.postings if q.account == invoice.receivable),
+                ZERO,
+            )
+            base = received - tax if received else _fallback_base(tax, rate)
+        else:
+            base = _fallback_base(tax, rate)
+        line = sums.collected.setdefault(rate, RateLine(rate, ZERO, ZERO))
+        line.base += base
+        line.vat += tax
+    for p in entry.postings:
+        if p.units is not None and kinds[p.account] & _S_DEDUCTIBLE:
+            kind = _kind_of(p.meta, meta)
+            sums.deductible[kind] = sums.deductible.get(kind, ZERO) + p.units.number
+
+
+_MAIN, _OUT, _CREDIT, _INSTALMENT = 1, 2, 4, 8
+
+
+def _account_bits(account: str, acc: Accounts) -> int:
+    """How :func:`is_settlement` and :class:`LedgerVat` see an account, as bits."""
+    return (
+        _MAIN * (is_under(account, acc.collected) or is_under(account, acc.deductible))
+        | _OUT
+        * (
+            is_under(account, acc.due)
+            or is_under(account, acc.credit)
+            or is_under(account, acc.instalment)
+        )
+        | _CREDIT * is_under(account, acc.credit)
+        | _INSTALMENT * is_under(account, acc.instalment)
+    )
+
+
+class LedgerVat:
+    """One pass over a ledger: transactions bucketed by month, settlements found once."""
+
+    def __init__(self, config: Config, ledger: LoadedLedger) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.entity = ledger.entity
+        self.acc = Accounts.of(config, ledger)
+        self.index = sales_index(config, ledger)
+        self.by_month: dict[str, list[Any]] = {}
+        self.settlements: list[Any] = []
+        self.credit_moves: list[tuple[date, Decimal, Any]] = []
+        self.instalment_moves: list[tuple[date, Decimal, Any]] = []
+        self._sum_kinds: dict[str, int] = {}  # account → _S_* bits, for _entry_sums
+        kinds: dict[str, int] = {}  # account → _MAIN | _OUT | _CREDIT | _INSTALMENT bits
+        months: dict[date, str] = {}  # day → "YYYY-MM"
+
+        for entry in ledger.entries:
+            # The exercice's closing and its à-nouveaux move VAT accounts to zero and back:
+            # neither is a VAT operation nor a settlement.
+            if not isinstance(entry, data.Transaction) or is_year_end_entry(entry):
+                continue
+            bits = 0
+            for p in entry.postings:
+                kind = kinds.get(p.account)
+                if kind is None:
+                    kind = kinds[p.account] = _account_bits(p.account, self.acc)
+                bits |= kind
+            gen = (entry.meta or {}).get("gen-id")
+            # is_settlement(entry, acc), with each account classified once
+            settlement = (isinstance(gen, str) and gen.startswith("vat/")) or (
+                bool(bits & _MAIN) and bool(bits & _OUT)
+            )
+            main = bool(bits & _MAIN)
+            if settlement:
+                self.settlements.append(entry)
+            else:
+                key = months.get(entry.date)
+                if key is None:
+                    key = months[entry.date] = f"{entry.date.year:04d}-{entry.date.month:02d}"
+                self.by_month.setdefault(key, []).append(entry)
+            if not bits & (_CREDIT | _INSTALMENT):
+                continue
+            for p in entry.postings:
+                if p.units is None:
+                    continue
+                if kinds[p.account] & _CREDIT:
+                    self.credit_moves.append((entry.date, p.units.number, entry))
+                elif kinds[p.account] & _INSTALMENT and not (settlement and main):
+                    # instalments paid (not the CA12 settlement that uses them up)
+                    self.instalment_moves.append((entry.date, p.units.number, entry))
+
+    def sums(self, period: Period) -> _Sums:
+        sums = _Sums()
+        for month in period.months():
+            for entry in self.by_month.get(month, ()):
+                if entry.date in period:
+                    _entry_sums(entry, self.acc, self.index, sums, self._sum_kinds)
+        return sums
+
+    def find_settlement(self, gen_id: str, link: str) -> Any:
+        for entry in self.settlements:
+            if (entry.meta or {}).get("gen-id") == gen_id:
+                return entry
+        for entry in self.settlements:
+            if link in (entry.links or ()):
+                return entry
+        return None
+
+
+def _declaration_date(regime: VatRegimeConfig, month_start: date) -> date:
+    return month_start.replace(day=regime.settlement_day)
+
+
+def return_form(regime: VatRegimeConfig, period: Period, entity: str) -> str:
+    """Which return ``period`` is for this regime, or a usage error saying what to give."""
+    name = regime.regime
+    if name == "franchise":
+        return "none"
+    if name == "reel-mensuel":
+        if period.kind != "month":
+            raise UsageError(
+                _("{entity} files a monthly CA3 ({regime}): give a month, e.g. 2026-11.").format(
+                    entity=entity, regime=name
+                )
+            )
+        return "CA3"
+    if name == "reel-trimestriel":
+        if period.kind != "quarter":
+            raise UsageError(
+                _(
+                    "{entity} files a quarterly CA3 ({regime}): give a quarter, e.g. 2026-Q4."
+                ).format(entity=entity, regime=name)
+            )
+        return "CA3"
+    # rsi: the annual CA12 and two instalments (July 55 %, December 40 %).
+    if period.kind == "year":
+        return "CA12"
+    if period.kind == "month" and period.start.month in (7, 12):
+        return "instalment"
+    raise UsageError(
+        _(
+            "{entity} is under the simplified regime (rsi): give a year for the CA12 (2026) or "
+            "2026-07 / 2026-12 for an instalment."
+        ).format(entity=entity)
+    )
+
+
+def instalment_base(vat_ledger: LedgerVat, regime: VatRegimeConfig, year: int) -> Decimal:
+    """Last year's net VAT before fixed assets: configured, else computed from the books."""
+    if regime.instalment_base is not None:
+        return regime.instalment_base
+    previous = year_period(year - 1)
+    sums = vat_ledger.sums(previous)
+    collected = sum((line.vat for line in sums.collected.values()), ZERO)
+    deductible = sum(
+        (amount for kind, amount in sums.deductible.items() if kind != "fixed-assets"), ZERO
+    )
+    return max(collected - deductible, ZERO)
+
+
+#: Below this base (last year's net VAT), no instalment is due (CGI 1692 ter).
+INSTALMENT_FLOOR = Decimal("1000")
+
+
+def compute_return(config: Config, vat_ledger: LedgerVat, period: Period) -> VatReturn:
+    """The return of ``period`` for the entity's regime in force at the period's end."""
+    entity = vat_ledger.entity
+    regime = regime_on(config, entity, period.last_day)
+    form = return_form(regime, period, entity)
+    result = VatReturn(entity, regime.regime, form, period, regime.exigibility)
+    if form == "none":
+        return result
+    if form == "instalment":
+        base = instalment_base(vat_ledger, regime, period.start.year)
+        share = Decimal("0.55") if period.start.month == 7 else Decimal("0.40")
+        result.instalment_base = base
+        result.instalments = quantize_cents(base * share) if base >= INSTALMENT_FLOOR else ZERO
+        result.settlement_date = _declaration_date(regime, period.start)
+        result.gen_id = f"vat/acompte/{period.label}"
+        result.link = f"tva-acompte-{period.label}"
+    else:
+        sums = vat_ledger.sums(period)
+        result.collected = sorted(
+            sums.collected.values(), key=lambda line: (-_rate_sort(line.rate), line.rate)
+        )
+        result.exempt_base = sums.exempt
+        result.deductible = {
+            kind: sums.deductible.get(kind, ZERO) for kind in ("goods", "services", "fixed-assets")
+        }
+        if form == "CA12":
+            filed = date(period.start.year + 1, 5, 1)
+            result.gen_id = f"vat/ca12/{period.label}"
+        else:
+            filed = period.end
+            result.gen_id = f"vat/ca3/{period.label}"
+        result.settlement_date = _declaration_date(regime, filed)
+        result.link = f"tva-{period.label}"
+        own = vat_ledger.find_settlement(result.gen_id, result.link)
+        result.previous_credit = sum(
+            (
+                amount
+                for day, amount, entry in vat_ledger.credit_moves
+                if day < result.settlement_date and entry is not own
+            ),
+            ZERO,
+        )
+        if form == "CA12":
+            result.instalments = sum(
+                (
+                    amount
+                    for day, amount, entry in vat_ledger.instalment_moves
+                    if day in period and entry is not own
+                ),
+                ZERO,
+            )
+    result.existing = vat_ledger.find_settlement(result.gen_id, result.link)
+    return result
+
+
+def _rate_sort(rate: str) -> Decimal:
+    try:
+        return Decimal(rate)
+    except ArithmeticError:
+        return Decimal(-1)
+
+
+def settlement_postings(vat_return: VatReturn, acc: Accounts) -> list[Any] | None:
+    """The postings of a return's settlement (or instalment); None when nothing moves."""
+    postings = []
+    if vat_return.form == "instalment":
+        if not vat_return.instalments:
+            return None
+        postings = [
+            posting(acc.instalment, vat_return.instalments),
+            posting(acc.due, -vat_return.instalments),
+        ]
+    else:
+        if vat_return.empty:
+            return None
+        if vat_return.collected_total:
+            postings.append(posting(acc.collected, vat_return.collected_total))
+        if vat_return.deductible_total:
+            postings.append(posting(acc.deductible, -vat_return.deductible_total))
+        if vat_return.previous_credit:
+            postings.append(posting(acc.credit, -vat_return.previous_credit))
+        if vat_return.instalments:
+            postings.append(posting(acc.instalment, -vat_return.instalments))
+        if vat_return.due:
+            postings.append(posting(acc.due, -vat_return.due))
+        if vat_return.credit:
+            postings.append(posting(acc.credit, vat_return.credit))
+        if len(postings) < 2:
+            return None
+    return postings
+
+
+def posting_totals(postings: Iterable[Any]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for p in postings:
+        if p.units is not None:
+            out[p.account] = out.get(p.account, ZERO) + p.units.number
+    return {k: v for k, v in out.items() if v}
