@@ -150,7 +150,9 @@ def _private_uses(path: Path) -> list[str]:
             and isinstance(node.value, ast.Name)
             and node.value.id in modules
         ):
-            found.append(f"{path.relative_to(PROJECT)}:{node.lineno} uses {node.value.id}.{node.attr}")
+            found.append(
+                f"{path.relative_to(PROJECT)}:{node.lineno} uses {node.value.id}.{node.attr}"
+            )
     return found
 
 
