@@ -1,10 +1,16 @@
-"""Global options shared by every command (``--workspace``, ``--json``, ``--lang``...)."""
+"""Global options shared by every command (``--workspace``, ``--json``, ``--lang``...).
+
+:func:`reset` also hands the options rendering needs (``--json``, ``--no-color``,
+``--quiet``) to :mod:`alusage_ledger.outputs.render.settings`, which the renderers read.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from alusage_ledger.outputs.render import settings
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -37,6 +43,7 @@ STATE = State()
 def reset(**values: object) -> State:
     global STATE
     STATE = State(**values)  # type: ignore[arg-type]
+    settings.configure(json=STATE.json, color=STATE.color, quiet=STATE.quiet)
     return STATE
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from alusage_ledger.cli.state import current
+from alusage_ledger.outputs.render.settings import current
 
 
 def is_terminal() -> bool:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from alusage_ledger.cli.state import current
+from alusage_ledger.outputs.render.settings import current
 
 
 def show_progress() -> bool:
