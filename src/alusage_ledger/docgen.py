@@ -68,11 +68,11 @@ then open a new shell; `--show-completion` prints the script instead.
 def _root() -> Any:
     import typer.main
 
-    from alusage_ledger.cli.app import _patch_click_strings, app, translate_tree
+    from alusage_ledger.cli.app import app, patch_click_strings, translate_tree
     from alusage_ledger.core.i18n import set_language
 
     set_language("en")
-    _patch_click_strings("en")
+    patch_click_strings("en")
     root = typer.main.get_command(app)
     translate_tree(root, "en")
     return root

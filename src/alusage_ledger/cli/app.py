@@ -125,7 +125,7 @@ def _lang_from_args(args: Sequence[str]) -> str | None:
 _PATCHED = False
 
 
-def _patch_click_strings(lang: str) -> None:
+def patch_click_strings(lang: str) -> None:
     """Typer's own strings: gettext in ``typer.core``, literals in its vendored click."""
     global _PATCHED
     import typer.core as typer_core
@@ -288,7 +288,7 @@ class AlusageGroup(TyperGroup):
         args = hoist_global_options(args, self)
         lang = resolve_language(_lang_from_args(args))
         set_language(lang)
-        _patch_click_strings(lang)
+        patch_click_strings(lang)
         translate_tree(self, lang)
         enable_prompts(self)  # a required option missing on a terminal is asked for
         return super().make_context(info_name, args, parent=parent, **extra)

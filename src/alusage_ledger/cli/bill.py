@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
     DryRun,
     EntityId,
@@ -289,33 +290,15 @@ def register(app: typer.Typer) -> None:
                     continue
                 docs.append(doc)
         docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
-        _render_documents(docs, today, _("Bills"))
-
-
-def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:
-    """What a bill or claim command wrote: ``fields`` (between ``ok``/``dry_run`` and
-    ``files``) under ``--json``; else the text written with ``--dry-run``, then ``message``."""
-    from alusage_ledger.outputs.render.console import emit_json, say
-
-    if state.current().json:
-        emit_json({"ok": True, "dry_run": dry_run, **fields, "files": written.files})
-        return
-    if dry_run:
-        say(written.dry_run_text)
-    say(message)
-
-
-def postings_json(entry: Any) -> list[dict[str, Any]]:
-    from alusage_ledger.core.fmt import machine
-
-    return [{"account": p.account, "amount": machine(p.units.number)} for p in entry.postings]
+        render_documents(docs, today, _("Bills"))
 
 
 def _report_bill(written: Written, dry_run: bool) -> None:
     from alusage_ledger.core.fmt import machine, money
+    from alusage_ledger.domains.purchases.amounts import bill_total
 
     entry = written.entries[0]
-    ttc = -entry.postings[-1].units.number
+    ttc = bill_total(entry)
     report_written(
         written,
         dry_run,
@@ -336,75 +319,3 @@ def _report_bill(written: Written, dry_run: bool) -> None:
             link=written.link,
         ),
     )
-
-
-def _render_documents(docs: list[Document], today: Any, title: str) -> None:
-    from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.outputs.render.console import emit_json, table
-
-    st = state.current()
-    if st.json:
-        emit_json(
-            {
-                "as_of": today,
-                "documents": [
-                    {
-                        "entity": d.entity,
-                        "date": d.date,
-                        "piece_ref": d.piece_ref,
-                        "link": d.link,
-                        "party": d.party,
-                        "account": d.account,
-                        "ht": machine(d.ht),
-                        "vat": machine(d.vat),
-                        "ttc": machine(d.ttc),
-                        "paid": machine(d.paid),
-                        "due": machine(d.remaining),
-                        "due_date": d.due_date,
-                        "days_overdue": _overdue(d, today),
-                    }
-                    for d in docs
-                ],
-            }
-        )
-        return
-    rows = [
-        [
-            d.entity,
-            d.date.isoformat(),
-            d.piece_ref,
-            d.party,
-            money(d.ht),
-            money(d.vat),
-            money(d.ttc),
-            money(d.paid),
-            money(d.remaining),
-            d.due_date.isoformat() if d.due_date else "",
-            str(_overdue(d, today) or ""),
-        ]
-        for d in docs
-    ]
-    table(
-        title,
-        [
-            _("Entity"),
-            _("Date"),
-            _("Piece"),
-            _("Third party"),
-            _("Before tax"),
-            _("VAT"),
-            _("Total"),
-            _("Paid"),
-            _("Due"),
-            _("Due date"),
-            _("Days overdue"),
-        ],
-        rows,
-        right=(4, 5, 6, 7, 8, 10),
-    )
-
-
-def _overdue(doc: Document, today: Any) -> int:
-    if doc.due_date is None or doc.remaining <= 0 or today <= doc.due_date:
-        return 0
-    return int((today - doc.due_date).days)

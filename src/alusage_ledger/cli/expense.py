@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.bill import postings_json, report_written
+from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
     DryRun,
     EntityId,
@@ -189,7 +189,6 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--unpaid", help=N_("Only claims not fully reimbursed."))
         ] = False,
     ) -> None:
-        from alusage_ledger.cli.bill import _render_documents
         from alusage_ledger.core.periods import resolve_today
         from alusage_ledger.domains.purchases.expenses import claims
 
@@ -200,4 +199,4 @@ def register(app: typer.Typer) -> None:
             ledger = ws.load_checked(name)
             docs.extend(d for d in claims(ws.config, ledger) if not unpaid or d.remaining > 0)
         docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
-        _render_documents(docs, resolve_today(), _("Expense claims"))
+        render_documents(docs, resolve_today(), _("Expense claims"))

@@ -385,6 +385,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.core.fmt import machine, money
         from alusage_ledger.core.periods import parse_period
         from alusage_ledger.domains.sales.invoices import invoice_rows, sales_index
+        from alusage_ledger.domains.sales.totals import still_due
         from alusage_ledger.outputs.render.console import emit_json, say, table
 
         st = state.current()
@@ -472,9 +473,7 @@ def register(app: typer.Typer) -> None:
             for r in rows
         ]
         table(None, columns, body, right=(4, 5, 6, 7, 9))
-        due_total = sum(
-            (r.remaining for r in rows if r.status in ("partial", "unpaid")), start=rows[0].ht * 0
-        )
+        due_total = still_due(rows)
         say(
             _("{count} invoice(s); still due: {amount}.").format(
                 count=len(rows), amount=money(due_total)

@@ -139,8 +139,8 @@ def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
 
 def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
     from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.core.money import ZERO
     from alusage_ledger.domains.lettering.aged import BUCKETS
+    from alusage_ledger.domains.lettering.totals import bucket_totals, grand_total
     from alusage_ledger.outputs.render.console import emit_json, say, table
 
     st = state.current()
@@ -195,8 +195,8 @@ def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
             + [money(b.total)]
             for b in mine
         ]
-        totals = [sum((b.buckets[key] for b in mine), ZERO) for key, _l, _h in BUCKETS]
-        rows.append(["", _("Total")] + [money(t) for t in totals] + [money(sum(totals, ZERO))])
+        totals = bucket_totals(mine)
+        rows.append(["", _("Total")] + [money(t) for t in totals] + [money(grand_total(totals))])
         table(
             title,
             [_("Third party"), _("Kind"), *headers, _("Total")],

@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.core.fmt import machine, money
         from alusage_ledger.core.periods import year_period
         from alusage_ledger.domains.micro.registers import recettes, require_micro
+        from alusage_ledger.domains.micro.totals import recettes_total
         from alusage_ledger.outputs.render.console import emit_json, say, table
 
         st = state.current()
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
 
             raise UsageError(_("--year {year} is not a valid year.").format(year=year))
         rows = recettes(ws.config, ws.load_checked(entity), year_period(year))
-        total = sum((r.amount for r in rows), start=rows[0].amount * 0) if rows else None
+        total = recettes_total(rows)
         if st.json:
             emit_json(
                 {
@@ -126,6 +127,7 @@ def register(app: typer.Typer) -> None:
             require_micro,
             urssaf_turnover,
         )
+        from alusage_ledger.domains.micro.totals import turnover_total
         from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
@@ -133,7 +135,7 @@ def register(app: typer.Typer) -> None:
         require_micro(ws.config, entity)
         chosen = parse_period(period)
         totals = urssaf_turnover(ws.config, ws.load_checked(entity), chosen)
-        total = sum(totals.values(), start=next(iter(totals.values())) * 0)
+        total = turnover_total(totals)
         if st.json:
             emit_json(
                 {

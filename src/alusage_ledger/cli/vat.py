@@ -75,6 +75,7 @@ def as_json(ws: Workspace, result: VatReturn, status: str | None) -> dict[str, A
 
 def render_text(ws: Workspace, result: VatReturn, status: str | None) -> str:
     from alusage_ledger.core.fmt import money
+    from alusage_ledger.domains.sales.totals import deductible_of
 
     lines: list[str] = []
     period = result.period.label
@@ -125,9 +126,9 @@ def render_text(ws: Workspace, result: VatReturn, status: str | None) -> str:
                 "Deductible VAT: goods {goods}, services {services}, fixed assets {fixed} "
                 "(total {total})"
             ).format(
-                goods=money(result.deductible.get("goods", result.deductible_total * 0)),
-                services=money(result.deductible.get("services", result.deductible_total * 0)),
-                fixed=money(result.deductible.get("fixed-assets", result.deductible_total * 0)),
+                goods=money(deductible_of(result, "goods")),
+                services=money(deductible_of(result, "services")),
+                fixed=money(deductible_of(result, "fixed-assets")),
                 total=money(result.deductible_total),
             )
         )
