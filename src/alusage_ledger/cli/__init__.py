@@ -11,18 +11,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from alusage_ledger import __version__
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point (``alusage-ledger`` and ``alusage``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["-V"]):
-        from alusage_ledger import __version__
-
         sys.stdout.write(f"alusage-ledger {__version__}\n")
         return
+    # lazy: --version answers before the answers cache is loaded (issue 13)
     from alusage_ledger.books import answers
 
     def compute(line: list[str]) -> None:
+        # lazy: Typer and every command module load only when a command runs
         from alusage_ledger.cli.app import main as run
 
         run(line)

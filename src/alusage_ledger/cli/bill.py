@@ -17,6 +17,8 @@ from alusage_ledger.cli.options import (
     chosen_entities,
     command_group,
 )
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -129,7 +131,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import (
             BillLine,
             BillRequest,
@@ -203,7 +205,7 @@ def register(app: typer.Typer) -> None:
         account: PaidFrom = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import amount_arg, date_arg, pay_bill
 
         ws = state.current().workspace()
@@ -272,6 +274,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg, documents, period_range
 
         ws = state.current().workspace()
@@ -294,7 +297,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _report_bill(written: Written, dry_run: bool) -> None:
-    from alusage_ledger.core.fmt import machine, money
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.purchases.amounts import bill_total
 
     entry = written.entries[0]

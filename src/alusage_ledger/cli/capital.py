@@ -8,7 +8,9 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import DryRun, command_group, emit_report, output_format
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table, warn
 
 if TYPE_CHECKING:
     from datetime import date
@@ -194,6 +196,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.capital import (
             COLUMNS,
             capital_entity,
@@ -203,7 +206,6 @@ def register(app: typer.Typer) -> None:
             register_of,
             register_rows,
         )
-        from alusage_ledger.outputs.render.console import say, table
 
         ws = state.current().workspace()
         name = capital_entity(ws.config, entity)
@@ -234,7 +236,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(text: str | None) -> date:
+    # lazy: core.periods costs ~5 ms at start-up
     from alusage_ledger.core.periods import resolve_today
+
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.purchases.bills import date_arg
 
     return date_arg(text, _("date"), default=resolve_today())
@@ -258,10 +263,11 @@ def _run(
     account: str | None = None,
 ) -> None:
     """Record movement ``op`` from the command's options (read in the order of the fields)."""
-    from alusage_ledger.core.fmt import machine, money
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.purchases.bills import amount_arg
+
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.year.capital import CapitalRequest, capital_entity, record_movement
-    from alusage_ledger.outputs.render.console import emit_json, say, warn
 
     moved = _day(day)
     unit_value = amount_arg(unit, _("unit value")) if unit is not None else None

@@ -8,6 +8,7 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say
 
 
 def register(app: typer.Typer) -> None:
@@ -24,8 +25,8 @@ def register(app: typer.Typer) -> None:
             typer.Option("--entity", "-e", help=N_("Check only this entity."), show_default=False),
         ] = None,
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.checks import run_checks
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()

@@ -9,6 +9,8 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import Today
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say
+from alusage_ledger.outputs.render.progress import working
 
 if TYPE_CHECKING:
     from alusage_ledger.domains.closing.close import CloseResult
@@ -41,8 +43,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
         today: Today = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.closing.close import close_month
-        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         ws = st.workspace()
@@ -71,8 +73,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         today: Today = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.closing.close import reopen_month
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -110,8 +112,6 @@ _STATUS = {
 
 
 def _show_close(result: CloseResult) -> None:
-    from alusage_ledger.outputs.render.console import emit_json, say
-
     st = state.current()
     if st.json:
         emit_json(result.as_json())

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.cli import state
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
     from alusage_ledger.domains.purchases.bills import Document, Written
@@ -15,8 +17,6 @@ if TYPE_CHECKING:
 def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:
     """What a bill or claim command wrote: ``fields`` (between ``ok``/``dry_run`` and
     ``files``) under ``--json``; else the text written with ``--dry-run``, then ``message``."""
-    from alusage_ledger.outputs.render.console import emit_json, say
-
     if state.current().json:
         emit_json({"ok": True, "dry_run": dry_run, **fields, "files": written.files})
         return
@@ -26,15 +26,12 @@ def report_written(written: Written, dry_run: bool, fields: dict[str, Any], mess
 
 
 def postings_json(entry: Any) -> list[dict[str, Any]]:
-    from alusage_ledger.core.fmt import machine
-
     return [{"account": p.account, "amount": machine(p.units.number)} for p in entry.postings]
 
 
 def render_documents(docs: list[Document], today: Any, title: str) -> None:
-    from alusage_ledger.core.fmt import machine, money
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.purchases.amounts import days_overdue
-    from alusage_ledger.outputs.render.console import emit_json, table
 
     st = state.current()
     if st.json:

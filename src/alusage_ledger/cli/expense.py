@@ -16,6 +16,7 @@ from alusage_ledger.cli.options import (
     PaymentDate,
     command_group,
 )
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -81,8 +82,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import ClaimRequest, add_claim
 
         ws = state.current().workspace()
@@ -149,8 +152,10 @@ def register(app: typer.Typer) -> None:
         account: PaidFrom = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import reimburse as do_reimburse
 
         ws = state.current().workspace()
@@ -189,7 +194,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--unpaid", help=N_("Only claims not fully reimbursed."))
         ] = False,
     ) -> None:
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import resolve_today
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import claims
 
         ws = state.current().workspace()

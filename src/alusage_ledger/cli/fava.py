@@ -8,6 +8,8 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import say
+from alusage_ledger.outputs.render.progress import working
 
 
 def register(app: typer.Typer) -> None:
@@ -34,9 +36,8 @@ def register(app: typer.Typer) -> None:
         ] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help=N_("Port to listen on."))] = 5000,
     ) -> None:
+        # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.fava import create_app, require_fava, serve
-        from alusage_ledger.outputs.render.console import say
-        from alusage_ledger.outputs.render.progress import working
 
         require_fava()  # before anything: exit 5 with the way to install it
         ws = state.current().workspace()

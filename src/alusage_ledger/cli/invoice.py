@@ -14,7 +14,10 @@ from alusage_ledger.cli.options import (
     chosen_entities,
     command_group,
 )
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
     from datetime import date
@@ -37,6 +40,7 @@ HoldingEntity: TypeAlias = Annotated[
 
 def _day(text: str | None) -> date:
     """A date option (``YYYY-MM-DD`` or ``today``); today (``ALUSAGE_TODAY``) when omitted."""
+    # lazy: core.periods costs ~5 ms at start-up
     from alusage_ledger.core.periods import parse_date, resolve_today
 
     if text is None or not text.strip():
@@ -52,9 +56,6 @@ def _file_of(files: list[Any], entry: Any) -> str:
 
 
 def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> None:
-    from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.outputs.render.console import emit_json, say
-
     st = state.current()
     entry = planned.entry
     where = _file_of(files, entry)
@@ -205,8 +206,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_date
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import (
             InvoiceRequest,
             LineRequest,
@@ -214,6 +217,8 @@ def register(app: typer.Typer) -> None:
             parse_amount_arg,
             parse_line,
         )
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import parse_vat as parse_vat_choice
 
         st = state.current()
@@ -287,6 +292,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import (
             PaymentRequest,
             locate_invoice,
@@ -330,6 +336,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import (
             CancelRequest,
             cancel_invoice,
@@ -382,11 +389,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import invoice_rows, sales_index
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.totals import still_due
-        from alusage_ledger.outputs.render.console import emit_json, say, table
 
         st = state.current()
         ws = st.workspace()

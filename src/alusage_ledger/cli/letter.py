@@ -8,7 +8,10 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import DryRun, OnlyEntity, chosen_entities
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +52,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.lettering.letters import (
             letter_entities,
             manual_letter,
@@ -89,7 +92,10 @@ def register(app: typer.Typer) -> None:
             typer.Option("--as-of", help=N_("On this day (default: today)."), show_default=False),
         ] = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.lettering.aged import aged_balances, aged_rows
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg
 
         st = state.current()
@@ -103,8 +109,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
-    from alusage_ledger.outputs.render.console import emit_json, say, table
-
     st = state.current()
     letters = [
         (entity, d.date, d.values[0].value, d.values[1].value, [v.value for v in d.values[2:]])
@@ -138,10 +142,11 @@ def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
 
 
 def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
-    from alusage_ledger.core.fmt import machine, money
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.lettering.aged import BUCKETS
+
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.lettering.totals import bucket_totals, grand_total
-    from alusage_ledger.outputs.render.console import emit_json, say, table
 
     st = state.current()
     if st.json:

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -80,8 +82,6 @@ Month: TypeAlias = Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)
 
 def output_format(output: str | None) -> str:
     """``--format`` as given, else ``json`` under ``--json``, else ``table``; checked."""
-    from alusage_ledger.core.errors import UsageError
-
     fmt = output or ("json" if state.current().json else "table")
     if fmt not in ("table", "md", "csv", "json"):
         raise UsageError(
@@ -106,8 +106,6 @@ def emit_report(
     as_table: Callable[[], None],
 ) -> None:
     """Print a report in ``fmt`` (from :func:`output_format`), calling only its renderer."""
-    from alusage_ledger.outputs.render.console import emit_json
-
     if fmt == "json":
         emit_json(as_json())
     elif fmt == "md":

@@ -12,6 +12,7 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import BooksEntityId, OutputFormat, emit_report, output_format
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import EntityConfig
@@ -44,6 +45,7 @@ def _books(
     entity: str, period: str | None, exercice: str | None
 ) -> tuple[EntityConfig, LoadedLedger, Window]:
     """The entity's configuration, its checked ledger and the window the options name."""
+    # lazy: reports and exports load only when the command runs
     from alusage_ledger.outputs import ledgerreports as lr
 
     ws = state.current().workspace()
@@ -70,8 +72,8 @@ def register_report(report_app: typer.Typer) -> None:
         ] = False,
         output: OutputFormat = None,
     ) -> None:
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
-        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)
@@ -115,8 +117,8 @@ def register_report(report_app: typer.Typer) -> None:
         exercice: Exercice = None,
         output: OutputFormat = None,
     ) -> None:
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
-        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)
@@ -161,8 +163,8 @@ def register_report(report_app: typer.Typer) -> None:
         ] = None,
         output: OutputFormat = None,
     ) -> None:
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
-        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)

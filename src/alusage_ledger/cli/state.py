@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,20 +15,34 @@ if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
 
 
-@dataclass
 class State:
-    workspace_path: Path | None = None
-    json: bool = False
-    color: bool = True
-    debug: bool = False
-    quiet: bool = False
-    lang: str = "en"
-    _workspace: Workspace | None = None
+    """The global options of this run (a plain class: a dataclass would cost start-up)."""
+
+    def __init__(
+        self,
+        *,
+        workspace_path: Path | None = None,
+        json: bool = False,
+        color: bool = True,
+        debug: bool = False,
+        quiet: bool = False,
+        lang: str = "en",
+    ) -> None:
+        self.workspace_path = workspace_path
+        self.json = json
+        self.color = color
+        self.debug = debug
+        self.quiet = quiet
+        self.lang = lang
+        self._workspace: Workspace | None = None
 
     def workspace(self) -> Workspace:
         """The workspace of ``--workspace`` or found from the current directory (cached)."""
         if self._workspace is None:
+            # lazy: the books (pydantic, Beancount) load only when the command runs
             from alusage_ledger.books.config import find_workspace
+
+            # lazy: the books (pydantic, Beancount) load only when the command runs
             from alusage_ledger.books.ledger import Workspace
 
             root = find_workspace(self.workspace_path)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import BooksEntityId, DryRun, Today, command_group
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
+from alusage_ledger.outputs.render.progress import working
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -56,13 +62,12 @@ def register(app: typer.Typer) -> None:
         ] = "utf-8",
         dry_run: DryRun = False,
     ) -> None:
-        from pathlib import Path
 
-        from alusage_ledger.core.errors import UsageError
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import open_books
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -148,10 +153,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import book_inventory, parse_exercice
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -206,10 +209,8 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
         today: Today = None,
     ) -> None:
-        from alusage_ledger.core.fmt import money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import close_exercice, parse_exercice
-        from alusage_ledger.outputs.render.console import emit_json, say
-        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         ws = st.workspace()
@@ -320,11 +321,14 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import Allocation, allocate, parse_exercice
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import propose as propose_minimums
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -379,9 +383,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _signed(text: str | None, what: str) -> Decimal:
-    from decimal import Decimal
 
-    from alusage_ledger.core.errors import UsageError
+    # lazy: core.money (fractions) costs a few ms at start-up
     from alusage_ledger.core.money import MoneyError, parse_amount
 
     if text is None:
@@ -397,8 +400,6 @@ def _signed(text: str | None, what: str) -> Decimal:
 
 
 def _minimums_json(mins: Minimums) -> dict[str, object]:
-    from alusage_ledger.core.fmt import machine
-
     def opt(value: Decimal | None) -> str | None:
         return None if value is None else machine(value)
 
@@ -418,9 +419,6 @@ def _minimums_json(mins: Minimums) -> dict[str, object]:
 
 
 def _show_minimums(entity: str, year: int, mins: Minimums, day: str | None) -> None:
-    from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.outputs.render.console import say, table
-
     if mins.result <= 0:
         say(
             _(

@@ -7,16 +7,17 @@ here, below the command line, so that rendering never imports it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class RenderSettings:
-    """What the renderers need to know of the global options."""
+    """What the renderers need to know of the global options (a plain class: it is
+    imported at every start, where a dataclass would cost a millisecond)."""
 
-    json: bool = False
-    color: bool = True
-    quiet: bool = False
+    __slots__ = ("color", "json", "quiet")
+
+    def __init__(self, *, json: bool = False, color: bool = True, quiet: bool = False) -> None:
+        self.json = json
+        self.color = color
+        self.quiet = quiet
 
 
 _SETTINGS = RenderSettings()
