@@ -4,6 +4,15 @@
 (a tenth of a second, issue 13), replays the answer of a read-only command when nothing it
 read has changed (:mod:`alusage_ledger.books.answers`), and otherwise hands over to
 :func:`alusage_ledger.cli.app.main`.
+
+Owns: the command line and nothing else: one module per command group (``register(app)``),
+the global options (:mod:`.state`), the options and steps commands share (:mod:`.options`),
+what several commands print alike (:mod:`.documents`). No arithmetic and no ledger text here:
+a command parses, calls the library, renders.
+
+May import: every layer below it (integrations, outputs, domains, books, core), Typer and
+click; never :mod:`alusage_ledger.docgen`. The library and Beancount are imported inside
+the command functions (``# lazy:``), so that start-up and ``--help`` stay fast (issue 13).
 """
 
 from __future__ import annotations

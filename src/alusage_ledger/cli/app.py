@@ -36,6 +36,7 @@ from alusage_ledger.books import cache
 from alusage_ledger.cli import state
 from alusage_ledger.cli._click import click
 from alusage_ledger.cli.interactive import enable_prompts
+from alusage_ledger.cli.options import optional
 from alusage_ledger.core.errors import AlusageError, ExitCode, LedgerErrors
 from alusage_ledger.core.i18n import N_, _, get_language, resolve_language, set_language, translate
 from alusage_ledger.core.suggest import did_you_mean
@@ -403,18 +404,15 @@ app = typer.Typer(
 def root(
     workspace: Annotated[
         Path | None,
-        typer.Option(
+        optional(
             "--workspace",
             help=N_("The workspace folder (with alusage.toml); default: found from here."),
-            show_default=False,
         ),
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option(
-            "--lang",
-            help=N_("Language of messages: fr or en (default: ALUSAGE_LANG, then LANG)."),
-            show_default=False,
+        optional(
+            "--lang", help=N_("Language of messages: fr or en (default: ALUSAGE_LANG, then LANG).")
         ),
     ] = None,
     json_output: Annotated[

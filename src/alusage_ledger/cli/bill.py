@@ -16,6 +16,7 @@ from alusage_ledger.cli.options import (
     PaymentDate,
     chosen_entities,
     command_group,
+    optional,
 )
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
@@ -40,93 +41,67 @@ def register(app: typer.Typer) -> None:
         supplier: Annotated[str, typer.Option("--supplier", help=N_("The supplier's name."))],
         supplier_account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--supplier-account",
                 help=N_(
                     "The supplier's payable when it already exists under another name "
                     "(default: found from earlier bills, or derived from the name)."
                 ),
-                show_default=False,
             ),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
-                "--account",
-                help=N_("Expense account (name or PCG number) of a one-line bill."),
-                show_default=False,
+            optional(
+                "--account", help=N_("Expense account (name or PCG number) of a one-line bill.")
             ),
         ] = None,
         amount_ht: Annotated[
             str | None,
-            typer.Option(
-                "--amount-ht", help=N_("Amount before tax of a one-line bill."), show_default=False
-            ),
+            optional("--amount-ht", help=N_("Amount before tax of a one-line bill.")),
         ] = None,
         vat: Annotated[
             str | None,
-            typer.Option(
-                "--vat",
-                help=N_("VAT rate: 20, 10, 5.5, 2.1 or exempt (default: no VAT)."),
-                show_default=False,
-            ),
+            optional("--vat", help=N_("VAT rate: 20, 10, 5.5, 2.1 or exempt (default: no VAT).")),
         ] = None,
         line: Annotated[
             list[str] | None,
-            typer.Option(
-                "--line",
-                help=N_('A bill line "account:amount[:vat]", repeatable.'),
-                show_default=False,
-            ),
+            optional("--line", help=N_('A bill line "account:amount[:vat]", repeatable.')),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option("--date", help=N_("Booking date (default: today)."), show_default=False),
+            optional("--date", help=N_("Booking date (default: today).")),
         ] = None,
         piece_ref: Annotated[
             str | None,
-            typer.Option(
-                "--piece-ref", help=N_("The supplier's document number."), show_default=False
-            ),
+            optional("--piece-ref", help=N_("The supplier's document number.")),
         ] = None,
         piece_date: Annotated[
             str | None,
-            typer.Option(
-                "--piece-date",
-                help=N_("The document's own date, when booked later."),
-                show_default=False,
-            ),
+            optional("--piece-date", help=N_("The document's own date, when booked later.")),
         ] = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("Months the charge covers: YYYY-MM or YYYY-MM..YYYY-MM."),
-                show_default=False,
-            ),
+            optional("--period", help=N_("Months the charge covers: YYYY-MM or YYYY-MM..YYYY-MM.")),
         ] = None,
         due: Annotated[
             str | None,
-            typer.Option("--due", help=N_("Due date of the bill."), show_default=False),
+            optional("--due", help=N_("Due date of the bill.")),
         ] = None,
         label: Annotated[
             str | None,
-            typer.Option("--label", help=N_("Narration of the entry."), show_default=False),
+            optional("--label", help=N_("Narration of the entry.")),
         ] = None,
         nature: Annotated[
             str | None,
-            typer.Option(
-                "--nature",
-                help=N_("goods or services (default: from the account's PCG class)."),
-                show_default=False,
+            optional(
+                "--nature", help=N_("goods or services (default: from the account's PCG class).")
             ),
         ] = None,
         exigibility: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--exigibility",
                 help=N_("encaissements or debits (default: the entity's VAT setting)."),
-                show_default=False,
             ),
         ] = None,
         dry_run: DryRun = False,
@@ -183,23 +158,15 @@ def register(app: typer.Typer) -> None:
         ],
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity", "-e", help=N_("The entity (default: search all)."), show_default=False
-            ),
+            optional("--entity", "-e", help=N_("The entity (default: search all).")),
         ] = None,
         supplier: Annotated[
             str | None,
-            typer.Option(
-                "--supplier",
-                help=N_("The supplier, when two share the number."),
-                show_default=False,
-            ),
+            optional("--supplier", help=N_("The supplier, when two share the number.")),
         ] = None,
         amount: Annotated[
             str | None,
-            typer.Option(
-                "--amount", help=N_("Amount paid (default: all that is due)."), show_default=False
-            ),
+            optional("--amount", help=N_("Amount paid (default: all that is due).")),
         ] = None,
         day: PaymentDate = None,
         account: PaidFrom = None,
@@ -251,27 +218,17 @@ def register(app: typer.Typer) -> None:
         ] = False,
         supplier: Annotated[
             str | None,
-            typer.Option(
-                "--supplier",
-                help=N_("Only suppliers whose name contains this."),
-                show_default=False,
-            ),
+            optional("--supplier", help=N_("Only suppliers whose name contains this.")),
         ] = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("Only bills dated in 2026, 2026-11, 2026-Q4 or FROM..TO."),
-                show_default=False,
+            optional(
+                "--period", help=N_("Only bills dated in 2026, 2026-11, 2026-Q4 or FROM..TO.")
             ),
         ] = None,
         as_of: Annotated[
             str | None,
-            typer.Option(
-                "--as-of",
-                help=N_("Overdue days counted on this day (default: today)."),
-                show_default=False,
-            ),
+            optional("--as-of", help=N_("Overdue days counted on this day (default: today).")),
         ] = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import Today
+from alusage_ledger.cli.options import Today, optional
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import emit_json, say
 from alusage_ledger.outputs.render.progress import working
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         month: Annotated[str, typer.Argument(help=N_("The month to close, e.g. 2026-10."))],
         entity: Annotated[
             str | None,
-            typer.Option("--entity", "-e", help=N_("Close only this entity."), show_default=False),
+            optional("--entity", "-e", help=N_("Close only this entity.")),
         ] = None,
         dry_run: Annotated[
             bool,
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         ],
         entity: Annotated[
             str | None,
-            typer.Option("--entity", "-e", help=N_("Reopen only this entity."), show_default=False),
+            optional("--entity", "-e", help=N_("Reopen only this entity.")),
         ] = None,
         today: Today = None,
     ) -> None:

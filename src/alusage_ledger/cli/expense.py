@@ -15,6 +15,7 @@ from alusage_ledger.cli.options import (
     PaidFrom,
     PaymentDate,
     command_group,
+    optional,
 )
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
@@ -48,37 +49,28 @@ def register(app: typer.Typer) -> None:
         ],
         vat: Annotated[
             str | None,
-            typer.Option(
-                "--vat",
-                help=N_("VAT rate on the receipt: 20, 10, 5.5, 2.1 or exempt."),
-                show_default=False,
-            ),
+            optional("--vat", help=N_("VAT rate on the receipt: 20, 10, 5.5, 2.1 or exempt.")),
         ] = None,
         vat_amount: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--vat-amount",
                 help=N_("The VAT amount printed on the receipt (default: from the rate)."),
-                show_default=False,
             ),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date", help=N_("Date of the expense (default: today)."), show_default=False
-            ),
+            optional("--date", help=N_("Date of the expense (default: today).")),
         ] = None,
         piece_ref: Annotated[
             str | None,
-            typer.Option(
-                "--piece-ref",
-                help=N_("Number of the claim (default: NDF-<year>-<sequence>)."),
-                show_default=False,
+            optional(
+                "--piece-ref", help=N_("Number of the claim (default: NDF-<year>-<sequence>).")
             ),
         ] = None,
         label: Annotated[
             str | None,
-            typer.Option("--label", help=N_("What was bought."), show_default=False),
+            optional("--label", help=N_("What was bought.")),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
@@ -142,10 +134,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         amount: Annotated[
             str | None,
-            typer.Option(
-                "--amount",
-                help=N_("Amount paid (default: everything owed on these claims)."),
-                show_default=False,
+            optional(
+                "--amount", help=N_("Amount paid (default: everything owed on these claims).")
             ),
         ] = None,
         day: PaymentDate = None,

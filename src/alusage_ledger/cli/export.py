@@ -20,7 +20,7 @@ import typer
 
 from alusage_ledger import __version__
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import command_group
+from alusage_ledger.cli.options import command_group, optional
 from alusage_ledger.core.errors import ConfigError, IOFailure, UsageError
 from alusage_ledger.core.fmt import machine
 from alusage_ledger.core.i18n import N_, _
@@ -54,17 +54,11 @@ def register(app: typer.Typer) -> None:
     def fec(
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity", "-e", help=N_("The entity, e.g. alusage."), show_default=False
-            ),
+            optional("--entity", "-e", help=N_("The entity, e.g. alusage.")),
         ] = None,
         exercice: Annotated[
             int | None,
-            typer.Option(
-                "--exercice",
-                help=N_("The exercice, by the year it closes in, e.g. 2026."),
-                show_default=False,
-            ),
+            optional("--exercice", help=N_("The exercice, by the year it closes in, e.g. 2026.")),
         ] = None,
         encoding: Annotated[
             str,
@@ -76,10 +70,8 @@ def register(app: typer.Typer) -> None:
         ] = "tab",
         out: Annotated[
             Path | None,
-            typer.Option(
-                "--out",
-                help=N_("Folder to write the files into (default: the current folder)."),
-                show_default=False,
+            optional(
+                "--out", help=N_("Folder to write the files into (default: the current folder).")
             ),
         ] = None,
         allow_open: Annotated[
@@ -94,10 +86,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         verify: Annotated[
             Path | None,
-            typer.Option(
+            optional(
                 "--verify",
                 help=N_("Check this FEC file instead of exporting; exit 1 on any error."),
-                show_default=False,
             ),
         ] = None,
     ) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.options import optional
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import say
 from alusage_ledger.outputs.render.progress import working
@@ -24,11 +25,10 @@ def register(app: typer.Typer) -> None:
     def fava(
         entity: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--entity",
                 "-e",
                 help=N_("Only this entity's ledger (default: every ledger, one switcher)."),
-                show_default=False,
             ),
         ] = None,
         host: Annotated[

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, EntityId, command_group
+from alusage_ledger.cli.options import DryRun, EntityId, command_group, optional
 from alusage_ledger.core import fmt
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
@@ -48,11 +48,10 @@ def register(app: typer.Typer) -> None:
         entity: EntityId,
         account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--account",
                 "-a",
                 help=N_("The bank account in the ledger (default: the entity's bank role)."),
-                show_default=False,
             ),
         ] = None,
         profile: Annotated[
@@ -67,10 +66,9 @@ def register(app: typer.Typer) -> None:
         ] = "auto",
         rules: Annotated[
             Path | None,
-            typer.Option(
+            optional(
                 "--rules",
                 help=N_("A TOML rules file (default: [bank] rules in alusage.toml, if set)."),
-                show_default=False,
             ),
         ] = None,
         no_balance: Annotated[

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.options import optional
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import emit_json, say
@@ -28,12 +29,11 @@ def register(app: typer.Typer) -> None:
         ] = Path("."),
         entity: Annotated[
             list[str] | None,
-            typer.Option(
+            optional(
                 "--entity",
                 help=N_(
                     "An entity as id:kind:Name (repeatable); default: the four of the ecosystem."
                 ),
-                show_default=False,
             ),
         ] = None,
         books_start: Annotated[
@@ -48,7 +48,6 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-
         # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.workspace_init import (
             DEFAULT_ENTITIES,

@@ -13,6 +13,7 @@ from alusage_ledger.cli.options import (
     OnlyEntityOrAll,
     chosen_entities,
     command_group,
+    optional,
 )
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
@@ -29,12 +30,7 @@ InvoiceNumber: TypeAlias = Annotated[
 ]
 HoldingEntity: TypeAlias = Annotated[
     str | None,
-    typer.Option(
-        "--entity",
-        "-e",
-        help=N_("The entity (default: the one holding the number)."),
-        show_default=False,
-    ),
+    optional("--entity", "-e", help=N_("The entity (default: the one holding the number).")),
 ]
 
 
@@ -135,73 +131,57 @@ def register(app: typer.Typer) -> None:
         client: Annotated[str, typer.Option("--client", help=N_("The client's name."))],
         activity: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--activity",
                 help=N_("Activity of a one-line invoice, e.g. facilitation, maraichage."),
-                show_default=False,
             ),
         ] = None,
         amount_ht: Annotated[
             str | None,
-            typer.Option(
-                "--amount-ht",
-                help=N_("Amount before VAT of a one-line invoice, e.g. 1200.00."),
-                show_default=False,
+            optional(
+                "--amount-ht", help=N_("Amount before VAT of a one-line invoice, e.g. 1200.00.")
             ),
         ] = None,
         vat: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--vat",
                 help=N_(
                     "VAT rate: 20, 10, 5.5, 2.1 or exempt:<legal basis> (default: the "
                     "activity's rate)."
                 ),
-                show_default=False,
             ),
         ] = None,
         line: Annotated[
             list[str] | None,
-            typer.Option(
-                "--line",
-                help=N_('An invoice line "activity:amount[:vat]", repeatable.'),
-                show_default=False,
-            ),
+            optional("--line", help=N_('An invoice line "activity:amount[:vat]", repeatable.')),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option("--date", help=N_("Invoice date (default: today)."), show_default=False),
+            optional("--date", help=N_("Invoice date (default: today).")),
         ] = None,
         due: Annotated[
             str | None,
-            typer.Option(
-                "--due",
-                help=N_("Due date (default: the date plus the series' payment days)."),
-                show_default=False,
+            optional(
+                "--due", help=N_("Due date (default: the date plus the series' payment days).")
             ),
         ] = None,
         client_siren: Annotated[
             str | None,
-            typer.Option("--client-siren", help=N_("The client's SIREN."), show_default=False),
+            optional("--client-siren", help=N_("The client's SIREN.")),
         ] = None,
         project: Annotated[
             str | None,
-            typer.Option(
-                "--project", help=N_("A project the invoice belongs to."), show_default=False
-            ),
+            optional("--project", help=N_("A project the invoice belongs to.")),
         ] = None,
         label: Annotated[
             str | None,
-            typer.Option(
-                "--label", help=N_("What was sold (added to the narration)."), show_default=False
-            ),
+            optional("--label", help=N_("What was sold (added to the narration).")),
         ] = None,
         number: Annotated[
             str | None,
-            typer.Option(
-                "--number",
-                help=N_("Record an invoice numbered elsewhere (must fit the series)."),
-                show_default=False,
+            optional(
+                "--number", help=N_("Record an invoice numbered elsewhere (must fit the series).")
             ),
         ] = None,
         dry_run: DryRun = False,
@@ -264,30 +244,23 @@ def register(app: typer.Typer) -> None:
         entity: HoldingEntity = None,
         amount: Annotated[
             str | None,
-            typer.Option(
-                "--amount",
-                help=N_("Amount received (default: all that is due)."),
-                show_default=False,
-            ),
+            optional("--amount", help=N_("Amount received (default: all that is due).")),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option("--date", help=N_("Date received (default: today)."), show_default=False),
+            optional("--date", help=N_("Date received (default: today).")),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
-                "--account",
-                help=N_("Received on this account or role (default: the bank role)."),
-                show_default=False,
+            optional(
+                "--account", help=N_("Received on this account or role (default: the bank role).")
             ),
         ] = None,
         method: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--method",
                 help=N_("Payment method: virement, cheque, especes, carte or prelevement."),
-                show_default=False,
             ),
         ] = None,
         dry_run: DryRun = False,
@@ -326,13 +299,11 @@ def register(app: typer.Typer) -> None:
         entity: HoldingEntity = None,
         reason: Annotated[
             str | None,
-            typer.Option("--reason", help=N_("Why the invoice is cancelled."), show_default=False),
+            optional("--reason", help=N_("Why the invoice is cancelled.")),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date", help=N_("Credit note date (default: today)."), show_default=False
-            ),
+            optional("--date", help=N_("Credit note date (default: today).")),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
@@ -368,25 +339,15 @@ def register(app: typer.Typer) -> None:
         ] = False,
         client: Annotated[
             str | None,
-            typer.Option(
-                "--client", help=N_("Only clients whose name contains this."), show_default=False
-            ),
+            optional("--client", help=N_("Only clients whose name contains this.")),
         ] = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("Invoices dated in 2026, 2026-Q4, 2026-11 or FROM..TO."),
-                show_default=False,
-            ),
+            optional("--period", help=N_("Invoices dated in 2026, 2026-Q4, 2026-11 or FROM..TO.")),
         ] = None,
         as_of: Annotated[
             str | None,
-            typer.Option(
-                "--as-of",
-                help=N_("Count days overdue at this date (default: today)."),
-                show_default=False,
-            ),
+            optional("--as-of", help=N_("Count days overdue at this date (default: today).")),
         ] = None,
     ) -> None:
         # lazy: core.periods costs ~5 ms at start-up

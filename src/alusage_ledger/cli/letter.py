@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, OnlyEntity, chosen_entities
+from alusage_ledger.cli.options import DryRun, OnlyEntity, chosen_entities, optional
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
@@ -34,18 +34,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity",
-                "-e",
-                help=N_("Only this entity (required with --manual)."),
-                show_default=False,
-            ),
+            optional("--entity", "-e", help=N_("Only this entity (required with --manual).")),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
-                "--account", help=N_("Only this third-party account."), show_default=False
-            ),
+            optional("--account", help=N_("Only this third-party account.")),
         ] = None,
         manual: Annotated[
             bool, typer.Option("--manual", help=N_("Letter the entries named, together."))
@@ -89,7 +82,7 @@ def register(app: typer.Typer) -> None:
         entity: OnlyEntity = None,
         as_of: Annotated[
             str | None,
-            typer.Option("--as-of", help=N_("On this day (default: today)."), show_default=False),
+            optional("--as-of", help=N_("On this day (default: today).")),
         ] = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs

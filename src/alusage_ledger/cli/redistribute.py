@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import PostDryRun
+from alusage_ledger.cli.options import PostDryRun, optional
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
@@ -32,11 +32,8 @@ def register(app: typer.Typer) -> None:
         ],
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity",
-                "-e",
-                help=N_("Only the policies this entity gives or receives under."),
-                show_default=False,
+            optional(
+                "--entity", "-e", help=N_("Only the policies this entity gives or receives under.")
             ),
         ] = None,
         post: Annotated[
@@ -54,18 +51,15 @@ def register(app: typer.Typer) -> None:
         ] = False,
         account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--account",
                 help=N_("With --paid: the giver's account or role paid from (default: bank)."),
-                show_default=False,
             ),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date",
-                help=N_("With --paid: the payment date (default: the month's last day)."),
-                show_default=False,
+            optional(
+                "--date", help=N_("With --paid: the payment date (default: the month's last day).")
             ),
         ] = None,
         dry_run: PostDryRun = False,

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import BooksEntityId, OutputFormat, emit_report, output_format
+from alusage_ledger.cli.options import (
+    BooksEntityId,
+    OutputFormat,
+    emit_report,
+    optional,
+    output_format,
+)
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import table
 
@@ -21,23 +27,18 @@ if TYPE_CHECKING:
 
 Period: TypeAlias = Annotated[
     str | None,
-    typer.Option(
+    optional(
         "--period",
         "-p",
         help=N_(
             "A year (2026), a quarter (2026-Q4), a month or a range (default: the exercice "
             "of the latest entry)."
         ),
-        show_default=False,
     ),
 ]
 Exercice: TypeAlias = Annotated[
     str | None,
-    typer.Option(
-        "--exercice",
-        help=N_("An exercice, by the year it ends in (instead of --period)."),
-        show_default=False,
-    ),
+    optional("--exercice", help=N_("An exercice, by the year it ends in (instead of --period).")),
 ]
 
 
@@ -157,9 +158,7 @@ def register_report(report_app: typer.Typer) -> None:
         exercice: Exercice = None,
         code: Annotated[
             str | None,
-            typer.Option(
-                "--journal", "-j", help=N_("Only this journal, e.g. BQ."), show_default=False
-            ),
+            optional("--journal", "-j", help=N_("Only this journal, e.g. BQ.")),
         ] = None,
         output: OutputFormat = None,
     ) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import OnlyEntityOrAll, chosen_entities
+from alusage_ledger.cli.options import OnlyEntityOrAll, chosen_entities, optional
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
@@ -85,10 +85,8 @@ def register(app: typer.Typer) -> None:
         entity: OnlyEntityOrAll = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("2026, 2026-Q4, 2026-11 or FROM..TO (default: this year)."),
-                show_default=False,
+            optional(
+                "--period", help=N_("2026, 2026-Q4, 2026-11 or FROM..TO (default: this year).")
             ),
         ] = None,
         by: Annotated[
@@ -98,7 +96,6 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--format", help=N_("Output: table, csv or md."))
         ] = "table",
     ) -> None:
-
         # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period, resolve_today, year_period
 

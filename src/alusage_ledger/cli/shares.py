@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun
+from alusage_ledger.cli.options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun, optional
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _
@@ -179,24 +179,20 @@ def register(app: typer.Typer) -> None:
         place: Annotated[str, typer.Option("--place", "-p", help=PLACE_HELP)],
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date", help=N_("Date of the payment (default: today)."), show_default=False
-            ),
+            optional("--date", help=N_("Date of the payment (default: today).")),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--account",
                 help=N_("The host's account that receives it (default: its bank role)."),
-                show_default=False,
             ),
         ] = None,
         member_account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--member-account",
                 help=N_("The member entity's account that pays (default: its bank role)."),
-                show_default=False,
             ),
         ] = None,
         dry_run: DryRun = False,
@@ -253,17 +249,15 @@ def register(app: typer.Typer) -> None:
         place: Annotated[str, typer.Option("--place", "-p", help=PLACE_HELP)],
         period: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--period",
                 help=N_("2026, 2026-03 or 2026-01..2026-06 (default: everything to today)."),
-                show_default=False,
             ),
         ] = None,
         output_format: Annotated[
             str, typer.Option("--format", help=N_("table or md (Markdown)."))
         ] = "table",
     ) -> None:
-
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place
 
@@ -313,9 +307,7 @@ def register(app: typer.Typer) -> None:
         place: PlaceArg,
         as_of: Annotated[
             str | None,
-            typer.Option(
-                "--as-of", help=N_("Balances on this day (default: today)."), show_default=False
-            ),
+            optional("--as-of", help=N_("Balances on this day (default: today).")),
         ] = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
