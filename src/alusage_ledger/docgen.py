@@ -34,6 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import typer.main
+from typer.testing import CliRunner
+
+from alusage_ledger.books.demo import example_source
+from alusage_ledger.cli._click import click
+from alusage_ledger.cli.app import app, patch_click_strings, translate_tree
+from alusage_ledger.core.i18n import set_language
+
 #: Width of the generated help (click wraps at the terminal width otherwise).
 WIDTH = 90
 PROJECT = Path(__file__).resolve().parents[2]
@@ -66,13 +74,8 @@ then open a new shell; `--show-completion` prints the script instead.
 
 
 def _root() -> Any:
-    import typer.main
-
-    from alusage_ledger.cli.app import _patch_click_strings, app, translate_tree
-    from alusage_ledger.core.i18n import set_language
-
     set_language("en")
-    _patch_click_strings("en")
+    patch_click_strings("en")
     root = typer.main.get_command(app)
     translate_tree(root, "en")
     return root
@@ -95,8 +98,6 @@ def command_tree(root: Any | None = None) -> list[tuple[tuple[str, ...], Any]]:
 
 def help_text(root: Any, path: Sequence[str]) -> str:
     """The English ``--help`` of the command at ``path`` (what the terminal shows)."""
-    from alusage_ledger.cli._click import click
-
     settings = {**root.context_settings, "terminal_width": WIDTH}
     ctx = click.Context(root, info_name="alusage-ledger", **settings)
     command = root
@@ -211,8 +212,6 @@ class Outcome:
 
 def copy_example(dest: Path) -> Path:
     """A fresh copy of the example workspace in ``dest/exemple`` (the guides' folder)."""
-    from alusage_ledger.books.demo import example_source
-
     source = example_source()
     ws = dest / "exemple"
     ws.mkdir(parents=True)
@@ -240,10 +239,6 @@ def run_guide(text: str, folder: Path, lang: str) -> Iterator[Outcome]:
     ``alusage-ledger`` lines run in-process (fast: no interpreter start per command) with
     ``--lang`` set; ``cd`` moves; other lines go to ``bash -c`` with the same folder.
     """
-    from typer.testing import CliRunner
-
-    from alusage_ledger.cli.app import app
-
     cwd = folder.resolve()
     runner = CliRunner()
     env = {**_git_env(), "ALUSAGE_LANG": lang, "NO_COLOR": "1", "COLUMNS": str(WIDTH)}
@@ -275,8 +270,6 @@ def run_guide(text: str, folder: Path, lang: str) -> Iterator[Outcome]:
             yield Outcome(step, done.returncode, done.stdout + done.stderr)
     finally:
         os.chdir(previous)
-        from alusage_ledger.core.i18n import set_language
-
         set_language("en")
 
 

@@ -15,8 +15,11 @@ stderr and their documented exit code; a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
+import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -24,14 +27,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.core as typer_core
+import typer.main as typer_main
 from typer.core import TyperCommand, TyperGroup
 
 from alusage_ledger import __version__
+from alusage_ledger.books import cache
 from alusage_ledger.cli import state
 from alusage_ledger.cli._click import click
 from alusage_ledger.cli.interactive import enable_prompts
+from alusage_ledger.cli.options import optional
 from alusage_ledger.core.errors import AlusageError, ExitCode, LedgerErrors
 from alusage_ledger.core.i18n import N_, _, get_language, resolve_language, set_language, translate
+from alusage_ledger.core.suggest import did_you_mean
+from alusage_ledger.outputs.render.console import emit_json
 
 #: Command modules, each with ``register(app)``; imported at start-up, so they import
 #: the library (and Beancount) only inside their command functions.
@@ -125,11 +134,9 @@ def _lang_from_args(args: Sequence[str]) -> str | None:
 _PATCHED = False
 
 
-def _patch_click_strings(lang: str) -> None:
+def patch_click_strings(lang: str) -> None:
     """Typer's own strings: gettext in ``typer.core``, literals in its vendored click."""
     global _PATCHED
-    import typer.core as typer_core
-
     typer_core._ = lambda message: translate(message, lang)  # type: ignore[attr-defined]
     # Rich help panels are off (rich_markup_mode=None); importing typer.rich_utils only to
     # translate them would cost a fifth of a second at every start.
@@ -175,8 +182,6 @@ def _patch_click_strings(lang: str) -> None:
 
 def usage_error_message(exc: Any) -> str:
     """The one sentence of a usage error, in the user's language."""
-    from alusage_ledger.core.suggest import did_you_mean
-
     kind = type(exc).__name__
     if kind == "NoSuchOption":
         return _("No such option: {name}{hint}.").format(
@@ -224,8 +229,6 @@ _CLICK_TEXTS = (
 
 def click_text(text: str) -> str:
     """A message of click or Typer (English literals in their code), in the user's language."""
-    import re
-
     head, sep, names = text.strip().partition(". Did you mean ")
     if sep and names.endswith("?"):  # Typer's suggestion for a mistyped command
         return _("{message}; did you mean {names}?").format(
@@ -288,7 +291,7 @@ class AlusageGroup(TyperGroup):
         args = hoist_global_options(args, self)
         lang = resolve_language(_lang_from_args(args))
         set_language(lang)
-        _patch_click_strings(lang)
+        patch_click_strings(lang)
         translate_tree(self, lang)
         enable_prompts(self)  # a required option missing on a terminal is asked for
         return super().make_context(info_name, args, parent=parent, **extra)
@@ -331,8 +334,6 @@ class AlusageGroup(TyperGroup):
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so that Python's flush at exit does not fail again."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -352,8 +353,6 @@ def report_error(exc: AlusageError) -> None:
         traceback.print_exc(file=sys.stderr)
     problems = exc.problems if isinstance(exc, LedgerErrors) else []
     if st.json:
-        from alusage_ledger.outputs.render.console import emit_json
-
         emit_json(
             {
                 "ok": False,
@@ -405,18 +404,15 @@ app = typer.Typer(
 def root(
     workspace: Annotated[
         Path | None,
-        typer.Option(
+        optional(
             "--workspace",
             help=N_("The workspace folder (with alusage.toml); default: found from here."),
-            show_default=False,
         ),
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option(
-            "--lang",
-            help=N_("Language of messages: fr or en (default: ALUSAGE_LANG, then LANG)."),
-            show_default=False,
+        optional(
+            "--lang", help=N_("Language of messages: fr or en (default: ALUSAGE_LANG, then LANG).")
         ),
     ] = None,
     json_output: Annotated[
@@ -448,8 +444,6 @@ def root(
         ),
     ] = False,
 ) -> None:
-    from alusage_ledger.books import cache
-
     cache.set_enabled(not no_cache)
     state.reset(
         workspace_path=workspace,
@@ -469,8 +463,6 @@ class _Pending(TyperCommand):
     """A command of the root not built yet: its name and help, enough to be listed."""
 
     def __init__(self, info: Any, *, group: bool) -> None:
-        import typer.main as typer_main
-
         if group:
             solved = typer_main.solve_typer_info_defaults(info)
             name, text, short, hidden = solved.name, solved.help, solved.short_help, solved.hidden
@@ -485,8 +477,6 @@ class _Pending(TyperCommand):
 
     def build(self) -> Any:
         """The real click command (Typer reads the function's parameters only now)."""
-        import typer.main as typer_main
-
         command: Any
         if self.group:
             command = typer_main.get_group_from_info(
@@ -514,10 +504,6 @@ def lazy_root() -> Any:
     commands. Here only the root's own options are built; a command is built when it is
     invoked (or asked for ``--help``), the root's ``--help`` lists the pending ones.
     """
-    import copy
-
-    import typer.main as typer_main
-
     shell = copy.copy(app)
     shell.registered_commands = []
     shell.registered_groups = []
@@ -536,7 +522,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"alusage-ledger {__version__}\n")
         return
-    from alusage_ledger.books import cache
-
     cache.BACKGROUND = True  # a short-lived process: write the cache without waiting
     lazy_root()(args=args, prog_name="alusage-ledger")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
     DryRun,
     EntityId,
@@ -15,7 +16,10 @@ from alusage_ledger.cli.options import (
     PaymentDate,
     chosen_entities,
     command_group,
+    optional,
 )
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -37,98 +41,72 @@ def register(app: typer.Typer) -> None:
         supplier: Annotated[str, typer.Option("--supplier", help=N_("The supplier's name."))],
         supplier_account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--supplier-account",
                 help=N_(
                     "The supplier's payable when it already exists under another name "
                     "(default: found from earlier bills, or derived from the name)."
                 ),
-                show_default=False,
             ),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
-                "--account",
-                help=N_("Expense account (name or PCG number) of a one-line bill."),
-                show_default=False,
+            optional(
+                "--account", help=N_("Expense account (name or PCG number) of a one-line bill.")
             ),
         ] = None,
         amount_ht: Annotated[
             str | None,
-            typer.Option(
-                "--amount-ht", help=N_("Amount before tax of a one-line bill."), show_default=False
-            ),
+            optional("--amount-ht", help=N_("Amount before tax of a one-line bill.")),
         ] = None,
         vat: Annotated[
             str | None,
-            typer.Option(
-                "--vat",
-                help=N_("VAT rate: 20, 10, 5.5, 2.1 or exempt (default: no VAT)."),
-                show_default=False,
-            ),
+            optional("--vat", help=N_("VAT rate: 20, 10, 5.5, 2.1 or exempt (default: no VAT).")),
         ] = None,
         line: Annotated[
             list[str] | None,
-            typer.Option(
-                "--line",
-                help=N_('A bill line "account:amount[:vat]", repeatable.'),
-                show_default=False,
-            ),
+            optional("--line", help=N_('A bill line "account:amount[:vat]", repeatable.')),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option("--date", help=N_("Booking date (default: today)."), show_default=False),
+            optional("--date", help=N_("Booking date (default: today).")),
         ] = None,
         piece_ref: Annotated[
             str | None,
-            typer.Option(
-                "--piece-ref", help=N_("The supplier's document number."), show_default=False
-            ),
+            optional("--piece-ref", help=N_("The supplier's document number.")),
         ] = None,
         piece_date: Annotated[
             str | None,
-            typer.Option(
-                "--piece-date",
-                help=N_("The document's own date, when booked later."),
-                show_default=False,
-            ),
+            optional("--piece-date", help=N_("The document's own date, when booked later.")),
         ] = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("Months the charge covers: YYYY-MM or YYYY-MM..YYYY-MM."),
-                show_default=False,
-            ),
+            optional("--period", help=N_("Months the charge covers: YYYY-MM or YYYY-MM..YYYY-MM.")),
         ] = None,
         due: Annotated[
             str | None,
-            typer.Option("--due", help=N_("Due date of the bill."), show_default=False),
+            optional("--due", help=N_("Due date of the bill.")),
         ] = None,
         label: Annotated[
             str | None,
-            typer.Option("--label", help=N_("Narration of the entry."), show_default=False),
+            optional("--label", help=N_("Narration of the entry.")),
         ] = None,
         nature: Annotated[
             str | None,
-            typer.Option(
-                "--nature",
-                help=N_("goods or services (default: from the account's PCG class)."),
-                show_default=False,
+            optional(
+                "--nature", help=N_("goods or services (default: from the account's PCG class).")
             ),
         ] = None,
         exigibility: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--exigibility",
                 help=N_("encaissements or debits (default: the entity's VAT setting)."),
-                show_default=False,
             ),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import (
             BillLine,
             BillRequest,
@@ -180,29 +158,21 @@ def register(app: typer.Typer) -> None:
         ],
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity", "-e", help=N_("The entity (default: search all)."), show_default=False
-            ),
+            optional("--entity", "-e", help=N_("The entity (default: search all).")),
         ] = None,
         supplier: Annotated[
             str | None,
-            typer.Option(
-                "--supplier",
-                help=N_("The supplier, when two share the number."),
-                show_default=False,
-            ),
+            optional("--supplier", help=N_("The supplier, when two share the number.")),
         ] = None,
         amount: Annotated[
             str | None,
-            typer.Option(
-                "--amount", help=N_("Amount paid (default: all that is due)."), show_default=False
-            ),
+            optional("--amount", help=N_("Amount paid (default: all that is due).")),
         ] = None,
         day: PaymentDate = None,
         account: PaidFrom = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import amount_arg, date_arg, pay_bill
 
         ws = state.current().workspace()
@@ -248,29 +218,20 @@ def register(app: typer.Typer) -> None:
         ] = False,
         supplier: Annotated[
             str | None,
-            typer.Option(
-                "--supplier",
-                help=N_("Only suppliers whose name contains this."),
-                show_default=False,
-            ),
+            optional("--supplier", help=N_("Only suppliers whose name contains this.")),
         ] = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("Only bills dated in 2026, 2026-11, 2026-Q4 or FROM..TO."),
-                show_default=False,
+            optional(
+                "--period", help=N_("Only bills dated in 2026, 2026-11, 2026-Q4 or FROM..TO.")
             ),
         ] = None,
         as_of: Annotated[
             str | None,
-            typer.Option(
-                "--as-of",
-                help=N_("Overdue days counted on this day (default: today)."),
-                show_default=False,
-            ),
+            optional("--as-of", help=N_("Overdue days counted on this day (default: today).")),
         ] = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg, documents, period_range
 
         ws = state.current().workspace()
@@ -289,33 +250,15 @@ def register(app: typer.Typer) -> None:
                     continue
                 docs.append(doc)
         docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
-        _render_documents(docs, today, _("Bills"))
-
-
-def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:
-    """What a bill or claim command wrote: ``fields`` (between ``ok``/``dry_run`` and
-    ``files``) under ``--json``; else the text written with ``--dry-run``, then ``message``."""
-    from alusage_ledger.outputs.render.console import emit_json, say
-
-    if state.current().json:
-        emit_json({"ok": True, "dry_run": dry_run, **fields, "files": written.files})
-        return
-    if dry_run:
-        say(written.dry_run_text)
-    say(message)
-
-
-def postings_json(entry: Any) -> list[dict[str, Any]]:
-    from alusage_ledger.core.fmt import machine
-
-    return [{"account": p.account, "amount": machine(p.units.number)} for p in entry.postings]
+        render_documents(docs, today, _("Bills"))
 
 
 def _report_bill(written: Written, dry_run: bool) -> None:
-    from alusage_ledger.core.fmt import machine, money
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.purchases.amounts import bill_total
 
     entry = written.entries[0]
-    ttc = -entry.postings[-1].units.number
+    ttc = bill_total(entry)
     report_written(
         written,
         dry_run,
@@ -336,75 +279,3 @@ def _report_bill(written: Written, dry_run: bool) -> None:
             link=written.link,
         ),
     )
-
-
-def _render_documents(docs: list[Document], today: Any, title: str) -> None:
-    from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.outputs.render.console import emit_json, table
-
-    st = state.current()
-    if st.json:
-        emit_json(
-            {
-                "as_of": today,
-                "documents": [
-                    {
-                        "entity": d.entity,
-                        "date": d.date,
-                        "piece_ref": d.piece_ref,
-                        "link": d.link,
-                        "party": d.party,
-                        "account": d.account,
-                        "ht": machine(d.ht),
-                        "vat": machine(d.vat),
-                        "ttc": machine(d.ttc),
-                        "paid": machine(d.paid),
-                        "due": machine(d.remaining),
-                        "due_date": d.due_date,
-                        "days_overdue": _overdue(d, today),
-                    }
-                    for d in docs
-                ],
-            }
-        )
-        return
-    rows = [
-        [
-            d.entity,
-            d.date.isoformat(),
-            d.piece_ref,
-            d.party,
-            money(d.ht),
-            money(d.vat),
-            money(d.ttc),
-            money(d.paid),
-            money(d.remaining),
-            d.due_date.isoformat() if d.due_date else "",
-            str(_overdue(d, today) or ""),
-        ]
-        for d in docs
-    ]
-    table(
-        title,
-        [
-            _("Entity"),
-            _("Date"),
-            _("Piece"),
-            _("Third party"),
-            _("Before tax"),
-            _("VAT"),
-            _("Total"),
-            _("Paid"),
-            _("Due"),
-            _("Due date"),
-            _("Days overdue"),
-        ],
-        rows,
-        right=(4, 5, 6, 7, 8, 10),
-    )
-
-
-def _overdue(doc: Document, today: Any) -> int:
-    if doc.due_date is None or doc.remaining <= 0 or today <= doc.due_date:
-        return 0
-    return int((today - doc.due_date).days)

@@ -7,8 +7,17 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, command_group, emit_report, output_format
+from alusage_ledger.cli.options import (
+    DryRun,
+    command_group,
+    emit_report,
+    optional,
+    output_format,
+    say_dry_run,
+)
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table, warn
 
 if TYPE_CHECKING:
     from datetime import date
@@ -19,27 +28,23 @@ BOOKED_HELP = N_(
     "record it in the register only, with no amount moved."
 )
 
-Coop: TypeAlias = Annotated[
-    str | None, typer.Option("--entity", "-e", help=ENTITY_HELP, show_default=False)
-]
+Coop: TypeAlias = Annotated[str | None, optional("--entity", "-e", help=ENTITY_HELP)]
 MovementDate: TypeAlias = Annotated[
     str | None,
-    typer.Option("--date", help=N_("Date of the movement (default: today)."), show_default=False),
+    optional("--date", help=N_("Date of the movement (default: today).")),
 ]
 PieceDate: TypeAlias = Annotated[
     str | None,
-    typer.Option(
+    optional(
         "--piece-date",
         help=N_("Date of the document (bulletin de souscription...), when booked later."),
-        show_default=False,
     ),
 ]
 MoneyAccount: TypeAlias = Annotated[
     str | None,
-    typer.Option(
+    optional(
         "--account",
         help=N_("Bank account or role the money goes through (default: the bank role)."),
-        show_default=False,
     ),
 ]
 Booked: TypeAlias = Annotated[bool, typer.Option("--booked", help=BOOKED_HELP)]
@@ -72,22 +77,18 @@ def register(app: typer.Typer) -> None:
         day: MovementDate = None,
         category: Annotated[
             str | None,
-            typer.Option(
-                "--category",
-                help=N_("The member's category, e.g. salaries, usagers, soutiens."),
-                show_default=False,
+            optional(
+                "--category", help=N_("The member's category, e.g. salaries, usagers, soutiens.")
             ),
         ] = None,
         name: Annotated[
             str | None,
-            typer.Option("--name", help=N_("The member's name."), show_default=False),
+            optional("--name", help=N_("The member's name.")),
         ] = None,
         paid: Annotated[
             str | None,
-            typer.Option(
-                "--paid",
-                help=N_("Amount paid at subscription (default: none; all with --booked)."),
-                show_default=False,
+            optional(
+                "--paid", help=N_("Amount paid at subscription (default: none; all with --booked).")
             ),
         ] = None,
         piece_date: PieceDate = None,
@@ -183,17 +184,14 @@ def register(app: typer.Typer) -> None:
         entity: Coop = None,
         as_of: Annotated[
             str | None,
-            typer.Option(
-                "--as-of", help=N_("The register at the end of this day."), show_default=False
-            ),
+            optional("--as-of", help=N_("The register at the end of this day.")),
         ] = None,
         output: Annotated[
             str | None,
-            typer.Option(
-                "--format", "-f", help=N_("table (default), md, csv or json."), show_default=False
-            ),
+            optional("--format", "-f", help=N_("table (default), md, csv or json.")),
         ] = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.capital import (
             COLUMNS,
             capital_entity,
@@ -203,7 +201,6 @@ def register(app: typer.Typer) -> None:
             register_of,
             register_rows,
         )
-        from alusage_ledger.outputs.render.console import say, table
 
         ws = state.current().workspace()
         name = capital_entity(ws.config, entity)
@@ -234,7 +231,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(text: str | None) -> date:
+    # lazy: core.periods costs ~5 ms at start-up
     from alusage_ledger.core.periods import resolve_today
+
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.purchases.bills import date_arg
 
     return date_arg(text, _("date"), default=resolve_today())
@@ -258,10 +258,11 @@ def _run(
     account: str | None = None,
 ) -> None:
     """Record movement ``op`` from the command's options (read in the order of the fields)."""
-    from alusage_ledger.core.fmt import machine, money
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.purchases.bills import amount_arg
+
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.year.capital import CapitalRequest, capital_entity, record_movement
-    from alusage_ledger.outputs.render.console import emit_json, say, warn
 
     moved = _day(day)
     unit_value = amount_arg(unit, _("unit value")) if unit is not None else None
@@ -311,8 +312,7 @@ def _run(
         say(_("This movement is already recorded; nothing was written."))
         return
     if dry_run:
-        say(result.text.rstrip("\n"))
-        say(_("Dry run: nothing was written."))
+        say_dry_run(result.text)
         return
     labels = {
         "subscribe": _("{name} ({member}) subscribes {shares} shares: {amount}, {paid} paid."),

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import Today
+from alusage_ledger.cli.options import Today, optional
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say
+from alusage_ledger.outputs.render.progress import working
 
 if TYPE_CHECKING:
     from alusage_ledger.domains.closing.close import CloseResult
@@ -26,7 +28,7 @@ def register(app: typer.Typer) -> None:
         month: Annotated[str, typer.Argument(help=N_("The month to close, e.g. 2026-10."))],
         entity: Annotated[
             str | None,
-            typer.Option("--entity", "-e", help=N_("Close only this entity."), show_default=False),
+            optional("--entity", "-e", help=N_("Close only this entity.")),
         ] = None,
         dry_run: Annotated[
             bool,
@@ -41,8 +43,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
         today: Today = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.closing.close import close_month
-        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         ws = st.workspace()
@@ -67,12 +69,12 @@ def register(app: typer.Typer) -> None:
         ],
         entity: Annotated[
             str | None,
-            typer.Option("--entity", "-e", help=N_("Reopen only this entity."), show_default=False),
+            optional("--entity", "-e", help=N_("Reopen only this entity.")),
         ] = None,
         today: Today = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.closing.close import reopen_month
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -110,8 +112,6 @@ _STATUS = {
 
 
 def _show_close(result: CloseResult) -> None:
-    from alusage_ledger.outputs.render.console import emit_json, say
-
     st = state.current()
     if st.json:
         emit_json(result.as_json())

@@ -10,6 +10,7 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say
 
 
 def register(app: typer.Typer) -> None:
@@ -26,10 +27,14 @@ def register(app: typer.Typer) -> None:
             typer.Argument(help=N_("Folder to create (must be new or empty)."), show_default=False),
         ] = None,
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.checks import run_checks
+
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.demo import materialize
+
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.ledger import Workspace
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         folder = directory or Path(tempfile.mkdtemp(prefix="alusage-demo-"))
@@ -46,6 +51,7 @@ def register(app: typer.Typer) -> None:
         closed: list[str] = []
         readme = None
         if not errors:
+            # lazy: the domain (and Beancount) loads only when the command runs
             from alusage_ledger.domains.closing.close import close_through
 
             closed = [r.month for r in close_through(ws, checked=True) if not r.already_closed]

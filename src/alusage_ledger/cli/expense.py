@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.bill import postings_json, report_written
+from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
     DryRun,
     EntityId,
@@ -15,7 +15,9 @@ from alusage_ledger.cli.options import (
     PaidFrom,
     PaymentDate,
     command_group,
+    optional,
 )
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -47,42 +49,35 @@ def register(app: typer.Typer) -> None:
         ],
         vat: Annotated[
             str | None,
-            typer.Option(
-                "--vat",
-                help=N_("VAT rate on the receipt: 20, 10, 5.5, 2.1 or exempt."),
-                show_default=False,
-            ),
+            optional("--vat", help=N_("VAT rate on the receipt: 20, 10, 5.5, 2.1 or exempt.")),
         ] = None,
         vat_amount: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--vat-amount",
                 help=N_("The VAT amount printed on the receipt (default: from the rate)."),
-                show_default=False,
             ),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date", help=N_("Date of the expense (default: today)."), show_default=False
-            ),
+            optional("--date", help=N_("Date of the expense (default: today).")),
         ] = None,
         piece_ref: Annotated[
             str | None,
-            typer.Option(
-                "--piece-ref",
-                help=N_("Number of the claim (default: NDF-<year>-<sequence>)."),
-                show_default=False,
+            optional(
+                "--piece-ref", help=N_("Number of the claim (default: NDF-<year>-<sequence>).")
             ),
         ] = None,
         label: Annotated[
             str | None,
-            typer.Option("--label", help=N_("What was bought."), show_default=False),
+            optional("--label", help=N_("What was bought.")),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import ClaimRequest, add_claim
 
         ws = state.current().workspace()
@@ -139,18 +134,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
         amount: Annotated[
             str | None,
-            typer.Option(
-                "--amount",
-                help=N_("Amount paid (default: everything owed on these claims)."),
-                show_default=False,
+            optional(
+                "--amount", help=N_("Amount paid (default: everything owed on these claims).")
             ),
         ] = None,
         day: PaymentDate = None,
         account: PaidFrom = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import reimburse as do_reimburse
 
         ws = state.current().workspace()
@@ -189,8 +184,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--unpaid", help=N_("Only claims not fully reimbursed."))
         ] = False,
     ) -> None:
-        from alusage_ledger.cli.bill import _render_documents
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import resolve_today
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import claims
 
         ws = state.current().workspace()
@@ -200,4 +197,4 @@ def register(app: typer.Typer) -> None:
             ledger = ws.load_checked(name)
             docs.extend(d for d in claims(ws.config, ledger) if not unpaid or d.remaining > 0)
         docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
-        _render_documents(docs, resolve_today(), _("Expense claims"))
+        render_documents(docs, resolve_today(), _("Expense claims"))

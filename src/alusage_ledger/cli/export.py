@@ -12,14 +12,20 @@ options; 3 no SIREN in the configuration; 4 months of the exercice not closed (w
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from alusage_ledger import __version__
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import command_group
+from alusage_ledger.cli.options import command_group, optional
+from alusage_ledger.core.errors import ConfigError, IOFailure, UsageError
+from alusage_ledger.core.fmt import machine
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, warn
+from alusage_ledger.outputs.render.progress import working
 
 _ENCODING_ALIASES = {
     "utf-8": "utf-8",
@@ -48,17 +54,11 @@ def register(app: typer.Typer) -> None:
     def fec(
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity", "-e", help=N_("The entity, e.g. alusage."), show_default=False
-            ),
+            optional("--entity", "-e", help=N_("The entity, e.g. alusage.")),
         ] = None,
         exercice: Annotated[
             int | None,
-            typer.Option(
-                "--exercice",
-                help=N_("The exercice, by the year it closes in, e.g. 2026."),
-                show_default=False,
-            ),
+            optional("--exercice", help=N_("The exercice, by the year it closes in, e.g. 2026.")),
         ] = None,
         encoding: Annotated[
             str,
@@ -70,10 +70,8 @@ def register(app: typer.Typer) -> None:
         ] = "tab",
         out: Annotated[
             Path | None,
-            typer.Option(
-                "--out",
-                help=N_("Folder to write the files into (default: the current folder)."),
-                show_default=False,
+            optional(
+                "--out", help=N_("Folder to write the files into (default: the current folder).")
             ),
         ] = None,
         allow_open: Annotated[
@@ -88,15 +86,12 @@ def register(app: typer.Typer) -> None:
         ] = False,
         verify: Annotated[
             Path | None,
-            typer.Option(
+            optional(
                 "--verify",
                 help=N_("Check this FEC file instead of exporting; exit 1 on any error."),
-                show_default=False,
             ),
         ] = None,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
-
         if verify is not None:
             given = [
                 name
@@ -139,9 +134,7 @@ def register(app: typer.Typer) -> None:
 def _export(
     entity: str, exercice: int, encoding: str, separator: str, out: Path | None, allow_open: bool
 ) -> None:
-    from alusage_ledger import __version__
-    from alusage_ledger.core.errors import ConfigError, IOFailure
-    from alusage_ledger.core.fmt import machine
+    # lazy: reports and exports load only when the command runs
     from alusage_ledger.outputs.fec import (
         ENCODINGS,
         FecSettings,
@@ -154,8 +147,6 @@ def _export(
         third_party_parents,
         verify_fec,
     )
-    from alusage_ledger.outputs.render.console import emit_json, say, warn
-    from alusage_ledger.outputs.render.progress import working
 
     st = state.current()
     ws = st.workspace()
@@ -277,10 +268,8 @@ def _export(
 
 def _write_pair(fec_path: Path, data: bytes, description_path: Path, description: bytes) -> None:
     """Both files or neither: the FEC's previous bytes come back if the description fails."""
-    import contextlib
-
+    # lazy: the books (pydantic, Beancount) load only when the command runs
     from alusage_ledger.books.ledger import atomic_write
-    from alusage_ledger.core.errors import IOFailure
 
     folder = fec_path.parent
     try:
@@ -305,9 +294,8 @@ def _write_pair(fec_path: Path, data: bytes, description_path: Path, description
 
 
 def _verify(path: Path) -> None:
-    from alusage_ledger.core.errors import IOFailure, UsageError
+    # lazy: reports and exports load only when the command runs
     from alusage_ledger.outputs.fec import verify_fec
-    from alusage_ledger.outputs.render.console import emit_json, say
 
     st = state.current()
     if not path.is_file():

@@ -7,7 +7,10 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.options import optional
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import say
+from alusage_ledger.outputs.render.progress import working
 
 
 def register(app: typer.Typer) -> None:
@@ -22,11 +25,10 @@ def register(app: typer.Typer) -> None:
     def fava(
         entity: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--entity",
                 "-e",
                 help=N_("Only this entity's ledger (default: every ledger, one switcher)."),
-                show_default=False,
             ),
         ] = None,
         host: Annotated[
@@ -34,9 +36,8 @@ def register(app: typer.Typer) -> None:
         ] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help=N_("Port to listen on."))] = 5000,
     ) -> None:
+        # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.fava import create_app, require_fava, serve
-        from alusage_ledger.outputs.render.console import say
-        from alusage_ledger.outputs.render.progress import working
 
         require_fava()  # before anything: exit 5 with the way to install it
         ws = state.current().workspace()

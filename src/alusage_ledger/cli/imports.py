@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, EntityId, command_group
+from alusage_ledger.cli.options import DryRun, EntityId, command_group, optional
+from alusage_ledger.core import fmt
+from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -45,11 +48,10 @@ def register(app: typer.Typer) -> None:
         entity: EntityId,
         account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--account",
                 "-a",
                 help=N_("The bank account in the ledger (default: the entity's bank role)."),
-                show_default=False,
             ),
         ] = None,
         profile: Annotated[
@@ -64,10 +66,9 @@ def register(app: typer.Typer) -> None:
         ] = "auto",
         rules: Annotated[
             Path | None,
-            typer.Option(
+            optional(
                 "--rules",
                 help=N_("A TOML rules file (default: [bank] rules in alusage.toml, if set)."),
-                show_default=False,
             ),
         ] = None,
         no_balance: Annotated[
@@ -79,8 +80,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import today
+
+        # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.bank.importer import import_bank
 
         st = state.current()
@@ -115,6 +118,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _rules(ws: Workspace, given: Path | None) -> RuleSet | None:
+    # lazy: the integration loads only when the command runs
     from alusage_ledger.integrations.bank.rules import load_rules
 
     if given is not None:
@@ -140,7 +144,10 @@ class _Progress:
         if total < PROGRESS_FROM:
             return
         if self.bar is None:
+            # lazy: Rich costs tens of milliseconds; only a terminal needs it
             from rich.console import Console
+
+            # lazy: Rich costs tens of milliseconds; only a terminal needs it
             from rich.progress import Progress
 
             self.bar = Progress(console=Console(stderr=True), transient=True)
@@ -164,9 +171,6 @@ def _status(outcome: Any) -> str:
 
 
 def _report(plan: ImportPlan, files: list[Any], dry_run: bool) -> None:
-    from alusage_ledger.core import fmt
-    from alusage_ledger.outputs.render.console import emit_json, say, table
-
     st = state.current()
     statement = plan.statement
     summary = {

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.options import optional
+from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say
 
 
 def register(app: typer.Typer) -> None:
@@ -25,12 +29,11 @@ def register(app: typer.Typer) -> None:
         ] = Path("."),
         entity: Annotated[
             list[str] | None,
-            typer.Option(
+            optional(
                 "--entity",
                 help=N_(
                     "An entity as id:kind:Name (repeatable); default: the four of the ecosystem."
                 ),
-                show_default=False,
             ),
         ] = None,
         books_start: Annotated[
@@ -45,15 +48,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        import re
-
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.workspace_init import (
             DEFAULT_ENTITIES,
             create_workspace,
             parse_entity_spec,
         )
-        from alusage_ledger.core.errors import UsageError
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", books_start):
             raise UsageError(
@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
         created = create_workspace(directory, entities, books_start, git=not no_git)
         hook = None
         if git_hooks:
+            # lazy: the integration loads only when the command runs
             from alusage_ledger.integrations.review.git_sides import install_pre_commit
 
             hook, _status = install_pre_commit(directory)

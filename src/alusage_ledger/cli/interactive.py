@@ -18,6 +18,8 @@ import os
 import sys
 from typing import Any
 
+from alusage_ledger.books import answers
+
 
 def interactive() -> bool:
     """A person at a terminal: stdin and stdout are TTYs, and prompts are not turned off."""
@@ -33,8 +35,6 @@ def _asking(ask: Any) -> Any:
     """``ask``, noting that the run's answer depends on what the person typed."""
 
     def asking(ctx: Any) -> Any:
-        from alusage_ledger.books import answers
-
         answers.taint("a question was asked")
         return ask(ctx)
 

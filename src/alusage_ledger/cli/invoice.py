@@ -13,8 +13,12 @@ from alusage_ledger.cli.options import (
     OnlyEntityOrAll,
     chosen_entities,
     command_group,
+    optional,
 )
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
     from datetime import date
@@ -26,17 +30,13 @@ InvoiceNumber: TypeAlias = Annotated[
 ]
 HoldingEntity: TypeAlias = Annotated[
     str | None,
-    typer.Option(
-        "--entity",
-        "-e",
-        help=N_("The entity (default: the one holding the number)."),
-        show_default=False,
-    ),
+    optional("--entity", "-e", help=N_("The entity (default: the one holding the number).")),
 ]
 
 
 def _day(text: str | None) -> date:
     """A date option (``YYYY-MM-DD`` or ``today``); today (``ALUSAGE_TODAY``) when omitted."""
+    # lazy: core.periods costs ~5 ms at start-up
     from alusage_ledger.core.periods import parse_date, resolve_today
 
     if text is None or not text.strip():
@@ -52,9 +52,6 @@ def _file_of(files: list[Any], entry: Any) -> str:
 
 
 def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> None:
-    from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.outputs.render.console import emit_json, say
-
     st = state.current()
     entry = planned.entry
     where = _file_of(files, entry)
@@ -134,79 +131,65 @@ def register(app: typer.Typer) -> None:
         client: Annotated[str, typer.Option("--client", help=N_("The client's name."))],
         activity: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--activity",
                 help=N_("Activity of a one-line invoice, e.g. facilitation, maraichage."),
-                show_default=False,
             ),
         ] = None,
         amount_ht: Annotated[
             str | None,
-            typer.Option(
-                "--amount-ht",
-                help=N_("Amount before VAT of a one-line invoice, e.g. 1200.00."),
-                show_default=False,
+            optional(
+                "--amount-ht", help=N_("Amount before VAT of a one-line invoice, e.g. 1200.00.")
             ),
         ] = None,
         vat: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--vat",
                 help=N_(
                     "VAT rate: 20, 10, 5.5, 2.1 or exempt:<legal basis> (default: the "
                     "activity's rate)."
                 ),
-                show_default=False,
             ),
         ] = None,
         line: Annotated[
             list[str] | None,
-            typer.Option(
-                "--line",
-                help=N_('An invoice line "activity:amount[:vat]", repeatable.'),
-                show_default=False,
-            ),
+            optional("--line", help=N_('An invoice line "activity:amount[:vat]", repeatable.')),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option("--date", help=N_("Invoice date (default: today)."), show_default=False),
+            optional("--date", help=N_("Invoice date (default: today).")),
         ] = None,
         due: Annotated[
             str | None,
-            typer.Option(
-                "--due",
-                help=N_("Due date (default: the date plus the series' payment days)."),
-                show_default=False,
+            optional(
+                "--due", help=N_("Due date (default: the date plus the series' payment days).")
             ),
         ] = None,
         client_siren: Annotated[
             str | None,
-            typer.Option("--client-siren", help=N_("The client's SIREN."), show_default=False),
+            optional("--client-siren", help=N_("The client's SIREN.")),
         ] = None,
         project: Annotated[
             str | None,
-            typer.Option(
-                "--project", help=N_("A project the invoice belongs to."), show_default=False
-            ),
+            optional("--project", help=N_("A project the invoice belongs to.")),
         ] = None,
         label: Annotated[
             str | None,
-            typer.Option(
-                "--label", help=N_("What was sold (added to the narration)."), show_default=False
-            ),
+            optional("--label", help=N_("What was sold (added to the narration).")),
         ] = None,
         number: Annotated[
             str | None,
-            typer.Option(
-                "--number",
-                help=N_("Record an invoice numbered elsewhere (must fit the series)."),
-                show_default=False,
+            optional(
+                "--number", help=N_("Record an invoice numbered elsewhere (must fit the series).")
             ),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_date
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import (
             InvoiceRequest,
             LineRequest,
@@ -214,6 +197,8 @@ def register(app: typer.Typer) -> None:
             parse_amount_arg,
             parse_line,
         )
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import parse_vat as parse_vat_choice
 
         st = state.current()
@@ -259,34 +244,28 @@ def register(app: typer.Typer) -> None:
         entity: HoldingEntity = None,
         amount: Annotated[
             str | None,
-            typer.Option(
-                "--amount",
-                help=N_("Amount received (default: all that is due)."),
-                show_default=False,
-            ),
+            optional("--amount", help=N_("Amount received (default: all that is due).")),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option("--date", help=N_("Date received (default: today)."), show_default=False),
+            optional("--date", help=N_("Date received (default: today).")),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
-                "--account",
-                help=N_("Received on this account or role (default: the bank role)."),
-                show_default=False,
+            optional(
+                "--account", help=N_("Received on this account or role (default: the bank role).")
             ),
         ] = None,
         method: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--method",
                 help=N_("Payment method: virement, cheque, especes, carte or prelevement."),
-                show_default=False,
             ),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import (
             PaymentRequest,
             locate_invoice,
@@ -320,16 +299,15 @@ def register(app: typer.Typer) -> None:
         entity: HoldingEntity = None,
         reason: Annotated[
             str | None,
-            typer.Option("--reason", help=N_("Why the invoice is cancelled."), show_default=False),
+            optional("--reason", help=N_("Why the invoice is cancelled.")),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date", help=N_("Credit note date (default: today)."), show_default=False
-            ),
+            optional("--date", help=N_("Credit note date (default: today).")),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import (
             CancelRequest,
             cancel_invoice,
@@ -361,31 +339,25 @@ def register(app: typer.Typer) -> None:
         ] = False,
         client: Annotated[
             str | None,
-            typer.Option(
-                "--client", help=N_("Only clients whose name contains this."), show_default=False
-            ),
+            optional("--client", help=N_("Only clients whose name contains this.")),
         ] = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("Invoices dated in 2026, 2026-Q4, 2026-11 or FROM..TO."),
-                show_default=False,
-            ),
+            optional("--period", help=N_("Invoices dated in 2026, 2026-Q4, 2026-11 or FROM..TO.")),
         ] = None,
         as_of: Annotated[
             str | None,
-            typer.Option(
-                "--as-of",
-                help=N_("Count days overdue at this date (default: today)."),
-                show_default=False,
-            ),
+            optional("--as-of", help=N_("Count days overdue at this date (default: today).")),
         ] = None,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoices import invoice_rows, sales_index
-        from alusage_ledger.outputs.render.console import emit_json, say, table
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.sales.totals import still_due
 
         st = state.current()
         ws = st.workspace()
@@ -472,9 +444,7 @@ def register(app: typer.Typer) -> None:
             for r in rows
         ]
         table(None, columns, body, right=(4, 5, 6, 7, 9))
-        due_total = sum(
-            (r.remaining for r in rows if r.status in ("partial", "unpaid")), start=rows[0].ht * 0
-        )
+        due_total = still_due(rows)
         say(
             _("{count} invoice(s); still due: {amount}.").format(
                 count=len(rows), amount=money(due_total)

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, OnlyEntity, chosen_entities
+from alusage_ledger.cli.options import DryRun, OnlyEntity, chosen_entities, optional
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 
 def register(app: typer.Typer) -> None:
@@ -31,25 +34,18 @@ def register(app: typer.Typer) -> None:
         ] = None,
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity",
-                "-e",
-                help=N_("Only this entity (required with --manual)."),
-                show_default=False,
-            ),
+            optional("--entity", "-e", help=N_("Only this entity (required with --manual).")),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
-                "--account", help=N_("Only this third-party account."), show_default=False
-            ),
+            optional("--account", help=N_("Only this third-party account.")),
         ] = None,
         manual: Annotated[
             bool, typer.Option("--manual", help=N_("Letter the entries named, together."))
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.lettering.letters import (
             letter_entities,
             manual_letter,
@@ -86,10 +82,13 @@ def register(app: typer.Typer) -> None:
         entity: OnlyEntity = None,
         as_of: Annotated[
             str | None,
-            typer.Option("--as-of", help=N_("On this day (default: today)."), show_default=False),
+            optional("--as-of", help=N_("On this day (default: today).")),
         ] = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.lettering.aged import aged_balances, aged_rows
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg
 
         st = state.current()
@@ -103,8 +102,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
-    from alusage_ledger.outputs.render.console import emit_json, say, table
-
     st = state.current()
     letters = [
         (entity, d.date, d.values[0].value, d.values[1].value, [v.value for v in d.values[2:]])
@@ -138,10 +135,11 @@ def _report(done: dict[str, list[Any]], dry_run: bool) -> None:
 
 
 def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
-    from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.core.money import ZERO
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.lettering.aged import BUCKETS
-    from alusage_ledger.outputs.render.console import emit_json, say, table
+
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.lettering.totals import bucket_totals, grand_total
 
     st = state.current()
     if st.json:
@@ -195,8 +193,8 @@ def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
             + [money(b.total)]
             for b in mine
         ]
-        totals = [sum((b.buckets[key] for b in mine), ZERO) for key, _l, _h in BUCKETS]
-        rows.append(["", _("Total")] + [money(t) for t in totals] + [money(sum(totals, ZERO))])
+        totals = bucket_totals(mine)
+        rows.append(["", _("Total")] + [money(t) for t in totals] + [money(grand_total(totals))])
         table(
             title,
             [_("Third party"), _("Kind"), *headers, _("Total")],

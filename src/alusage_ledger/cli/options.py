@@ -4,7 +4,8 @@ the few steps their bodies share (``--format``, ``--entity`` or all).
 A command declares ``dry_run: DryRun = False`` instead of spelling the ``Annotated[...]``
 again. Typer copies the option of an annotation when it builds a command, so one alias
 serves many. A command whose option means something else (another help text, another
-default) keeps its own ``Annotated[...]``.
+default) keeps its own ``Annotated[...]``; when that option may be left out, it is
+``Annotated[str | None, optional("--name", help=N_(...))] = None``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,19 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
+
+
+def optional(*names: str, help: str) -> Any:
+    """The ``typer.Option`` of a value that may be left out: ``names``, ``help``, and no
+    default shown in ``--help`` (the help says what leaving it out means)."""
+    return typer.Option(*names, help=help, show_default=False)
+
 
 DRY_RUN_HELP = N_("Show what would be written, write nothing.")
 FORMAT_HELP = N_("Output: table (default), md, csv or json.")
@@ -42,30 +52,24 @@ BooksEntityId: TypeAlias = Annotated[
 #: ``--entity`` that narrows a listing to one entity.
 OnlyEntity: TypeAlias = Annotated[
     str | None,
-    typer.Option("--entity", "-e", help=N_("Only this entity."), show_default=False),
+    optional("--entity", "-e", help=N_("Only this entity.")),
 ]
 #: The same, saying that the default is every entity.
 OnlyEntityOrAll: TypeAlias = Annotated[
     str | None,
-    typer.Option("--entity", "-e", help=N_("Only this entity (default: all)."), show_default=False),
+    optional("--entity", "-e", help=N_("Only this entity (default: all).")),
 ]
 #: ``--format`` of a report: table, md, csv or json (see :func:`output_format`).
-OutputFormat: TypeAlias = Annotated[
-    str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)
-]
+OutputFormat: TypeAlias = Annotated[str | None, optional("--format", "-f", help=FORMAT_HELP)]
 #: ``--date`` of a payment made by the entity.
 PaymentDate: TypeAlias = Annotated[
     str | None,
-    typer.Option("--date", help=N_("Payment date (default: today)."), show_default=False),
+    optional("--date", help=N_("Payment date (default: today).")),
 ]
 #: ``--account`` a payment made by the entity comes from.
 PaidFrom: TypeAlias = Annotated[
     str | None,
-    typer.Option(
-        "--account",
-        help=N_("Paid from this account or role (default: the bank role)."),
-        show_default=False,
-    ),
+    optional("--account", help=N_("Paid from this account or role (default: the bank role).")),
 ]
 #: Hidden ``--today`` of the commands that date what they write from today (tests, replays).
 Today: TypeAlias = Annotated[
@@ -80,8 +84,6 @@ Month: TypeAlias = Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)
 
 def output_format(output: str | None) -> str:
     """``--format`` as given, else ``json`` under ``--json``, else ``table``; checked."""
-    from alusage_ledger.core.errors import UsageError
-
     fmt = output or ("json" if state.current().json else "table")
     if fmt not in ("table", "md", "csv", "json"):
         raise UsageError(
@@ -106,8 +108,6 @@ def emit_report(
     as_table: Callable[[], None],
 ) -> None:
     """Print a report in ``fmt`` (from :func:`output_format`), calling only its renderer."""
-    from alusage_ledger.outputs.render.console import emit_json
-
     if fmt == "json":
         emit_json(as_json())
     elif fmt == "md":
@@ -116,6 +116,12 @@ def emit_report(
         typer.echo(csv(), nl=False)
     else:
         as_table()
+
+
+def say_dry_run(text: str) -> None:
+    """What a ``--dry-run`` would have written, then that nothing was."""
+    say(text.rstrip("\n"))
+    say(_("Dry run: nothing was written."))
 
 
 def command_group(app: typer.Typer, name: str, help: str) -> typer.Typer:

@@ -8,6 +8,7 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.core.i18n import N_
+from alusage_ledger.outputs.render.console import emit_json, table
 
 
 def register(app: typer.Typer) -> None:
@@ -21,8 +22,8 @@ def register(app: typer.Typer) -> None:
             ),
         ],
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.query import run_query
-        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()

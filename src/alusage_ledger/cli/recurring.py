@@ -8,7 +8,9 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import DryRun, OnlyEntity, command_group
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 
 def register(app: typer.Typer) -> None:
@@ -30,9 +32,8 @@ def register(app: typer.Typer) -> None:
         entity: OnlyEntity = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.recurring import post_month
-        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()
@@ -69,8 +70,8 @@ def register(app: typer.Typer) -> None:
             table(None, [_("Template")], [[_("No recurring template in alusage.toml.")]])
             return
         if dry_run:
+            # lazy: the books (pydantic, Beancount) load only when the command runs
             from alusage_ledger.books.ledger import format_entries
-            from alusage_ledger.outputs.render.console import say
 
             planned = [e for i in instances for e in i.entries]
             if planned:
@@ -95,8 +96,6 @@ def register(app: typer.Typer) -> None:
 
     @recurring.command("list", help=N_("The recurring templates of alusage.toml."))
     def list_() -> None:
-        from alusage_ledger.outputs.render.console import emit_json, table
-
         st = state.current()
         ws = st.workspace()
         templates = ws.config.recurring

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import PostDryRun
+from alusage_ledger.cli.options import PostDryRun, optional
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
     from alusage_ledger.domains.commons.redistribution import MonthResult
@@ -29,11 +32,8 @@ def register(app: typer.Typer) -> None:
         ],
         entity: Annotated[
             str | None,
-            typer.Option(
-                "--entity",
-                "-e",
-                help=N_("Only the policies this entity gives or receives under."),
-                show_default=False,
+            optional(
+                "--entity", "-e", help=N_("Only the policies this entity gives or receives under.")
             ),
         ] = None,
         post: Annotated[
@@ -51,24 +51,23 @@ def register(app: typer.Typer) -> None:
         ] = False,
         account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--account",
                 help=N_("With --paid: the giver's account or role paid from (default: bank)."),
-                show_default=False,
             ),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date",
-                help=N_("With --paid: the payment date (default: the month's last day)."),
-                show_default=False,
+            optional(
+                "--date", help=N_("With --paid: the payment date (default: the month's last day).")
             ),
         ] = None,
         dry_run: PostDryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.commons.redistribution import redistribute as run
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg
 
         st = state.current()
@@ -88,15 +87,13 @@ def register(app: typer.Typer) -> None:
             dry_run=dry_run,
         )
         if st.json:
-            from alusage_ledger.outputs.render.console import emit_json
-
             emit_json(as_json(result, post=post))
         else:
             _show(result, post=post, dry_run=dry_run)
 
 
 def as_json(result: MonthResult, *, post: bool) -> dict[str, Any]:
-    from alusage_ledger.core.fmt import machine
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.commons.redistribution import explain
 
     policies = []
@@ -151,9 +148,8 @@ def as_json(result: MonthResult, *, post: bool) -> dict[str, Any]:
 
 
 def _show(result: MonthResult, *, post: bool, dry_run: bool) -> None:
-    from alusage_ledger.core.fmt import money
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.commons.redistribution import explain
-    from alusage_ledger.outputs.render.console import say, table
 
     if not result.dues:
         say(_("No redistribution policy applies to {month}.").format(month=result.month))

@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
         ],
         output: OutputFormat = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.commons.transparency import (
             build_report,
             render_csv,

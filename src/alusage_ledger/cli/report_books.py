@@ -10,8 +10,15 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import BooksEntityId, OutputFormat, emit_report, output_format
+from alusage_ledger.cli.options import (
+    BooksEntityId,
+    OutputFormat,
+    emit_report,
+    optional,
+    output_format,
+)
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import EntityConfig
@@ -20,23 +27,18 @@ if TYPE_CHECKING:
 
 Period: TypeAlias = Annotated[
     str | None,
-    typer.Option(
+    optional(
         "--period",
         "-p",
         help=N_(
             "A year (2026), a quarter (2026-Q4), a month or a range (default: the exercice "
             "of the latest entry)."
         ),
-        show_default=False,
     ),
 ]
 Exercice: TypeAlias = Annotated[
     str | None,
-    typer.Option(
-        "--exercice",
-        help=N_("An exercice, by the year it ends in (instead of --period)."),
-        show_default=False,
-    ),
+    optional("--exercice", help=N_("An exercice, by the year it ends in (instead of --period).")),
 ]
 
 
@@ -44,6 +46,7 @@ def _books(
     entity: str, period: str | None, exercice: str | None
 ) -> tuple[EntityConfig, LoadedLedger, Window]:
     """The entity's configuration, its checked ledger and the window the options name."""
+    # lazy: reports and exports load only when the command runs
     from alusage_ledger.outputs import ledgerreports as lr
 
     ws = state.current().workspace()
@@ -70,8 +73,8 @@ def register_report(report_app: typer.Typer) -> None:
         ] = False,
         output: OutputFormat = None,
     ) -> None:
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
-        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)
@@ -115,8 +118,8 @@ def register_report(report_app: typer.Typer) -> None:
         exercice: Exercice = None,
         output: OutputFormat = None,
     ) -> None:
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
-        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)
@@ -155,14 +158,12 @@ def register_report(report_app: typer.Typer) -> None:
         exercice: Exercice = None,
         code: Annotated[
             str | None,
-            typer.Option(
-                "--journal", "-j", help=N_("Only this journal, e.g. BQ."), show_default=False
-            ),
+            optional("--journal", "-j", help=N_("Only this journal, e.g. BQ.")),
         ] = None,
         output: OutputFormat = None,
     ) -> None:
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
-        from alusage_ledger.outputs.render.console import table
 
         fmt = output_format(output)
         config, ledger, window = _books(entity, period, exercice)

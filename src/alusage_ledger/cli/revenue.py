@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import OnlyEntityOrAll, chosen_entities
+from alusage_ledger.cli.options import OnlyEntityOrAll, chosen_entities, optional
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
     from alusage_ledger.domains.sales.revenue import RevenueReport
 
 
 def _as_json(report: RevenueReport) -> dict[str, object]:
-    from alusage_ledger.core.fmt import machine
-
     total = report.total
     return {
         "entity": report.entity,
@@ -30,10 +33,8 @@ def _as_json(report: RevenueReport) -> dict[str, object]:
 
 
 def render_csv(reports: list[RevenueReport]) -> str:
+    # lazy: csv loads only when CSV is written
     import csv
-    import io
-
-    from alusage_ledger.core.fmt import machine
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -53,8 +54,6 @@ def _md_cell(text: str) -> str:
 
 
 def render_md(reports: list[RevenueReport], title: str) -> str:
-    from alusage_ledger.core.fmt import money
-
     lines = [f"# {title}", ""]
     for report in reports:
         lines += [
@@ -86,10 +85,8 @@ def register(app: typer.Typer) -> None:
         entity: OnlyEntityOrAll = None,
         period: Annotated[
             str | None,
-            typer.Option(
-                "--period",
-                help=N_("2026, 2026-Q4, 2026-11 or FROM..TO (default: this year)."),
-                show_default=False,
+            optional(
+                "--period", help=N_("2026, 2026-Q4, 2026-11 or FROM..TO (default: this year).")
             ),
         ] = None,
         by: Annotated[
@@ -99,13 +96,11 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--format", help=N_("Output: table, csv or md."))
         ] = "table",
     ) -> None:
-        import sys
-
-        from alusage_ledger.core.errors import UsageError
-        from alusage_ledger.core.fmt import money
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period, resolve_today, year_period
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.revenue import GROUPINGS, revenue_report
-        from alusage_ledger.outputs.render.console import emit_json, say, table
 
         st = state.current()
         ws = st.workspace()

@@ -16,7 +16,10 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import command_group
+from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
+from alusage_ledger.outputs.render.progress import working
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -65,11 +68,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = Format.table,
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.config import find_workspace
+
+        # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.review.findings import Side, compare, review_document
+
+        # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.review.git_sides import read_sides
-        from alusage_ledger.outputs.render.console import emit_json
-        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         root = find_workspace(st.workspace_path)
@@ -112,7 +118,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
         from alusage_ledger.books.config import find_workspace
+
+        # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.review.git_sides import install_pre_commit
 
         root = find_workspace(state.current().workspace_path)
@@ -121,8 +130,6 @@ def register(app: typer.Typer) -> None:
 
 def report_hook(path: object, status: str) -> None:
     """What ``hooks install`` (and ``init --git-hooks``) did, in the user's language."""
-    from alusage_ledger.outputs.render.console import emit_json, say
-
     if state.current().json:
         emit_json({"hook": str(path), "status": status})
         return
@@ -148,7 +155,6 @@ def _severity(name: str) -> str:
 def _amount(value: Decimal | None, currency: str) -> str:
     if value is None:
         return ""
-    from alusage_ledger.core.fmt import money
 
     try:
         return money(value, currency)
@@ -255,8 +261,6 @@ def _summary(result: Review) -> str:
 
 
 def show_tables(result: Review) -> None:
-    from alusage_ledger.outputs.render.console import say, table
-
     say(_("Review of {head} against {base}").format(head=result.head, base=result.base))
     for index, entity in enumerate(result.changed):
         rows = entry_rows(result, index)

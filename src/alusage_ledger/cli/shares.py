@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun
+from alusage_ledger.cli.options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun, optional
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
     from datetime import date
@@ -18,11 +24,8 @@ MEMBER_HELP = N_("The member id, e.g. nicolas-jeudy.")
 
 
 def _date(text: str | None, what: str) -> date:
-    from datetime import date
-
-    from alusage_ledger.core.errors import UsageError
-
     if text is None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import today
 
         return today()
@@ -37,7 +40,7 @@ def _date(text: str | None, what: str) -> date:
 
 
 def _amount(text: str) -> Decimal:
-    from alusage_ledger.core.errors import UsageError
+    # lazy: core.money (fractions) costs a few ms at start-up
     from alusage_ledger.core.money import MoneyError, parse_amount
 
     try:
@@ -52,13 +55,11 @@ def _amount(text: str) -> Decimal:
 
 def period_bounds(text: str | None) -> tuple[date | None, date]:
     """``2026``, ``2026-03`` or ``2026-01..2026-06`` → (first day, last day)."""
-    import re
-    from datetime import date
-
-    from alusage_ledger.core.errors import UsageError
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.places.allocation import month_bounds, parse_period
 
     if text is None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import today
 
         return None, today()
@@ -109,11 +110,16 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: PostDryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place, parse_month
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import compute_shares, post_shares
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import today as current_day
-        from alusage_ledger.outputs.render.console import emit_json, say, table
+
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs.render.shares import allocation_json, allocation_tables
 
         st = state.current()
@@ -156,8 +162,6 @@ def register(app: typer.Typer) -> None:
             )
         for message in messages:
             if st.json:
-                import sys
-
                 sys.stderr.write(message + "\n")
             else:
                 say(message)
@@ -175,31 +179,29 @@ def register(app: typer.Typer) -> None:
         place: Annotated[str, typer.Option("--place", "-p", help=PLACE_HELP)],
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date", help=N_("Date of the payment (default: today)."), show_default=False
-            ),
+            optional("--date", help=N_("Date of the payment (default: today).")),
         ] = None,
         account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--account",
                 help=N_("The host's account that receives it (default: its bank role)."),
-                show_default=False,
             ),
         ] = None,
         member_account: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--member-account",
                 help=N_("The member entity's account that pays (default: its bank role)."),
-                show_default=False,
             ),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import pay_member, today
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -247,22 +249,22 @@ def register(app: typer.Typer) -> None:
         place: Annotated[str, typer.Option("--place", "-p", help=PLACE_HELP)],
         period: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--period",
                 help=N_("2026, 2026-03 or 2026-01..2026-06 (default: everything to today)."),
-                show_default=False,
             ),
         ] = None,
         output_format: Annotated[
             str, typer.Option("--format", help=N_("table or md (Markdown)."))
         ] = "table",
     ) -> None:
-        import sys
-
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import member_statement
-        from alusage_ledger.outputs.render.console import emit_json, table
+
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs.render.shares import (
             statement_columns,
             statement_json,
@@ -305,14 +307,16 @@ def register(app: typer.Typer) -> None:
         place: PlaceArg,
         as_of: Annotated[
             str | None,
-            typer.Option(
-                "--as-of", help=N_("Balances on this day (default: today)."), show_default=False
-            ),
+            optional("--as-of", help=N_("Balances on this day (default: today).")),
         ] = None,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import place_balances
-        from alusage_ledger.outputs.render.console import emit_json, table
+
+        # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs.render.shares import balances_rows, machine
 
         st = state.current()
@@ -349,7 +353,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _action_text(action: object, dry_run: bool) -> str:
-    from alusage_ledger.core.fmt import money
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.places.shares import Action
 
     assert isinstance(action, Action)

@@ -10,6 +10,7 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import Month, PlaceArg, command_group
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
 
 
 def register(app: typer.Typer) -> None:
@@ -35,8 +36,13 @@ def register(app: typer.Typer) -> None:
         month: Month,
         days: Annotated[str, typer.Option("--days", help=N_("Days of use, e.g. 12 or 12.5."))],
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place, parse_month
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import today
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import parse_days, record_usage
 
         st = state.current()
@@ -60,8 +66,13 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help=N_("The CSV file (UTF-8, ; or , separated)."))],
         month: Month,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place, parse_month
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.shares import today
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import read_usage_csv, record_usage
 
         st = state.current()
@@ -79,10 +90,14 @@ def register(app: typer.Typer) -> None:
         place: PlaceArg,
         month: Month,
     ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.allocation import days_in_month
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place, parse_month
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import usage_of
-        from alusage_ledger.outputs.render.console import emit_json, table
 
         st = state.current()
         ws = st.workspace()
@@ -127,8 +142,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(st: state.State, place: str, month: str, result: object) -> None:
+    # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.places.usage import UsageWrite
-    from alusage_ledger.outputs.render.console import emit_json, say
 
     assert isinstance(result, UsageWrite)
     if st.json:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import EntityId, PostDryRun
-from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.fmt import machine, money
+from alusage_ledger.core.i18n import N_, _, babel_locale
+from alusage_ledger.outputs.render.console import emit_json, say
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -17,11 +20,8 @@ if TYPE_CHECKING:
 
 def _rate_text(rate: str) -> str:
     """``20 %``, ``5,5 %`` (fr) / ``5.5 %`` (en); the rate as written when not a number."""
-    from decimal import Decimal, InvalidOperation
-
+    # lazy: Babel loads only when a number is formatted
     from babel import numbers
-
-    from alusage_ledger.core.i18n import babel_locale
 
     if rate == "?":
         return _("unknown rate")
@@ -33,11 +33,10 @@ def _rate_text(rate: str) -> str:
 
 
 def as_json(ws: Workspace, result: VatReturn, status: str | None) -> dict[str, Any]:
-    from alusage_ledger.core.fmt import machine
-
     existing = result.existing
     where = None
     if existing is not None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.vat import _rel
 
         meta = existing.meta or {}
@@ -74,7 +73,8 @@ def as_json(ws: Workspace, result: VatReturn, status: str | None) -> dict[str, A
 
 
 def render_text(ws: Workspace, result: VatReturn, status: str | None) -> str:
-    from alusage_ledger.core.fmt import money
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.sales.totals import deductible_of
 
     lines: list[str] = []
     period = result.period.label
@@ -125,9 +125,9 @@ def render_text(ws: Workspace, result: VatReturn, status: str | None) -> str:
                 "Deductible VAT: goods {goods}, services {services}, fixed assets {fixed} "
                 "(total {total})"
             ).format(
-                goods=money(result.deductible.get("goods", result.deductible_total * 0)),
-                services=money(result.deductible.get("services", result.deductible_total * 0)),
-                fixed=money(result.deductible.get("fixed-assets", result.deductible_total * 0)),
+                goods=money(deductible_of(result, "goods")),
+                services=money(deductible_of(result, "services")),
+                fixed=money(deductible_of(result, "fixed-assets")),
                 total=money(result.deductible_total),
             )
         )
@@ -165,6 +165,7 @@ def _settlement_line(ws: Workspace, result: VatReturn, status: str | None) -> st
     ):
         return _("Nothing to settle.")
     if result.existing is not None:
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.vat import _rel
 
         meta = result.existing.meta or {}
@@ -193,9 +194,11 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: PostDryRun = False,
     ) -> None:
+        # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.vat import LedgerVat, compute_return, post_return
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import BooksEntityId, DryRun, Today, command_group
+from alusage_ledger.cli.options import (
+    BooksEntityId,
+    DryRun,
+    Today,
+    command_group,
+    optional,
+    say_dry_run,
+)
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.outputs.render.console import emit_json, say, table
+from alusage_ledger.outputs.render.progress import working
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -44,10 +57,8 @@ def register(app: typer.Typer) -> None:
         entity: BooksEntityId,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date",
-                help=N_("The opening date (default: the first day of books_start)."),
-                show_default=False,
+            optional(
+                "--date", help=N_("The opening date (default: the first day of books_start).")
             ),
         ] = None,
         encoding: Annotated[
@@ -56,13 +67,11 @@ def register(app: typer.Typer) -> None:
         ] = "utf-8",
         dry_run: DryRun = False,
     ) -> None:
-        from pathlib import Path
-
-        from alusage_ledger.core.errors import UsageError
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import open_books
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -100,8 +109,7 @@ def register(app: typer.Typer) -> None:
             )
             return
         if dry_run:
-            say(result.text.rstrip("\n"))
-            say(_("Dry run: nothing was written."))
+            say_dry_run(result.text)
             return
         say(
             _(
@@ -140,18 +148,16 @@ def register(app: typer.Typer) -> None:
         label: Annotated[str, typer.Option("--label", help=N_("What the entry is."))],
         payee: Annotated[
             str | None,
-            typer.Option("--payee", help=N_("The third party, if any."), show_default=False),
+            optional("--payee", help=N_("The third party, if any.")),
         ] = None,
         piece_ref: Annotated[
             str | None,
-            typer.Option("--piece-ref", help=N_("The supporting document."), show_default=False),
+            optional("--piece-ref", help=N_("The supporting document.")),
         ] = None,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
-        from alusage_ledger.core.fmt import machine, money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import book_inventory, parse_exercice
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -183,8 +189,7 @@ def register(app: typer.Typer) -> None:
             )
             return
         if dry_run:
-            say(result.text.rstrip("\n"))
-            say(_("Dry run: nothing was written."))
+            say_dry_run(result.text)
             return
         say(
             _("Inventory entry of {entity} booked on {day} ({total}).").format(
@@ -206,10 +211,8 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
         today: Today = None,
     ) -> None:
-        from alusage_ledger.core.fmt import money
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import close_exercice, parse_exercice
-        from alusage_ledger.outputs.render.console import emit_json, say
-        from alusage_ledger.outputs.render.progress import working
 
         st = state.current()
         ws = st.workspace()
@@ -278,41 +281,26 @@ def register(app: typer.Typer) -> None:
         exercice: Exercice,
         legal_reserve: Annotated[
             str | None,
-            typer.Option(
-                "--legal-reserve",
-                help=N_("Amount to the legal reserve (1061)."),
-                show_default=False,
-            ),
+            optional("--legal-reserve", help=N_("Amount to the legal reserve (1061).")),
         ] = None,
         statutory_reserve: Annotated[
             str | None,
-            typer.Option(
-                "--statutory-reserve",
-                help=N_("Amount to the statutory reserve (1063)."),
-                show_default=False,
-            ),
+            optional("--statutory-reserve", help=N_("Amount to the statutory reserve (1063).")),
         ] = None,
         carry_forward: Annotated[
             str | None,
-            typer.Option(
+            optional(
                 "--carry-forward",
                 help=N_("Amount to the carry-forward (110; negative for a loss: 119)."),
-                show_default=False,
             ),
         ] = None,
         interest: Annotated[
             str | None,
-            typer.Option(
-                "--interest",
-                help=N_("Interest on shares to pay to the members (457)."),
-                show_default=False,
-            ),
+            optional("--interest", help=N_("Interest on shares to pay to the members (457).")),
         ] = None,
         day: Annotated[
             str | None,
-            typer.Option(
-                "--date", help=N_("Date of the general assembly's vote."), show_default=False
-            ),
+            optional("--date", help=N_("Date of the general assembly's vote.")),
         ] = None,
         propose: Annotated[
             bool,
@@ -320,11 +308,14 @@ def register(app: typer.Typer) -> None:
         ] = False,
         dry_run: DryRun = False,
     ) -> None:
-        from alusage_ledger.core.errors import UsageError
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import date_arg
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import Allocation, allocate, parse_exercice
+
+        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.year.yearend import propose as propose_minimums
-        from alusage_ledger.outputs.render.console import emit_json, say
 
         st = state.current()
         ws = st.workspace()
@@ -368,8 +359,7 @@ def register(app: typer.Typer) -> None:
             )
             return
         if dry_run:
-            say(result.text.rstrip("\n"))
-            say(_("Dry run: nothing was written."))
+            say_dry_run(result.text)
             return
         say(
             _("Allocation of the result of {year} of {entity} booked on {day}.").format(
@@ -379,9 +369,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _signed(text: str | None, what: str) -> Decimal:
-    from decimal import Decimal
-
-    from alusage_ledger.core.errors import UsageError
+    # lazy: core.money (fractions) costs a few ms at start-up
     from alusage_ledger.core.money import MoneyError, parse_amount
 
     if text is None:
@@ -397,8 +385,6 @@ def _signed(text: str | None, what: str) -> Decimal:
 
 
 def _minimums_json(mins: Minimums) -> dict[str, object]:
-    from alusage_ledger.core.fmt import machine
-
     def opt(value: Decimal | None) -> str | None:
         return None if value is None else machine(value)
 
@@ -418,9 +404,6 @@ def _minimums_json(mins: Minimums) -> dict[str, object]:
 
 
 def _show_minimums(entity: str, year: int, mins: Minimums, day: str | None) -> None:
-    from alusage_ledger.core.fmt import machine, money
-    from alusage_ledger.outputs.render.console import say, table
-
     if mins.result <= 0:
         say(
             _(

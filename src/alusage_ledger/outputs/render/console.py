@@ -6,10 +6,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from alusage_ledger.cli.state import current
+from alusage_ledger.outputs.render.settings import current
 
 
 def is_terminal() -> bool:
@@ -21,6 +20,9 @@ def use_color() -> bool:
 
 
 def _default(value: Any) -> Any:
+    # lazy: decimal is not needed at start-up; a Decimal being written has loaded it already
+    from decimal import Decimal
+
     if isinstance(value, Decimal):
         return f"{value:f}"
     if hasattr(value, "isoformat"):
@@ -50,7 +52,10 @@ def table(
 ) -> None:
     """A Rich table on a terminal; tab-free aligned plain text otherwise."""
     if use_color():
+        # lazy: Rich costs tens of milliseconds; only a terminal needs it
         from rich.console import Console
+
+        # lazy: Rich costs tens of milliseconds; only a terminal needs it
         from rich.table import Table
 
         tbl = Table(title=title)

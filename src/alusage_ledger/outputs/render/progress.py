@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from alusage_ledger.cli.state import current
+from alusage_ledger.books.answers import real_stderr
+from alusage_ledger.outputs.render.settings import current
 
 
 def show_progress() -> bool:
@@ -36,9 +37,8 @@ def show_progress() -> bool:
 
 
 def _console() -> Any:
+    # lazy: Rich costs tens of milliseconds; only a person at a terminal sees progress
     from rich.console import Console
-
-    from alusage_ledger.books.answers import real_stderr
 
     # Rich reads NO_COLOR itself; --no-color is ours. Transient: never part of an answer
     # replayed later (answers.py), so it bypasses the recording of standard error.
@@ -61,6 +61,7 @@ def steps(label: str, total: int) -> Iterator[Callable[[], None]]:
     if not show_progress() or total < 2:
         yield lambda: None
         return
+    # lazy: Rich costs tens of milliseconds; only a person at a terminal sees progress
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     bar = Progress(

@@ -1,0 +1,95 @@
+"""What the ``bill`` and ``expense`` commands print: what a command wrote (a bill, a
+claim, a payment), and the list of documents with what was paid and what is still due."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from alusage_ledger.cli import state
+from alusage_ledger.core.fmt import machine, money
+from alusage_ledger.core.i18n import _
+from alusage_ledger.outputs.render.console import emit_json, say, table
+
+if TYPE_CHECKING:
+    from alusage_ledger.domains.purchases.bills import Document, Written
+
+
+def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:
+    """What a bill or claim command wrote: ``fields`` (between ``ok``/``dry_run`` and
+    ``files``) under ``--json``; else the text written with ``--dry-run``, then ``message``."""
+    if state.current().json:
+        emit_json({"ok": True, "dry_run": dry_run, **fields, "files": written.files})
+        return
+    if dry_run:
+        say(written.dry_run_text)
+    say(message)
+
+
+def postings_json(entry: Any) -> list[dict[str, Any]]:
+    return [{"account": p.account, "amount": machine(p.units.number)} for p in entry.postings]
+
+
+def render_documents(docs: list[Document], today: Any, title: str) -> None:
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.purchases.amounts import days_overdue
+
+    st = state.current()
+    if st.json:
+        emit_json(
+            {
+                "as_of": today,
+                "documents": [
+                    {
+                        "entity": d.entity,
+                        "date": d.date,
+                        "piece_ref": d.piece_ref,
+                        "link": d.link,
+                        "party": d.party,
+                        "account": d.account,
+                        "ht": machine(d.ht),
+                        "vat": machine(d.vat),
+                        "ttc": machine(d.ttc),
+                        "paid": machine(d.paid),
+                        "due": machine(d.remaining),
+                        "due_date": d.due_date,
+                        "days_overdue": days_overdue(d, today),
+                    }
+                    for d in docs
+                ],
+            }
+        )
+        return
+    rows = [
+        [
+            d.entity,
+            d.date.isoformat(),
+            d.piece_ref,
+            d.party,
+            money(d.ht),
+            money(d.vat),
+            money(d.ttc),
+            money(d.paid),
+            money(d.remaining),
+            d.due_date.isoformat() if d.due_date else "",
+            str(days_overdue(d, today) or ""),
+        ]
+        for d in docs
+    ]
+    table(
+        title,
+        [
+            _("Entity"),
+            _("Date"),
+            _("Piece"),
+            _("Third party"),
+            _("Before tax"),
+            _("VAT"),
+            _("Total"),
+            _("Paid"),
+            _("Due"),
+            _("Due date"),
+            _("Days overdue"),
+        ],
+        rows,
+        right=(4, 5, 6, 7, 8, 10),
+    )
