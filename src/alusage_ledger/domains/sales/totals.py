@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from alusage_ledger.domains.sales.invoices import InvoiceRow
+from alusage_ledger.domains.sales.index import InvoiceRow
 from alusage_ledger.domains.sales.vat import VatReturn
 
 
