@@ -27,9 +27,13 @@ from pydantic import (
     model_validator,
 )
 
+from alusage_ledger.books import answers
 from alusage_ledger.books.placeconfig import PlaceConfig, check_references
-from alusage_ledger.core.errors import ConfigError
+from alusage_ledger.books.text import check_text
+from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.money import MoneyError, parse_amount
+from alusage_ledger.core.suggest import did_you_mean
 
 CONFIG_NAME = "alusage.toml"
 ENTITY_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -114,8 +118,6 @@ def _config_decimal(value: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError('expected a whole number or an amount written as text, e.g. "37500"')
-    from alusage_ledger.core.money import MoneyError, parse_amount
-
     try:
         return parse_amount(str(value), allow_negative=False)
     except MoneyError:
@@ -308,8 +310,6 @@ class ReviewSettings(_Model):
     @field_validator("amount_warning", mode="before")
     @classmethod
     def _amount_warning(cls, value: Any) -> Decimal:
-        from alusage_ledger.core.money import MoneyError, parse_amount
-
         if not isinstance(value, str):
             raise ValueError('expected an amount written as a string, e.g. "5000.00"')
         try:
@@ -330,8 +330,6 @@ POLICY_PARAMS: dict[str, tuple[str, ...]] = {
 
 
 def _policy_decimal(value: Any, example: str) -> Decimal | None:
-    from alusage_ledger.core.money import MoneyError, parse_amount
-
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -412,9 +410,6 @@ class RedistributionPolicy(_Model):
                     raise bad(name, _("is only for retributions"))
         if self.since and self.until and self.until < self.since:
             raise bad("until", _("is before since"))
-        from alusage_ledger.books.ledger import check_text
-        from alusage_ledger.core.errors import UsageError
-
         for name in ("label", "commitment", "project", "activity"):
             value = getattr(self, name)
             try:
@@ -472,8 +467,6 @@ class RecurringTemplate(_Model):
     @field_validator("amount", mode="before")
     @classmethod
     def _amount(cls, value: Any) -> str:
-        from alusage_ledger.core.money import MoneyError, parse_amount
-
         if not isinstance(value, str):
             raise ValueError('expected an amount written as text, e.g. "1200.00", or "last"')
         if value.strip() != "last":
@@ -673,7 +666,7 @@ class Config(_Model):
 
     @model_validator(mode="after")
     def _place_references(self) -> Config:
-        check_references(self)
+        check_references(self.places, {key: item.kind for key, item in self.entities.items()})
         return self
 
     @model_validator(mode="after")
@@ -710,9 +703,6 @@ class Config(_Model):
         try:
             return self.entities[entity_id]
         except KeyError:
-            from alusage_ledger.core.errors import UsageError
-            from alusage_ledger.core.suggest import did_you_mean
-
             raise UsageError(
                 _("Unknown entity {name!r}{hint}; the entities are: {known}.").format(
                     name=entity_id,
@@ -794,8 +784,6 @@ def parse_config(text: str, source: Path) -> Config:
 
 
 def load_config(path: Path) -> Config:
-    from alusage_ledger.books import answers
-
     try:
         data = path.read_bytes()
         answers.observe_bytes(path, data)
@@ -814,8 +802,6 @@ def load_config(path: Path) -> Config:
 
 def find_workspace(start: Path | None = None) -> Path:
     """The folder holding ``alusage.toml``, walking up from ``start`` (default: cwd)."""
-    from alusage_ledger.books import answers
-
     here = (start or Path.cwd()).resolve()
     answers.observe("real", str(start or Path.cwd()), str(here))
     for folder in (here, *here.parents):
