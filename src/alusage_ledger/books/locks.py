@@ -58,7 +58,7 @@ from alusage_ledger.core.errors import LedgerProblem, UsageError
 from alusage_ledger.core.i18n import _
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import EntityConfig
+    from alusage_ledger.books.entityconfig import EntityConfig
     from alusage_ledger.books.ledger import Workspace
     from alusage_ledger.books.loader import LoadedLedger
 

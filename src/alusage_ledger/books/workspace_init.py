@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from alusage_ledger.books.config import ENTITY_ID
+from alusage_ledger.books.entityconfig import ENTITY_ID
 from alusage_ledger.books.text import check_text
 from alusage_ledger.core.chart import BY_KIND, FRENCH_ROOTS
 from alusage_ledger.core.errors import IOFailure, RefusedError, UsageError
