@@ -22,8 +22,7 @@ import pytest
 from closing_helpers import ROOTS, make_close_ws
 from conftest import Cli, snapshot
 
-from alusage_ledger.books import beanpipe, cache
-from alusage_ledger.books import ledger as ledger_mod
+from alusage_ledger.books import beanpipe, cache, loader, parsing
 from alusage_ledger.books.ledger import LoadedLedger, Workspace
 
 
@@ -51,7 +50,7 @@ class Counter:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.parsed: list[str] = []
         self.booked = 0
-        parse = ledger_mod.parse_source  # the loader's one call of Beancount's parser
+        parse = parsing.parse_source  # the loader's one call of Beancount's parser
         pipeline = beanpipe.book_transform_validate
 
         def counting_parse(raw: bytes, filename: str) -> Any:
@@ -62,7 +61,7 @@ class Counter:
             self.booked += 1
             return pipeline(*args, **kwargs)
 
-        monkeypatch.setattr(ledger_mod, "parse_source", counting_parse)
+        monkeypatch.setattr(parsing, "parse_source", counting_parse)
         monkeypatch.setattr(beanpipe, "book_transform_validate", counting_pipeline)
 
     def reset(self) -> None:
@@ -72,9 +71,9 @@ class Counter:
 
 def forget_process_memos() -> None:
     """Empty what this process remembers, so that only the disk cache can answer."""
-    ledger_mod._PARSE_CACHE.clear()
-    ledger_mod._LOADED_MEMO.clear()
-    ledger_mod._LOADED_SLOTS.clear()
+    parsing.PARSE_CACHE.clear()
+    loader._LOADED_MEMO.clear()
+    loader._LOADED_SLOTS.clear()
 
 
 def load(root: Path, entity: str, *, use_cache: bool = True) -> LoadedLedger:

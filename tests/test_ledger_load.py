@@ -18,7 +18,7 @@ import pytest
 from conftest import Cli, run_subprocess, snapshot
 from foundation_helpers import make_ws
 
-from alusage_ledger.books import ledger as ledger_mod
+from alusage_ledger.books import loader
 from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.core.errors import LedgerErrors
 
@@ -288,7 +288,7 @@ def test_l1_gpg_include_never_launches_gpg(ws: Path, tmp_path: Path) -> None:
 
 
 def test_l1_too_large_file(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_mod, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
     _assert_refused(ws, "too large")
 
 

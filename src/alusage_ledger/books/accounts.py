@@ -18,20 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
+from alusage_ledger.books.loader import LoadedLedger
 from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+from alusage_ledger.books.writer import Append, closed_months
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import Append, LoadedLedger
 
 
 def open_date(config: Config, ledger: LoadedLedger, day: date) -> date:
     """First day of the books, or of the entry's month when an earlier month is closed."""
-    from alusage_ledger.books.ledger import closed_months
-
     start = config.entity(ledger.entity).books_start_date()
     candidate = start if start is not None and start <= day else day.replace(day=1)
     month = f"{candidate.year:04d}-{candidate.month:02d}"
@@ -119,15 +119,11 @@ class Opener:
 
     def third_party(self, role: str, name: str) -> str:
         """The sub-account of ``role`` for a named third party (opened on first use)."""
-        from alusage_ledger.books.roles import account_component, role_account
-
         parent = role_account(self.config, self.ledger.entity, role)
         return self.need(f"{parent.account}:{account_component(name)}", parent.pcg, parent.label)
 
     def appends(self, entries: Sequence[Any]) -> list[Append]:
         """The write batch: new ``open`` directives go to accounts.beancount when included."""
-        from alusage_ledger.books.ledger import Append
-
         entity = self.ledger.entity
         batch = []
         if self.opens:

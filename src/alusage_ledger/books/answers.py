@@ -50,8 +50,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, TextIO
+
+from alusage_ledger.books import cache
 
 FORMAT = 1
 MAGIC = b"alusage-ledger-answer"
@@ -262,8 +265,6 @@ def command_of(args: Sequence[str]) -> tuple[str, ...] | None:
 
 def _folder() -> Path | None:
     """The answers' folder (in the cache folder), or None when the cache is off or unsafe."""
-    from alusage_ledger.books import cache
-
     if not cache.enabled():
         return None
     where = cache.folder() / "answers"
@@ -286,8 +287,6 @@ def _code_fingerprint() -> list[object]:
                     info = item.stat()
                     files.append((item.path, info.st_size, info.st_mtime_ns))
     parts.append(sorted(files))
-    from importlib.util import find_spec
-
     for name in LIBRARIES:
         try:
             spec = find_spec(name)
@@ -412,8 +411,6 @@ def _read(where: Path, key: str) -> dict[str, Any] | None:
 
 
 def _write(where: Path, key: str, answer: dict[str, Any]) -> None:
-    from alusage_ledger.books import cache
-
     if not cache.usable(where.parent) or not cache.usable(where):
         return
     body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -472,8 +469,6 @@ def _stale(answer: dict[str, Any]) -> str | None:
 
 def _root_ok(root: object) -> bool:
     """The workspace of the answer is not where the cache lives (cache.folder_for)."""
-    from alusage_ledger.books import cache
-
     return isinstance(root, str) and cache.folder_for(Path(root)) is not None
 
 

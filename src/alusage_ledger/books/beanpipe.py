@@ -35,8 +35,15 @@ transactions, costs and prices (tests/test_cache.py).
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from typing import Any
+
+from beancount import loader
+from beancount.core import data, interpolate
+from beancount.core.amount import Amount
+from beancount.ops import balance, validation
+from beancount.parser import booking
 
 ZERO = Decimal(0)
 
@@ -45,10 +52,6 @@ def book_transform_validate(
     entries: list[Any], parse_errors: list[Any], options_map: dict[str, Any]
 ) -> tuple[list[Any], list[Any]]:
     """Sorted parsed entries → booked, transformed, validated entries and every error."""
-    from beancount import loader
-    from beancount.core import data
-    from beancount.parser import booking
-
     fast = book(entries, options_map)
     if fast is not None:
         entries, balance_errors = fast, []
@@ -96,12 +99,6 @@ def balances_hold(entries: list[Any], options_map: dict[str, Any]) -> bool:
     the postings before it (in the sorted entries) to its account and the accounts under
     it, with :func:`beancount.ops.balance.get_balance_tolerance`.
     """
-    import decimal
-
-    from beancount.core import data
-    from beancount.core.amount import Amount
-    from beancount.ops import balance
-
     transaction, assertion = data.Transaction, data.Balance
     exact = (transaction, assertion, data.Open)
     asserted = {e.account for e in entries if type(e) is assertion}
@@ -170,9 +167,6 @@ def balances_hold(entries: list[Any], options_map: dict[str, Any]) -> bool:
 
 def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
     """Beancount's booking of a ledger of plain postings, or None for any other ledger."""
-    from beancount.core import data, interpolate
-    from beancount.core.amount import Amount
-
     transaction = data.Transaction
     for entry in entries:
         if type(entry) is transaction:
@@ -227,8 +221,6 @@ def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
 
 def validate(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
     """``beancount.ops.validation.validate`` with the balance check's fast path."""
-    from beancount.ops import validation
-
     errors: list[Any] = []
     for function in validation.VALIDATIONS:
         if function is validation.validate_check_transaction_balances:
@@ -240,10 +232,6 @@ def validate(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
 
 def check_transaction_balances(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
     """Beancount's check, run only on transactions that do not trivially balance."""
-    from beancount.core import data, interpolate
-    from beancount.core.amount import Amount
-    from beancount.ops import validation
-
     residual_key = interpolate.AUTOMATIC_RESIDUAL
     transaction = data.Transaction
     others: list[Any] = []

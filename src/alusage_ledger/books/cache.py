@@ -48,6 +48,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import alusage_ledger
+
 FORMAT = 2
 MAGIC = b"alusage-ledger-cache"
 #: Records kept per ledger (older ones are removed when a new one is written).
@@ -62,8 +64,9 @@ BACKGROUND = False
 
 _disabled = False
 _tag: str | None = None
-#: Source files whose code decides what a record contains.
-_CODE_FILES = ("ledger.py", "beanpipe.py", "cache.py")
+#: Source files whose code decides what a record contains (the parse, the vetted loader,
+#: the booking pipeline, the record's encoding).
+_CODE_FILES = ("parsing.py", "loader.py", "beanpipe.py", "cache.py")
 
 
 def _background() -> bool:
@@ -118,9 +121,8 @@ def code_tag() -> str:
     """Versions of the cache format, Python, Beancount and the tool, and the loader's code."""
     global _tag
     if _tag is None:
+        # lazy: --help and the replay path (answers.py) import this module before Beancount
         import beancount
-
-        from alusage_ledger import __version__
 
         digest = hashlib.sha256()
         for part in (
@@ -128,7 +130,7 @@ def code_tag() -> str:
             sys.version,
             sys.implementation.cache_tag or "",
             str(getattr(beancount, "__version__", "?")),
-            __version__,
+            alusage_ledger.__version__,
         ):
             digest.update(part.encode("utf-8") + b"\0")
         here = Path(__file__).resolve().parent
@@ -440,6 +442,7 @@ def encode_booked(parses: list[list[Any]], entries: list[Any]) -> dict[str, Any]
     the same keys in the same order and the same values plus the tolerances, last, and
     the postings are the parsed ones. Anything else is stored whole.
     """
+    # lazy: --help and the replay path (answers.py) import this module before Beancount
     from beancount.core import data, interpolate
 
     transaction = data.Transaction
@@ -521,6 +524,7 @@ def decode_booked(
 
     None when the record does not fit (another list of files, a reference out of range).
     """
+    # lazy: --help and the replay path (answers.py) import this module before Beancount
     from beancount.core import data, interpolate
 
     if stored.get("files") != files:

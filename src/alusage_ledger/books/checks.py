@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import gc
 import importlib
+import weakref
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
 
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem
 from alusage_ledger.core.i18n import _
@@ -121,8 +125,6 @@ _SHARED_OF: list[Any] = []  # [weakref to the ledger the facts are about]
 
 def shared(ledger: LoadedLedger, name: str, compute: Callable[[], Any]) -> Any:
     """``compute()`` once per loaded ledger and ``name`` (a loaded ledger never changes)."""
-    import weakref
-
     if not _SHARED_OF or _SHARED_OF[0]() is not ledger:
         _SHARED.clear()
         _SHARED_OF[:] = [weakref.ref(ledger, lambda _ref: _SHARED.clear())]
@@ -135,8 +137,6 @@ def transactions(ledger: LoadedLedger) -> list[Any]:
     """The ledger's transactions, in order (one ``isinstance`` pass shared by the rules)."""
 
     def compute() -> list[Any]:
-        from beancount.core import data
-
         return [e for e in ledger.entries if isinstance(e, data.Transaction)]
 
     result: list[Any] = shared(ledger, "transactions", compute)
@@ -152,8 +152,6 @@ def problem_at(
     ws: Workspace, entity: str, entry: Any, message: str, severity: str = "error"
 ) -> LedgerProblem:
     """A problem located at an entry's file and line, relative to the workspace."""
-    from pathlib import Path
-
     filename, line = _meta_line(entry)
     rel = None
     if filename and not str(filename).startswith("<"):
@@ -167,8 +165,6 @@ def problem_at(
 @entity_rule
 def pcg_numbers(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
     """Every ``open`` carries its PCG number; accounts sharing a number share a label."""
-    from beancount.core import data
-
     opens = [e for e in ledger.entries if isinstance(e, data.Open)]
     if opens and not any("pcg" in (e.meta or {}) for e in opens):
         # A ledger kept without PCG numbers (e.g. an English one): one warning, not one

@@ -19,21 +19,62 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from alusage_ledger.books import answers
+from alusage_ledger.books.entityconfig import (
+    ENTITY_ID,
+    MONTH,
+    VAT_RATES,
+    ActivityConfig,
+    ConfigModel,
+    EntityConfig,
+    SeriesConfig,
+    VatRegimeConfig,
+    series_regex,
+)
 from alusage_ledger.books.placeconfig import PlaceConfig, check_references
-from alusage_ledger.core.errors import ConfigError
+from alusage_ledger.books.text import check_text
+from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.money import MoneyError, parse_amount
+from alusage_ledger.core.suggest import did_you_mean
+
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_ALLOWED_PLUGINS",
+    "POLICY_ID",
+    "RECURRING_ID",
+    "AllocationRules",
+    "BankSettings",
+    "Config",
+    "RecurringTemplate",
+    "RedistributionPolicy",
+    "ReviewSettings",
+    "WorkspaceSettings",
+    "YearSettings",
+    "describe_error",
+    "find_workspace",
+    "load_config",
+    "parse_config",
+]
+# TRANSITION: moved to books.entityconfig; other modules import them from here.
+__all__ += [
+    "ENTITY_ID",
+    "MONTH",
+    "VAT_RATES",
+    "ActivityConfig",
+    "EntityConfig",
+    "SeriesConfig",
+    "VatRegimeConfig",
+    "series_regex",
+]
 
 CONFIG_NAME = "alusage.toml"
-ENTITY_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 #: Beancount's own plugins that only check or add harmless entries. ``auto_accounts``
 #: and ``auto`` are left out on purpose: they hide misspelt accounts.
@@ -60,244 +101,20 @@ DEFAULT_ALLOWED_PLUGINS = frozenset(
 )
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class WorkspaceSettings(_Model):
+class WorkspaceSettings(ConfigModel):
     locale: str = "fr_FR"
     currency: Literal["EUR"] = "EUR"
     allowed_plugins: list[str] = Field(default_factory=list)
 
 
-#: VAT rates of metropolitan France (CGI 278, 278-0 bis, 279, 281 quater).
-VAT_RATES = ("20", "10", "5.5", "2.1")
-_SERIES_FIELD = re.compile(r"\{([a-z]+)(?::0(\d))?\}")
-_SERIES_LITERAL = re.compile(r"^[A-Za-z0-9._/-]*$")
-
-
-def series_regex(pattern: str) -> re.Pattern[str]:
-    """The regex of a numbering pattern like ``F{year}-{seq:04}`` (groups ``year``, ``seq``).
-
-    Raises ValueError when the pattern is not one the tool can number with.
-    """
-    parts: list[str] = []
-    seen: list[str] = []
-    position = 0
-    for match in _SERIES_FIELD.finditer(pattern):
-        literal = pattern[position : match.start()]
-        if not _SERIES_LITERAL.fullmatch(literal) or "{" in literal or "}" in literal:
-            raise ValueError(f"{literal!r}: only letters, digits and - _ / . between fields")
-        parts.append(re.escape(literal))
-        name, width = match.group(1), match.group(2)
-        if name not in ("year", "seq") or name in seen:
-            raise ValueError(f"{{{name}}}: only one {{year}} and one {{seq}} are allowed")
-        seen.append(name)
-        if name == "year":
-            if width:
-                raise ValueError("{year} takes no width")
-            parts.append(r"(?P<year>\d{4})")
-        else:
-            parts.append(rf"(?P<seq>\d{{{int(width or 1)},}})")
-        position = match.end()
-    tail = pattern[position:]
-    if not _SERIES_LITERAL.fullmatch(tail):
-        raise ValueError(f"{tail!r}: only letters, digits and - _ / . between fields")
-    parts.append(re.escape(tail))
-    if "seq" not in seen:
-        raise ValueError("the pattern needs a {seq} field, e.g. F{year}-{seq:04}")
-    return re.compile("".join(parts))
-
-
-def _config_decimal(value: Any) -> Any:
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError('expected a whole number or an amount written as text, e.g. "37500"')
-    from alusage_ledger.core.money import MoneyError, parse_amount
-
-    try:
-        return parse_amount(str(value), allow_negative=False)
-    except MoneyError:
-        raise ValueError('expected an amount written as text, e.g. "37500"') from None
-
-
-class VatRegimeConfig(_Model):
-    """One ``[[entities.<id>.vat]]`` item: the VAT regime in force from ``since`` on.
-
-    Thresholds of the franchise (CGI 293 B, loi 2025-1044) are configurable: the law
-    changes often (docs/sales-and-vat.md).
-    """
-
-    since: date
-    regime: Literal["franchise", "rsi", "reel-mensuel", "reel-trimestriel"]
-    #: When VAT on services is due: on receipt (the default) or on invoicing (option).
-    exigibility: Literal["encaissements", "debits"] = "encaissements"
-    #: The settlement entry of a return is dated this day of the month after the period.
-    settlement_day: int = Field(default=20, ge=1, le=28)
-    #: The invoice mention while under the franchise.
-    mention: str = "TVA non applicable, art. 293 B du CGI"
-    services_threshold: Decimal = Decimal("37500")
-    services_threshold_major: Decimal = Decimal("41250")
-    sales_threshold: Decimal = Decimal("85000")
-    sales_threshold_major: Decimal = Decimal("93500")
-    #: rsi: last year's net VAT, base of the July (55 %) and December (40 %) instalments;
-    #: computed from last year's books when not given.
-    instalment_base: Decimal | None = None
-
-    @field_validator(
-        "services_threshold",
-        "services_threshold_major",
-        "sales_threshold",
-        "sales_threshold_major",
-        "instalment_base",
-        mode="before",
-    )
-    @classmethod
-    def _amounts(cls, value: Any) -> Any:
-        return _config_decimal(value)
-
-    @model_validator(mode="after")
-    def _majors(self) -> VatRegimeConfig:
-        if self.services_threshold_major < self.services_threshold:
-            raise ValueError("services_threshold_major is below services_threshold")
-        if self.sales_threshold_major < self.sales_threshold:
-            raise ValueError("sales_threshold_major is below sales_threshold")
-        return self
-
-
-class SeriesConfig(_Model):
-    """``[entities.<id>.series]``: numbering of invoices and credit notes, payment terms."""
-
-    invoice: str = "F{year}-{seq:04}"
-    credit_note: str = "A{year}-{seq:04}"
-    #: Days from the invoice date to its due date when ``--due`` is not given.
-    payment_days: int = Field(default=30, ge=0, le=365)
-
-    @field_validator("invoice", "credit_note")
-    @classmethod
-    def _pattern(cls, value: str) -> str:
-        series_regex(value)
-        return value
-
-    @model_validator(mode="after")
-    def _distinct(self) -> SeriesConfig:
-        invoice, credit = series_regex(self.invoice), series_regex(self.credit_note)
-        sample_i = self.invoice.replace("{year}", "2026")
-        sample_c = self.credit_note.replace("{year}", "2026")
-        sample_i = _SERIES_FIELD.sub("1", sample_i)
-        sample_c = _SERIES_FIELD.sub("1", sample_c)
-        if credit.fullmatch(sample_i) or invoice.fullmatch(sample_c):
-            raise ValueError("the invoice and credit note patterns must not look alike")
-        return self
-
-
-class ActivityConfig(_Model):
-    """``[entities.<id>.activities.<activity>]``: what is sold, where it is booked, its VAT."""
-
-    account: str
-    pcg: str | None = None
-    label: str | None = None
-    #: Default VAT rate: "20", "10", "5.5", "2.1" or "exempt" (then ``exemption`` is required).
-    rate: Literal["20", "10", "5.5", "2.1", "exempt"] = "20"
-    #: goods: VAT due on delivery; services: on receipt unless the entity opted for debits.
-    kind: Literal["goods", "services"] = "services"
-    #: The legal basis printed on an exempt invoice, e.g. "CGI art. 261-4-4° a".
-    exemption: str | None = None
-    #: Micro-entrepreneurs: the URSSAF turnover category of this activity.
-    urssaf: Literal["bnc", "bic-services", "bic-sales"] | None = None
-
-    @field_validator("pcg")
-    @classmethod
-    def _pcg(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{3,}", value):
-            raise ValueError("a PCG number is at least 3 digits")
-        return value
-
-    @model_validator(mode="after")
-    def _exemption(self) -> ActivityConfig:
-        if self.rate == "exempt" and not self.exemption:
-            raise ValueError('an exempt activity needs its legal basis in "exemption"')
-        return self
-
-
-class EntityConfig(_Model):
-    name: str
-    kind: Literal["sas", "scic", "micro"]
-    ledger: str
-    siren: str | None = None
-    exercice_start: str = "01-01"
-    books_start: str | None = None
-    # Sales and VAT (docs/sales-and-vat.md): dated VAT regimes, invoice series, activities.
-    # Empty means the defaults of the entity's kind (vat.default_regime, sales.activities_of).
-    vat: list[VatRegimeConfig] = Field(default_factory=list)
-    series: SeriesConfig = Field(default_factory=lambda: SeriesConfig())
-    accounts: dict[str, str] = Field(default_factory=dict)
-    activities: dict[str, ActivityConfig] = Field(default_factory=dict)
-
-    @field_validator("vat")
-    @classmethod
-    def _vat_dates(cls, value: list[VatRegimeConfig]) -> list[VatRegimeConfig]:
-        days = [item.since for item in value]
-        if len(set(days)) != len(days):
-            raise ValueError("two VAT regimes start on the same day")
-        return sorted(value, key=lambda item: item.since)
-
-    @field_validator("activities")
-    @classmethod
-    def _activity_ids(cls, value: dict[str, ActivityConfig]) -> dict[str, ActivityConfig]:
-        for key in value:
-            if not re.fullmatch(r"[a-z][a-z0-9-]{0,40}", key):
-                raise ValueError(
-                    f"activity id {key!r} must be lowercase letters, digits and dashes"
-                )
-        return value
-
-    @field_validator("siren")
-    @classmethod
-    def _siren(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{9}", value):
-            raise ValueError(N_("a SIREN is 9 digits"))
-        return value
-
-    @field_validator("exercice_start")
-    @classmethod
-    def _exercice_start(cls, value: str) -> str:
-        if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
-            raise ValueError(N_('expected "MM-DD", e.g. "01-01"'))
-        return value
-
-    @field_validator("books_start")
-    @classmethod
-    def _books_start(cls, value: str | None) -> str | None:
-        if value is not None and not MONTH.fullmatch(value):
-            raise ValueError(N_('expected a month "YYYY-MM", e.g. "2026-01"'))
-        return value
-
-    @field_validator("ledger")
-    @classmethod
-    def _ledger(cls, value: str) -> str:
-        if value.startswith("/") or ".." in Path(value).parts:
-            raise ValueError(N_("expected a path inside the workspace, relative to alusage.toml"))
-        if not value.endswith(".beancount"):
-            raise ValueError(N_("expected a .beancount file"))
-        return value
-
-    def books_start_date(self) -> date | None:
-        if self.books_start is None:
-            return None
-        year, month = self.books_start.split("-")
-        return date(int(year), int(month), 1)
-
-
-class BankSettings(_Model):
+class BankSettings(ConfigModel):
     """``[bank]``: bank statement import (docs/bank-import.md)."""
 
     rules: str | None = None  # the default rules file, relative to the workspace
     reconcile_days: int = Field(default=3, ge=0, le=31)  # a line meets an entry booked by hand
 
 
-class ReviewSettings(_Model):
+class ReviewSettings(ConfigModel):
     """``[review]``: what ``review`` warns about and how long a side may take to load."""
 
     #: A posting above this amount (absolute value) in an added or changed entry is a warning.
@@ -308,8 +125,6 @@ class ReviewSettings(_Model):
     @field_validator("amount_warning", mode="before")
     @classmethod
     def _amount_warning(cls, value: Any) -> Decimal:
-        from alusage_ledger.core.money import MoneyError, parse_amount
-
         if not isinstance(value, str):
             raise ValueError('expected an amount written as a string, e.g. "5000.00"')
         try:
@@ -330,8 +145,6 @@ POLICY_PARAMS: dict[str, tuple[str, ...]] = {
 
 
 def _policy_decimal(value: Any, example: str) -> Decimal | None:
-    from alusage_ledger.core.money import MoneyError, parse_amount
-
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -346,7 +159,7 @@ def _policy_decimal(value: Any, example: str) -> Decimal | None:
         ) from None
 
 
-class RedistributionPolicy(_Model):
+class RedistributionPolicy(ConfigModel):
     """One ``[[redistribution]]`` policy: what ``from`` gives back to ``to`` each month.
 
     See docs/redistribution.md. ``from`` is a Python keyword, hence ``from_``.
@@ -412,9 +225,6 @@ class RedistributionPolicy(_Model):
                     raise bad(name, _("is only for retributions"))
         if self.since and self.until and self.until < self.since:
             raise bad("until", _("is before since"))
-        from alusage_ledger.books.ledger import check_text
-        from alusage_ledger.core.errors import UsageError
-
         for name in ("label", "commitment", "project", "activity"):
             value = getattr(self, name)
             try:
@@ -432,7 +242,7 @@ class RedistributionPolicy(_Model):
 RECURRING_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 
 
-class RecurringTemplate(_Model):
+class RecurringTemplate(ConfigModel):
     """One ``[[recurring]]`` template: a bill posted every month by ``recurring post``.
 
     See docs/purchases-and-lettering.md. ``amount`` is the amount before tax as text, or
@@ -472,8 +282,6 @@ class RecurringTemplate(_Model):
     @field_validator("amount", mode="before")
     @classmethod
     def _amount(cls, value: Any) -> str:
-        from alusage_ledger.core.money import MoneyError, parse_amount
-
         if not isinstance(value, str):
             raise ValueError('expected an amount written as text, e.g. "1200.00", or "last"')
         if value.strip() != "last":
@@ -533,7 +341,7 @@ def _percent(value: Any) -> Any:
     return number
 
 
-class AllocationRules(_Model):
+class AllocationRules(ConfigModel):
     """How much of a profit the law sends to the reserves (``[year.scic]``, ``[year.sas]``).
 
     Checked by ``check`` on every allocation and printed by ``year allocate --propose``
@@ -581,7 +389,7 @@ def _sas_rules() -> AllocationRules:
     )
 
 
-class YearSettings(_Model):
+class YearSettings(ConfigModel):
     """``[year]``: the exercice close, the allocation of the result, members' capital."""
 
     scic: AllocationRules = Field(default_factory=_scic_rules)
@@ -623,7 +431,7 @@ class YearSettings(_Model):
         return {"scic": self.scic, "sas": self.sas}.get(kind)
 
 
-class Config(_Model):
+class Config(ConfigModel):
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     entities: dict[str, EntityConfig] = Field(default_factory=dict)
     # Sections owned by later issues; validated by their own models when used.
@@ -673,7 +481,7 @@ class Config(_Model):
 
     @model_validator(mode="after")
     def _place_references(self) -> Config:
-        check_references(self)
+        check_references(self.places, {key: item.kind for key, item in self.entities.items()})
         return self
 
     @model_validator(mode="after")
@@ -710,9 +518,6 @@ class Config(_Model):
         try:
             return self.entities[entity_id]
         except KeyError:
-            from alusage_ledger.core.errors import UsageError
-            from alusage_ledger.core.suggest import did_you_mean
-
             raise UsageError(
                 _("Unknown entity {name!r}{hint}; the entities are: {known}.").format(
                     name=entity_id,
@@ -794,8 +599,6 @@ def parse_config(text: str, source: Path) -> Config:
 
 
 def load_config(path: Path) -> Config:
-    from alusage_ledger.books import answers
-
     try:
         data = path.read_bytes()
         answers.observe_bytes(path, data)
@@ -814,8 +617,6 @@ def load_config(path: Path) -> Config:
 
 def find_workspace(start: Path | None = None) -> Path:
     """The folder holding ``alusage.toml``, walking up from ``start`` (default: cwd)."""
-    from alusage_ledger.books import answers
-
     here = (start or Path.cwd()).resolve()
     answers.observe("real", str(start or Path.cwd()), str(here))
     for folder in (here, *here.parents):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from alusage_ledger.core.periods import Exercice
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import EntityConfig
+    from alusage_ledger.books.entityconfig import EntityConfig
 
 #: ``gen-id`` prefix of what ``year close`` writes after the exercice's months are closed:
 #: the closing entries, the accounts they open, the next exercice's à-nouveaux (dated its

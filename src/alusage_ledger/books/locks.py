@@ -43,15 +43,24 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alusage_ledger.books.canonical import canonical_form, chain_digest, entry_hash
+from beancount.parser import parser
+
+from alusage_ledger.books import answers, cache
+from alusage_ledger.books.canonical import (
+    CANONICAL_VERSION,
+    canonical_form,
+    chain_digest,
+    entry_hash,
+)
 from alusage_ledger.books.checks import parsed_rule, problem_at
 from alusage_ledger.books.exercice import YEAR_CLOSE_GEN_PREFIX
 from alusage_ledger.core.errors import LedgerProblem, UsageError
 from alusage_ledger.core.i18n import _
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import EntityConfig
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.entityconfig import EntityConfig
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 CLOSE_TYPE = "alusage-close"
 REOPEN_TYPE = "alusage-reopen"
@@ -267,16 +276,17 @@ _STORED: tuple[Path, dict[str, str]] | None = None
 KEEP_DIGESTS = 2048
 _DIGESTS_KIND = "digests"
 _CODE: list[str] = []
+#: The files whose code decides a month's digest (what a cached digest is keyed by).
+_CODE_FILES = ("canonical.py", "locks.py", "exercice.py")
 
 
 def _code_digest() -> str:
-    """A digest of the code that decides a month's digest: the canonical form and this file."""
+    """A digest of the code that decides a month's digest: the canonical form, this file and
+    the marks of the exercice's end (which entries a month covers)."""
     if not _CODE:
-        from alusage_ledger.books.canonical import CANONICAL_VERSION
-
         digest = hashlib.sha256(f"canonical {CANONICAL_VERSION}\0".encode())
         here = Path(__file__).resolve().parent
-        for name in ("canonical.py", "locks.py"):
+        for name in _CODE_FILES:
             try:
                 digest.update((here / name).read_bytes())
             except OSError:
@@ -298,8 +308,6 @@ def _digest_key(
     the bytes of every file holding an entry dated in that span (path and SHA-256, as the
     load just read and vetted them). A file with no such entry adds none; one that gets
     one, or loses its last one, changes the list. Plus the versions of the code."""
-    from alusage_ledger.books import cache
-
     return cache.key_of(
         "month-digest",
         _code_digest(),
@@ -367,8 +375,6 @@ class _MonthDigests:
         a temporary file moved into place) rather than by a detached process."""
         if not self.computed:
             return
-        from alusage_ledger.books import cache
-
         where = cache.folder_for(self.ws.root)
         if where is None:
             return
@@ -388,8 +394,6 @@ def _stored(ws: Workspace) -> dict[str, str]:
     the cache is off or none is kept): only from a folder that may be used for this
     workspace (never inside it) and is the user's own (not writable by others)."""
     global _STORED
-    from alusage_ledger.books import cache
-
     where = cache.folder_for(ws.root)
     if where is None:
         return {}
@@ -610,8 +614,6 @@ def month_locks(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
 
 
 def _git(root: Path, *args: str) -> str | None:
-    from alusage_ledger.books import answers
-
     answers.taint("git was called")
     try:
         done = subprocess.run(
@@ -628,8 +630,6 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def _git_bytes(root: Path, spec: str) -> bytes | None:
-    from alusage_ledger.books import answers
-
     answers.taint("git was called")
     try:
         done = subprocess.run(
@@ -646,8 +646,6 @@ def _git_bytes(root: Path, spec: str) -> bytes | None:
 def _entries_at(top: Path, rev: str, main_rel: str) -> list[tuple[str, Any]] | None:
     """Every parsed entry of a ledger at a git revision, following its includes (no plugin
     runs: Beancount's parser only records them)."""
-    from beancount.parser import parser
-
     out: list[tuple[str, Any]] = []
     seen: set[str] = set()
     queue = [main_rel]

@@ -30,16 +30,16 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.i18n import _
-
-if TYPE_CHECKING:
-    from alusage_ledger.books.config import Config
+from alusage_ledger.core.suggest import did_you_mean
 
 PLACE_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 GROUP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
@@ -319,34 +319,33 @@ def covers(parent: str, account: str) -> bool:
 
 def derive_component(member_id: str) -> str:
     """``nicolas-jeudy`` → ``NicolasJeudy`` (the default sub-account of a member)."""
-    from alusage_ledger.books.roles import account_component
-
     return account_component(member_id)
 
 
-def check_references(config: Config) -> None:
-    """Cross-section checks (hosts and member entities exist); ValueError names the field."""
-    for place_id, place in config.places.items():
+def check_references(places: Mapping[str, PlaceConfig], entity_kinds: Mapping[str, str]) -> None:
+    """Cross-section checks (hosts and member entities exist); ValueError names the field.
+
+    ``entity_kinds``: the kind (``sas``, ``scic``, ``micro``) of each entity of the workspace.
+    """
+    for place_id, place in places.items():
         if not PLACE_ID.fullmatch(place_id):
             raise ValueError(
                 _("places.{place}: a place id is lowercase letters, digits and dashes").format(
                     place=place_id
                 )
             )
-        if place.host not in config.entities:
-            from alusage_ledger.core.suggest import did_you_mean
-
+        if place.host not in entity_kinds:
             raise ValueError(
                 _(
                     "places.{place}.host: unknown entity {host!r}{hint}; the entities are: {known}"
                 ).format(
                     place=place_id,
                     host=place.host,
-                    hint=did_you_mean(place.host, config.entities),
-                    known=", ".join(sorted(config.entities)),
+                    hint=did_you_mean(place.host, entity_kinds),
+                    known=", ".join(sorted(entity_kinds)),
                 )
             )
-        host_kind = config.entities[place.host].kind
+        host_kind = entity_kinds[place.host]
         if place.vat != "none" and host_kind == "micro":
             raise ValueError(
                 _(
@@ -355,9 +354,7 @@ def check_references(config: Config) -> None:
                 ).format(place=place_id, host=place.host)
             )
         for index, row in enumerate(place.members):
-            if row.entity is not None and row.entity not in config.entities:
-                from alusage_ledger.core.suggest import did_you_mean
-
+            if row.entity is not None and row.entity not in entity_kinds:
                 raise ValueError(
                     _(
                         "places.{place}.members.{index}.entity: unknown entity {entity!r}{hint}; "
@@ -366,8 +363,8 @@ def check_references(config: Config) -> None:
                         place=place_id,
                         index=index,
                         entity=row.entity,
-                        hint=did_you_mean(row.entity, config.entities),
-                        known=", ".join(sorted(config.entities)),
+                        hint=did_you_mean(row.entity, entity_kinds),
+                        known=", ".join(sorted(entity_kinds)),
                     )
                 )
             if row.entity is not None and row.entity != place.host and place.mirror_expense is None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from alusage_ledger.books.ledger import LoadedLedger
+from beanquery import query as bq
+
+from alusage_ledger.books.loader import LoadedLedger
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 
@@ -23,8 +25,6 @@ def _cell(value: Any) -> str:
 
 def run_query(ledger: LoadedLedger, bql: str) -> tuple[list[str], list[list[str]]]:
     """Run a BQL query; a syntax or compile error is a usage error (exit 2)."""
-    from beanquery import query as bq
-
     try:
         rtypes, rrows = bq.run_query(ledger.entries, ledger.options, bql)
     except Exception as exc:  # beanquery raises its own error types for bad queries

@@ -9,11 +9,14 @@ opened by the tool on first use with the collective PCG number.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from alusage_ledger.core.chart import (
+    account_component as account_component,  # TRANSITION: moved to core.chart
+)
 from alusage_ledger.core.errors import ConfigError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -81,8 +84,6 @@ DEFAULT_ROLES: dict[str, Role] = {
     ),
 }
 
-_COMPONENT = re.compile(r"[^A-Za-z0-9]+")
-
 
 def role_account(config: Config, entity: str, role: str) -> Role:
     """The account for ``role`` in ``entity``'s books: configured, else the default."""
@@ -90,8 +91,6 @@ def role_account(config: Config, entity: str, role: str) -> Role:
     default = DEFAULT_ROLES.get(role)
     if configured is not None:
         if default is None:
-            from alusage_ledger.core.suggest import did_you_mean
-
             raise ConfigError(
                 _(
                     "alusage.toml: entities.{entity}.accounts.{role}: unknown role{hint}; "
@@ -107,20 +106,3 @@ def role_account(config: Config, entity: str, role: str) -> Role:
     if default is None:
         raise ConfigError(_("Unknown account role {role!r}.").format(role=role))
     return default
-
-
-def account_component(name: str) -> str:
-    """A free name ('Coop des Tilleuls', 'nicolas-jeudy') as one account component.
-
-    ``nicolas-jeudy`` → ``NicolasJeudy``; accents are dropped; a leading digit gets ``X``.
-    """
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    words = [w for w in _COMPONENT.split(ascii_name) if w]
-    component = "".join(w[:1].upper() + w[1:] for w in words)
-    if not component:
-        component = "X"
-    if not component[0].isalpha():
-        component = "X" + component
-    return component[:60]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from alusage_ledger.books.config import VatRegimeConfig
+from alusage_ledger.books.entityconfig import VatRegimeConfig
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config

@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from alusage_ledger.books.entityconfig import ENTITY_ID
+from alusage_ledger.books.text import check_text
 from alusage_ledger.core.chart import BY_KIND, FRENCH_ROOTS
 from alusage_ledger.core.errors import IOFailure, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
@@ -57,9 +59,6 @@ DEFAULT_ENTITIES = (
 
 def parse_entity_spec(spec: str) -> NewEntity:
     """``id:kind:Name`` as given to ``init --entity``."""
-    from alusage_ledger.books.config import ENTITY_ID
-    from alusage_ledger.books.ledger import check_text
-
     parts = spec.split(":", 2)
     if len(parts) != 3 or parts[1] not in BY_KIND or not parts[0] or not parts[2]:
         raise UsageError(

@@ -7,6 +7,8 @@ transcribed in ``docs/ledger-conventions.md``; sub-accounts extend the number wi
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import NamedTuple
 
 
@@ -82,3 +84,21 @@ def label_for(pcg: str) -> str | None:
             if account.pcg == pcg:
                 return account.label
     return None
+
+
+_COMPONENT = re.compile(r"[^A-Za-z0-9]+")
+
+
+def account_component(name: str) -> str:
+    """A free name ('Coop des Tilleuls', 'nicolas-jeudy') as one account component.
+
+    ``nicolas-jeudy`` → ``NicolasJeudy``; accents are dropped; a leading digit gets ``X``.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    words = [w for w in _COMPONENT.split(ascii_name) if w]
+    component = "".join(w[:1].upper() + w[1:] for w in words)
+    if not component:
+        component = "X"
+    if not component[0].isalpha():
+        component = "X" + component
+    return component[:60]

@@ -15,6 +15,7 @@ from alusage_ledger.core.i18n import babel_locale
 
 @cache
 def _babel() -> object:
+    # lazy: modules imported at --help time import this one; Babel loads on the first amount
     from babel import numbers
 
     return numbers
