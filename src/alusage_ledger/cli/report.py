@@ -47,8 +47,8 @@ def register(app: typer.Typer) -> None:
         ],
         output: OutputFormat = None,
     ) -> None:
-        from alusage_ledger.domains.commons.transparency import (
-            build_report,
+        from alusage_ledger.domains.commons.transparency import build_report
+        from alusage_ledger.outputs.transparency import (
             render_csv,
             render_markdown,
             render_terminal,
