@@ -87,7 +87,7 @@ def test_close_twice_changes_no_byte(ws: Path, cli: Cli) -> None:
 
 def test_reports_are_byte_identical_when_regenerated(ws: Path, cli: Cli) -> None:
     from alusage_ledger.books.ledger import Workspace
-    from alusage_ledger.domains.closing.close import report_files, write_reports
+    from alusage_ledger.domains.closing.reports import report_files, write_reports
 
     assert cli("close", "2026-01").exit_code == 0
     before = snapshot(ws / "reports")

@@ -26,6 +26,7 @@ from conftest import PROJECT, Cli
 from alusage_ledger.books import monthend
 from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.domains.closing import close as closing
+from alusage_ledger.domains.closing.planned import Inexact
 
 TODAY = "2027-01-10"
 DAY = date.fromisoformat(TODAY)
@@ -186,7 +187,7 @@ def test_a_ledger_the_fast_pass_cannot_vouch_for(december: Path, copy_of) -> Non
             "  Charges:Banque:Frais\n"
             "  Actif:Banque:CreditCooperatif  -3.00 EUR\n"
         )
-    with pytest.raises(closing._Inexact):
+    with pytest.raises(Inexact):
         closing._dry_run(Workspace.open(ws), "2026-12", None, DAY, exact=False)
     assert_dry_run_is_the_close_after_fallback(ws, "2026-12")
 
@@ -224,7 +225,7 @@ def test_a_write_the_real_close_would_refuse_is_refused_the_same(november: Path,
     cli = Cli(ws)
     assert cli("check").exit_code == 0
     before = tree(ws)
-    with pytest.raises(closing._Inexact):
+    with pytest.raises(Inexact):
         closing._dry_run(Workspace.open(ws), "2026-11", None, DAY, exact=False)
     dry = cli("close", "2026-11", "--dry-run")
     assert tree(ws) == before

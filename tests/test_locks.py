@@ -256,7 +256,7 @@ def test_the_lock_asserts_leaves_open_accounts_and_every_currency(tmp_path: Path
     """Parents with postings of their own, closed accounts and other currencies."""
     from alusage_ledger.books.config import EntityConfig
     from alusage_ledger.books.ledger import load_ledger
-    from alusage_ledger.domains.closing.close import build_lock
+    from alusage_ledger.domains.closing.lock import build_lock
 
     folder = tmp_path / "l"
     folder.mkdir()

@@ -237,7 +237,7 @@ def test_bad_input(cli: Cli, example_ws: Path) -> None:
     largest=st.decimals(min_value=Decimal("0.01"), max_value=10**6, places=2),
 )
 def test_bars_are_proportional_and_bounded(value: Decimal, largest: Decimal) -> None:
-    from alusage_ledger.domains.commons.transparency import BAR_WIDTH, bar
+    from alusage_ledger.outputs.transparency import BAR_WIDTH, bar
 
     text = bar(value, largest)
     assert len(text) <= BAR_WIDTH
@@ -251,6 +251,6 @@ def test_bars_are_proportional_and_bounded(value: Decimal, largest: Decimal) -> 
 
 @pytest.mark.parametrize(("value", "text"), [(Decimal(0), ""), (Decimal(-5), "")])
 def test_no_bar_for_nothing(value: Decimal, text: str) -> None:
-    from alusage_ledger.domains.commons.transparency import bar
+    from alusage_ledger.outputs.transparency import bar
 
     assert bar(value, Decimal(10)) == text

@@ -48,8 +48,10 @@ def register(app: typer.Typer) -> None:
         output: OutputFormat = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.commons.transparency import (
-            build_report,
+        from alusage_ledger.domains.commons.transparency import build_report
+
+        # lazy: the report's rendering loads only when the command runs
+        from alusage_ledger.outputs.transparency import (
             render_csv,
             render_markdown,
             render_terminal,

@@ -25,6 +25,7 @@ from typing import Any
 
 from alusage_ledger.books.accounts import account_info
 from alusage_ledger.books.locks import month_bounds
+from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import _
 
 ZERO = Decimal("0.00")
@@ -191,12 +192,6 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _money(value: Decimal) -> str:
-    from alusage_ledger.core.fmt import money
-
-    return money(value)
-
-
 def to_markdown(statement: Statement) -> str:
     out = [
         f"# {_md(statement.title)} — {_md(statement.entity_name)} — {statement.month}",
@@ -213,10 +208,10 @@ def to_markdown(statement: Statement) -> str:
         out.append("| " + " | ".join(align) + " |")
         for line in section.lines:
             cells = [_md(line.pcg), _md(line.account), _md(line.label)]
-            cells.extend(_money(a) for a in line.amounts)
+            cells.extend(money(a) for a in line.amounts)
             out.append("| " + " | ".join(cells) + " |")
         total = _("Total {section}").format(section=section.title.lower())
-        cells = ["", f"**{_md(total)}**", ""] + [f"**{_money(a)}**" for a in section.totals]
+        cells = ["", f"**{_md(total)}**", ""] + [f"**{money(a)}**" for a in section.totals]
         out.append("| " + " | ".join(cells) + " |")
         out.append("")
     out.append(f"## {_md(statement.result_label)}")
@@ -225,21 +220,13 @@ def to_markdown(statement: Statement) -> str:
     out.append("| --- | " + " | ".join("---:" for _c in statement.columns) + " |")
     out.append(
         f"| **{_md(statement.result_label)}** | "
-        + " | ".join(f"**{_money(a)}**" for a in statement.result)
+        + " | ".join(f"**{money(a)}**" for a in statement.result)
         + " |"
     )
     for label, _key, amounts in statement.extra:
-        out.append(
-            f"| **{_md(label)}** | " + " | ".join(f"**{_money(a)}**" for a in amounts) + " |"
-        )
+        out.append(f"| **{_md(label)}** | " + " | ".join(f"**{money(a)}**" for a in amounts) + " |")
     out.append("")
     return "\n".join(out)
-
-
-def _machine(value: Decimal) -> str:
-    from alusage_ledger.core.fmt import machine
-
-    return machine(value)
 
 
 def to_csv(statement: Statement) -> str:
@@ -250,12 +237,12 @@ def to_csv(statement: Statement) -> str:
     for section in statement.sections:
         for line in section.lines:
             writer.writerow(
-                [section.key, line.pcg, line.account, line.label, *map(_machine, line.amounts)]
+                [section.key, line.pcg, line.account, line.label, *map(machine, line.amounts)]
             )
-        writer.writerow([f"total-{section.key}", "", "", "", *map(_machine, section.totals)])
-    writer.writerow([statement.result_key, "", "", "", *map(_machine, statement.result)])
+        writer.writerow([f"total-{section.key}", "", "", "", *map(machine, section.totals)])
+    writer.writerow([statement.result_key, "", "", "", *map(machine, statement.result)])
     for _label, key, amounts in statement.extra:
-        writer.writerow([key, "", "", "", *map(_machine, amounts)])
+        writer.writerow([key, "", "", "", *map(machine, amounts)])
     return buffer.getvalue()
 
 
@@ -298,7 +285,7 @@ def readme(
         else:
             status = _("not closed")
         amounts = [
-            _money(v) if v is not None else ""
+            money(v) if v is not None else ""
             for v in (item.month_result, item.exercice_result, item.total_assets)
         ]
         out.append(
@@ -335,3 +322,25 @@ def readme(
             out.append(f"- {_md(note)}")
         out.append("")
     return "\n".join(out)
+
+
+def md_table(columns: Sequence[str], rows: Sequence[Sequence[str]], right: Iterable[int]) -> str:
+    """A Markdown table (the columns in ``right`` right-aligned) of the month's reports."""
+    aligned = set(right)
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(cell(c) for c in columns) + " |"]
+    out.append(
+        "| " + " | ".join("---:" if i in aligned else "---" for i in range(len(columns))) + " |"
+    )
+    out.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in rows)
+    return "\n".join(out) + "\n"
+
+
+def csv_bytes(rows: Sequence[Sequence[str]]) -> bytes:
+    """Rows as CSV (UTF-8, ``\\n`` line ends) for the month's reports."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")

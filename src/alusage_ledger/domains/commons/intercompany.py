@@ -44,7 +44,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.books import checks
+from alusage_ledger.books.roles import role_account
 from alusage_ledger.core.errors import LedgerProblem
+from alusage_ledger.core.fmt import machine
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
 
@@ -78,8 +80,6 @@ def account_classes(config: Config, ledger: LoadedLedger) -> dict[str, str]:
     clients, suppliers, persons and the 4686/4687 accruals are third parties).
     """
     from beancount.core import data
-
-    from alusage_ledger.books.roles import role_account
 
     classes: dict[str, str] = {}
     fallback: list[tuple[str, str]] = []
@@ -285,8 +285,6 @@ def _line(entry: Any) -> int:
 
 
 def _money(value: Decimal) -> str:
-    from alusage_ledger.core.fmt import machine
-
     return f"{machine(value)} EUR"
 
 

@@ -16,28 +16,28 @@ Every figure is a sum of postings, and every line carries the beanquery (BQL) qu
 whose sum gives the same total (``checks``), so the report ties back to the ledgers: the
 tests run each query. Amounts are dated by their entries (a donation for March posted on
 March 31st counts in March).
+
+This module computes the report (:class:`Report`); ``outputs.transparency`` shows it
+(terminal tables, Markdown, CSV, JSON).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from alusage_ledger.core.i18n import _
+from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.core.money import ZERO
+from alusage_ledger.core.periods import parse_period
 from alusage_ledger.domains.commons.intercompany import intercompany_prefixes, link_of_policy
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import LoadedLedger, Workspace
     from alusage_ledger.core.periods import Period
 
-BAR_WIDTH = 20
-_EIGHTHS = " ▏▎▍▌▋▊▉"
 _YEAR_MONTH = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"  # no braces: beanquery formats queries
 
 
@@ -130,8 +130,6 @@ def _month(day: Any) -> str:
 def _transactions(ledger: LoadedLedger, period: Period) -> Iterable[Any]:
     from beancount.core import data
 
-    from alusage_ledger.books.exercice import is_year_end_entry
-
     return (
         e
         for e in ledger.entries
@@ -161,8 +159,6 @@ def _account_regex(accounts: Iterable[str]) -> str:
 
 def build_report(ws: Workspace, period_text: str) -> Report:
     """Load every ledger once and compute the report (see the module docstring)."""
-    from alusage_ledger.core.periods import parse_period
-
     period = parse_period(period_text)
     config = ws.config
     ledgers = {entity: ws.load_checked(entity) for entity in config.entities}
@@ -426,326 +422,3 @@ def _place(
     if other.months:
         calls.lines.append(other)
     return costs, calls
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def bar(value: Decimal, largest: Decimal, width: int = BAR_WIDTH) -> str:
-    """A horizontal bar of ``value`` against ``largest``, in eighths of a character."""
-    if largest <= 0 or value <= 0:
-        return ""
-    eighths = int((value * width * 8 / largest).to_integral_value())
-    full, rest = divmod(min(eighths, width * 8), 8)
-    return "█" * full + (_EIGHTHS[rest] if rest else "")
-
-
-def _pct(value: Decimal | None) -> str:
-    from alusage_ledger.domains.commons.redistribution import percent
-
-    if value is None:
-        return "-"
-    return percent(value.quantize(Decimal("0.0001")))
-
-
-def _what(key: str) -> str:
-    return {"pay": _("pay and social charges (64)"), "drawings": _("owner's drawings (108)")}.get(
-        key, key
-    )
-
-
-def summary_rows(report: Report, money: Callable[[Decimal], str]) -> list[list[str]]:
-    given = report.commons.total
-    revenue = report.value.total
-    rows = [
-        [_("Value created (revenue excluding VAT)"), money(revenue)],
-        [_("Paid to people"), money(report.people.total)],
-        [
-            _("Given back to the commons"),
-            money(given),
-        ],
-        [
-            _("Given back, as a share of the givers' revenue"),
-            _pct(report.share(given, report.revenue_of(_givers(report)))),
-        ],
-    ]
-    for _pid, name, costs, calls in report.places:
-        rows.append([_("{place}: costs").format(place=name), money(costs.total)])
-        rows.append([_("{place}: called from its users").format(place=name), money(calls.total)])
-    return rows
-
-
-def _givers(report: Report) -> set[str]:
-    givers = set(report.givers.values())
-    givers |= {ln.key[1] for ln in report.commons.lines if ln.key[3] == "other"}
-    return givers
-
-
-def month_rows(report: Report, money: Callable[[Decimal], str]) -> list[list[str]]:
-    """One row per month: value created, paid, given back (with bars), each place's costs."""
-    value = report.value.by_month(report.months)
-    people = report.people.by_month(report.months)
-    given = report.commons.by_month(report.months)
-    costs = [section.by_month(report.months) for _pid, _name, section, _calls in report.places]
-    top_value = max(value.values(), default=ZERO)
-    top_given = max(given.values(), default=ZERO)
-    givers = _givers(report)
-    rows = []
-    for month in report.months:
-        rows.append(
-            [
-                month,
-                money(value[month]),
-                bar(value[month], top_value),
-                money(people[month]),
-                money(given[month]),
-                bar(given[month], top_given),
-                _pct(report.share(given[month], report.revenue_of(givers, month))),
-                *(money(place[month]) for place in costs),
-            ]
-        )
-    return rows
-
-
-def month_columns(report: Report) -> tuple[list[str], tuple[int, ...]]:
-    """The columns of :func:`month_rows` and which are right-aligned."""
-    columns = [
-        _("Month"),
-        _("Value created"),
-        "",
-        _("Paid to people"),
-        _("Given back"),
-        "",
-        _("Share of revenue"),
-    ]
-    columns += [_("{place}: costs").format(place=name) for _pid, name, _c, _k in report.places]
-    return columns, (1, 3, 4, 6, *range(7, len(columns)))
-
-
-def detail_tables(
-    report: Report, money: Callable[[Decimal], str]
-) -> list[tuple[str, list[str], list[list[str]], tuple[int, ...]]]:
-    """(title, columns, rows, right-aligned columns) of every detail table."""
-    names = report.entities
-    tables: list[tuple[str, list[str], list[list[str]], tuple[int, ...]]] = []
-    tables.append(
-        (
-            _("Value created by entity and activity"),
-            [_("Entity"), _("Activity"), _("Total")],
-            [[names[ln.key[0]], ln.key[1], money(ln.total)] for ln in report.value.lines]
-            + [[_("Total"), "", money(report.value.total)]],
-            (2,),
-        )
-    )
-    tables.append(
-        (
-            _("Paid to people"),
-            [_("Entity"), _("What"), _("Total")],
-            [[names[ln.key[0]], _what(ln.key[1]), money(ln.total)] for ln in report.people.lines]
-            + [[_("Total"), "", money(report.people.total)]],
-            (2,),
-        )
-    )
-    kinds = {"don": _("donation"), "retribution": _("retribution"), "other": _("other gifts")}
-    rows = []
-    for ln in report.commons.lines:
-        policy, giver, recipient, kind = ln.key
-        share = report.share(ln.total, report.revenue_of([giver]))
-        rows.append(
-            [
-                policy or "-",
-                names.get(giver, giver),
-                names.get(recipient, recipient) or "-",
-                kinds.get(kind, kind),
-                money(ln.total),
-                _pct(share),
-            ]
-        )
-    rows.append([_("Total"), "", "", "", money(report.commons.total), ""])
-    tables.append(
-        (
-            _("Given back to the commons, by policy"),
-            [_("Policy"), _("Giver"), _("Recipient"), _("Kind"), _("Total"), _("Share of revenue")],
-            rows,
-            (4, 5),
-        )
-    )
-    recipients: dict[str, Decimal] = {}
-    for ln in report.commons.lines:
-        recipients[ln.key[2]] = recipients.get(ln.key[2], ZERO) + ln.total
-    tables.append(
-        (
-            _("Given back to the commons, by recipient"),
-            [_("Recipient"), _("Total")],
-            [
-                [names.get(r, r) or _("(not stated)"), money(t)]
-                for r, t in sorted(recipients.items())
-            ],
-            (1,),
-        )
-    )
-    for pid, name, costs, calls in report.places:
-        total = costs.total
-        members = report.members.get(pid, {})
-        rows = [
-            [_("cost: {group}").format(group=ln.key[0]), money(ln.total), ""] for ln in costs.lines
-        ]
-        rows.append([_("Total costs"), money(total), ""])
-        for ln in calls.lines:
-            who = members.get(ln.key[0], ln.key[0]) if ln.key[0] else _("(other calls)")
-            rows.append(
-                [
-                    _("called from {member}").format(member=who),
-                    money(ln.total),
-                    _pct(report.share(ln.total, total)),
-                ]
-            )
-        rows.append(
-            [
-                _("borne by the host"),
-                money(total - calls.total),
-                _pct(report.share(total - calls.total, total)),
-            ]
-        )
-        tables.append(
-            (
-                _("{place}: costs and how they were shared").format(place=name),
-                ["", _("Total"), _("Share of costs")],
-                rows,
-                (1, 2),
-            )
-        )
-    return tables
-
-
-def title(report: Report) -> str:
-    return _("Transparency report {period}").format(period=report.period.label)
-
-
-def render_terminal(report: Report) -> None:
-    from alusage_ledger.core.fmt import money
-    from alusage_ledger.outputs.render.console import say, table
-
-    say(title(report))
-    table(_("Summary"), ["", _("Total")], summary_rows(report, money), right=(1,))
-    columns, right = month_columns(report)
-    table(_("Month by month"), columns, month_rows(report, money), right=right)
-    for name, columns, rows, right in detail_tables(report, money):
-        table(name, columns, rows, right=right)
-
-
-def _md_table(columns: list[str], rows: list[list[str]], right: Iterable[int]) -> str:
-    aligned = set(right)
-
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-
-    head = "| " + " | ".join(cell(c) for c in columns) + " |"
-    rule = "|" + "|".join("---:" if i in aligned else "---" for i in range(len(columns))) + "|"
-    body = ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join([head, rule, *body])
-
-
-def _md_month(
-    report: Report, money: Callable[[Decimal], str]
-) -> tuple[list[str], list[list[str]], tuple[int, ...]]:
-    columns, right = month_columns(report)
-    return columns, month_rows(report, money), right
-
-
-def render_markdown(report: Report) -> str:
-    from alusage_ledger.core.fmt import money
-
-    parts = [f"# {title(report)}", ""]
-    parts.append(
-        _(
-            "Revenue excludes VAT and flows between the entities of the ecosystem; every "
-            "figure is a sum of ledger postings."
-        )
-    )
-    parts += [
-        "",
-        f"## {_('Summary')}",
-        "",
-        _md_table(["", _("Total")], summary_rows(report, money), (1,)),
-    ]
-    parts += [
-        "",
-        f"## {_('Month by month')}",
-        "",
-        _md_table(*_md_month(report, money)),
-    ]
-    for name, columns, rows, right in detail_tables(report, money):
-        parts += ["", f"## {name}", "", _md_table(columns, rows, right)]
-    return "\n".join(parts) + "\n"
-
-
-def _rows(report: Report) -> Iterable[tuple[str, tuple[str, ...], Line]]:
-    yield from (("value", ln.key, ln) for ln in report.value.lines)
-    yield from (("people", ln.key, ln) for ln in report.people.lines)
-    yield from (("commons", ln.key, ln) for ln in report.commons.lines)
-    for pid, _name, costs, calls in report.places:
-        yield from ((f"{pid}-costs", ln.key, ln) for ln in costs.lines)
-        yield from ((f"{pid}-calls", ln.key, ln) for ln in calls.lines)
-
-
-def render_csv(report: Report) -> str:
-    """Long format, one amount per row: section, key, month (or ``total``), amount."""
-    from alusage_ledger.core.fmt import machine
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "month", "amount"])
-    for section, key, line in _rows(report):
-        name = "/".join(k for k in key if k)
-        for month in report.months:
-            writer.writerow([section, name, month, machine(line.months.get(month, ZERO))])
-        writer.writerow([section, name, "total", machine(line.total)])
-    return out.getvalue()
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    from alusage_ledger.core.fmt import machine
-
-    def line_json(line: Line) -> dict[str, Any]:
-        return {
-            "key": list(line.key),
-            "months": {m: machine(line.months.get(m, ZERO)) for m in report.months},
-            "total": machine(line.total),
-            "checks": [{"entity": c.entity, "query": c.query, "sign": c.sign} for c in line.checks],
-        }
-
-    def section_json(section: Section) -> dict[str, Any]:
-        return {
-            "lines": [line_json(ln) for ln in section.lines],
-            "months": {m: machine(v) for m, v in section.by_month(report.months).items()},
-            "total": machine(section.total),
-            "checks": [
-                {"entity": c.entity, "query": c.query, "sign": c.sign} for c in section.total_checks
-            ],
-        }
-
-    givers = _givers(report)
-    share = report.share(report.commons.total, report.revenue_of(givers))
-    return {
-        "period": report.period.label,
-        "start": report.period.start.isoformat(),
-        "end": report.period.last_day.isoformat(),
-        "months": report.months,
-        "value_created": section_json(report.value),
-        "paid_to_people": section_json(report.people),
-        "commons": {
-            **section_json(report.commons),
-            "share_of_revenue": None if share is None else f"{share.quantize(Decimal('0.0001'))}",
-        },
-        "places": [
-            {
-                "id": pid,
-                "name": name,
-                "costs": section_json(costs),
-                "calls": section_json(calls),
-                "borne_by_host": machine(costs.total - calls.total),
-            }
-            for pid, name, costs, calls in report.places
-        ],
-    }

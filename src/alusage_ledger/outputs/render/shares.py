@@ -2,18 +2,28 @@
 the member's statement ("appel de charges") in Markdown.
 
 Pure functions from :mod:`allocation` / :mod:`shares` results to text or plain data; the
-month-end reports reuse them.
+month-end reports reuse them (:func:`shares_reports`: the shares files of ``reports/<M>/``).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books.locks import month_bounds
+from alusage_ledger.core.errors import AlusageError
+from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import _, get_language
+from alusage_ledger.core.money import format_machine
+from alusage_ledger.domains.places.allocation import format_months, month_of
+from alusage_ledger.domains.places.place import all_places
+from alusage_ledger.domains.places.shares import compute_shares, member_statement
+from alusage_ledger.outputs.reports import csv_bytes, md_table
 
 if TYPE_CHECKING:
+    from alusage_ledger.books.ledger import Workspace
     from alusage_ledger.domains.places.allocation import Allocation, MonthSplit
     from alusage_ledger.domains.places.place import Place
     from alusage_ledger.domains.places.shares import MemberBalance, Statement
@@ -22,8 +32,6 @@ ZERO = Decimal("0.00")
 
 
 def machine(value: Decimal) -> str:
-    from alusage_ledger.core.money import format_machine
-
     return format_machine(value)
 
 
@@ -83,9 +91,6 @@ def weight_text(weight: Fraction) -> str:
 
 def why_text(split: MonthSplit, month: str) -> str:
     """Where a group's amount for a covered month comes from, in one line."""
-    from alusage_ledger.core.fmt import money
-    from alusage_ledger.domains.places.allocation import format_months, month_of
-
     parts = []
     for portion in split.portions:
         line = portion.line
@@ -113,8 +118,6 @@ def allocation_tables(
     place: Place, allocation: Allocation
 ) -> list[tuple[str, list[str], list[list[str]], tuple[int, ...]]]:
     """(title, columns, rows, right-aligned columns) of the three explanation tables."""
-    from alusage_ledger.core.fmt import money
-
     called_rows = []
     weight_rows = []
     for group in allocation.groups:
@@ -201,8 +204,6 @@ def _cell(text: str) -> str:
 
 
 def statement_rows(st: Statement) -> list[list[str]]:
-    from alusage_ledger.core.fmt import money
-
     rows = [["", "", _("Opening balance"), "", "", money(st.opening), ""]]
     for line in st.lines:
         debit = money(line.amount) if line.amount > 0 else ""
@@ -256,8 +257,6 @@ def statement_json(st: Statement) -> dict[str, Any]:
 
 def statement_markdown(st: Statement) -> str:
     """The "appel de charges" a treasurer sends to a member, in the current language."""
-    from alusage_ledger.core.fmt import money
-
     place, member = st.place, st.member
     start = _day(st.start) if st.start else _("the beginning")
     out = [
@@ -317,8 +316,6 @@ def statement_markdown(st: Statement) -> str:
 
 
 def balances_rows(balances: list[MemberBalance]) -> list[list[str]]:
-    from alusage_ledger.core.fmt import money
-
     rows = []
     for item in balances:
         if item.account is None:
@@ -340,3 +337,52 @@ def balances_rows(balances: list[MemberBalance]) -> list[list[str]]:
             ]
         )
     return rows
+
+
+# --------------------------------------------------------------------------- reports/<M>/
+
+
+def shares_reports(ws: Workspace, month: str) -> tuple[dict[str, bytes], list[str]]:
+    """Each place's shares table and one statement per member, for ``reports/<M>/``
+    (path relative to it → bytes), and notes for its README."""
+    if not ws.config.places:
+        return {}, [_("No place is configured: no shares table and no member statement.")]
+    files: dict[str, bytes] = {}
+    notes: list[str] = []
+    first, last = month_bounds(month)
+    for place in all_places(ws.config):
+        try:
+            allocation = compute_shares(ws, place, month, today=last + timedelta(days=1))
+        except AlusageError as exc:
+            notes.append(
+                _("Shares of {place}: not computed ({reason}).").format(
+                    place=place.id, reason=exc.message
+                )
+            )
+            continue
+        title = _("Shares of {place} for {month}").format(place=place.name, month=month)
+        parts = [f"# {title}\n"]
+        for title, columns, rows, right in allocation_tables(place, allocation):
+            parts.append(f"## {title}\n\n{md_table(columns, rows, right)}")
+        files[f"{place.id}/shares.md"] = ("\n".join(parts)).encode("utf-8")
+        document = allocation_json(place, allocation)
+        groups = [g["name"] for g in document["groups"]]
+        rows = [["member", *groups, "total"]]
+        for item in document["shares"]:
+            member = item["member"]
+            rows.append(
+                [member, *(g["shares"][member] for g in document["groups"]), item["amount"]]
+            )
+        rows.append(["total", *(g["amount"] for g in document["groups"]), document["total"]])
+        files[f"{place.id}/shares.csv"] = csv_bytes(rows)
+        active = {m.id for m in place.active_members(month)}
+        for member in place.members:
+            if member.entity == place.host:
+                continue
+            statement = member_statement(ws, place, member, start=first, end=last)
+            if member.id not in active and not statement.lines and not statement.closing:
+                continue
+            files[f"{place.id}/statements/{member.id}.md"] = statement_markdown(statement).encode(
+                "utf-8"
+            )
+    return files, notes

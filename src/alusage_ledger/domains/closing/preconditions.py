@@ -1,0 +1,127 @@
+"""Whether month M can be closed: the entities whose months are closed, the ledgers
+without error (``check``, before and after), and the preconditions, each failure named
+(M is over, the previous month is closed, nothing flagged ``!``, and what the features
+registered in ``books.monthend`` check, e.g. usage declared)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from alusage_ledger.books import monthend
+from alusage_ledger.books.checks import problem_at, run_checks
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.locks import (
+    close_records,
+    describe_entry,
+    month_bounds,
+    prev_month,
+    start_month,
+)
+from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
+from alusage_ledger.core.i18n import _
+
+
+def kept_entities(ws: Workspace, entity: str | None = None) -> list[str]:
+    """Entities whose months are closed: every double-entry one, or the one named."""
+    if entity is not None:
+        config = ws.config.entity(entity)
+        if config.kind == "micro":
+            raise UsageError(
+                _(
+                    "{entity} is a micro-entrepreneur: its books are a revenue register, "
+                    "not closed month by month."
+                ).format(entity=entity)
+            )
+        return [entity]
+    return [name for name, cfg in ws.config.entities.items() if cfg.kind != "micro"]
+
+
+def check_preconditions(ws: Workspace, month: str, entities: Sequence[str], today: date) -> None:
+    """Raise, naming every failure, unless month ``month`` can be closed for ``entities``."""
+    first, last = month_bounds(month)
+    if today <= last:
+        raise UsageError(
+            _("{month} is not over yet (today is {today}); it can be closed from {day}.").format(
+                month=month, today=today.isoformat(), day=(last + timedelta(days=1))
+            )
+        )
+    problems: list[LedgerProblem] = []
+    for entity in entities:
+        ledger = ws.load_checked(entity)
+        config = ws.config.entity(entity)
+        start = start_month(config, ledger.parsed_entries()) or month
+        if month < start:
+            raise UsageError(
+                _("{month} is before the books of {entity} start ({start}).").format(
+                    month=month, entity=entity, start=start
+                )
+            )
+        records, _dups = close_records(ledger.entries)
+        later = sorted(m for m in records if m > month)
+        if later:
+            raise RefusedError(
+                _(
+                    "{month} cannot be closed for {entity}: a later month ({later}) is already "
+                    "closed."
+                ).format(month=month, entity=entity, later=later[0])
+            )
+        if month != start and prev_month(month) not in records:
+            problems.append(
+                LedgerProblem(
+                    entity,
+                    None,
+                    None,
+                    _(
+                        "{previous} is not closed for {entity}; close it first "
+                        "('alusage-ledger close {previous}')."
+                    ).format(previous=prev_month(month), entity=entity),
+                )
+            )
+        for entry in ledger.parsed_entries():
+            if (
+                type(entry).__name__ == "Transaction"
+                and entry.flag == "!"
+                and first <= entry.date <= last
+            ):
+                problems.append(
+                    problem_at(
+                        ws,
+                        entity,
+                        entry,
+                        _(
+                            "this transaction of {month} is flagged '!' (to be checked): "
+                            "{entry}; confirm it (flag '*') or correct it before closing."
+                        ).format(month=month, entry=describe_entry(entry)),
+                    )
+                )
+    for _name, check in monthend.checks():
+        problems.extend(check(ws, month, entities))
+    if problems:
+        raise LedgerErrors(
+            _(
+                "{month} cannot be closed: {count} precondition(s) not met; nothing was written."
+            ).format(month=month, count=len(problems)),
+            problems,
+        )
+
+
+def check_all(ws: Workspace, *, after_close: bool = False) -> None:
+    """Run ``check`` on every ledger; any error refuses the close (or undoes it)."""
+    errors = [p for p in run_checks(ws) if p.severity == "error"]
+    # What the rules cached (e.g. sales indexes) is not needed again before the ledgers
+    # change (steps and locks read the ledgers): let it go now rather than with the
+    # ledgers (memory).
+    for _name, cleanup in monthend.cleanups():
+        cleanup()
+    if errors:
+        if after_close:
+            message = _(
+                "After closing, 'check' found {count} error(s); everything was restored."
+            ).format(count=len(errors))
+        else:
+            message = _(
+                "The ledgers have {count} error(s); run 'alusage-ledger check' and fix them "
+                "before closing; nothing was written."
+            ).format(count=len(errors))
+        raise LedgerErrors(message, errors)

@@ -1,0 +1,61 @@
+"""What ``close`` and ``reopen`` report: each entity's status, the steps' lines, the
+files written (or, for a dry run, planned)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class EntityClose:
+    entity: str
+    # "closed", "already-closed", "not-started" (before books_start), "not-kept" (micro),
+    # "skipped" (another entity was named)
+    status: str
+    file: str | None = None
+    digest: str | None = None
+    assertions: int = 0
+
+
+@dataclass
+class CloseResult:
+    month: str
+    dry_run: bool = False
+    already_closed: bool = False
+    entities: list[EntityClose] = field(default_factory=list)
+    steps: list[tuple[str, list[str]]] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    planned: dict[str, str] = field(default_factory=dict)
+    commit: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "dry_run": self.dry_run,
+            "already_closed": self.already_closed,
+            "entities": [
+                {
+                    "entity": e.entity,
+                    "status": e.status,
+                    "file": e.file,
+                    "digest": e.digest,
+                    "assertions": e.assertions,
+                }
+                for e in self.entities
+            ],
+            "steps": [{"name": name, "lines": lines} for name, lines in self.steps],
+            "reports": self.reports,
+            "written": self.written,
+            "planned": self.planned if self.dry_run else {},
+            "commit": self.commit,
+        }
+
+
+@dataclass
+class ReopenResult:
+    month: str
+    reason: str
+    entities: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)

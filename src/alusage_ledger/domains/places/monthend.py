@@ -1,0 +1,53 @@
+"""What places contribute to month-end closing (``books.monthend``): a month cannot be
+closed while an active member of a place has not declared its days of use, when one of
+the place's keys needs them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from alusage_ledger.books.monthend import month_check
+from alusage_ledger.core.errors import LedgerProblem
+from alusage_ledger.core.i18n import _
+from alusage_ledger.domains.places.place import all_places
+from alusage_ledger.domains.places.usage import usage_of
+
+if TYPE_CHECKING:
+    from alusage_ledger.books.ledger import Workspace
+
+
+def needs_days(group: Any) -> bool:
+    """A charge group whose key (or mix, or rest after fixed amounts) uses declared days."""
+    key = group.key
+    if isinstance(key, str):
+        return key == "days" or (key == "fixed" and group.rest_key == "days")
+    return "days" in key
+
+
+@month_check("usage")
+def missing_usage(ws: Workspace, month: str, entities: Sequence[str]) -> list[LedgerProblem]:
+    """Active members of a place without declared days, when one of its keys needs them."""
+    problems = []
+    for place in all_places(ws.config):
+        if not any(needs_days(group) for group in place.config.charges):
+            continue
+        concerned = place.host in entities or any(m.entity in entities for m in place.members)
+        if not concerned:
+            continue
+        declared = usage_of(ws.load_checked(place.host), place.id)
+        for member in place.active_members(month):
+            if (member.id, month) not in declared:
+                problems.append(
+                    LedgerProblem(
+                        place.host,
+                        None,
+                        None,
+                        _(
+                            "{member} has no usage declaration for {month} at {place}, whose "
+                            "charges are shared by days of use; record it with 'alusage-ledger "
+                            "usage set {place} {member} --month {month} --days N'."
+                        ).format(member=member.id, month=month, place=place.id),
+                    )
+                )
+    return problems
