@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alusage_ledger.books.ledger import Workspace
-from alusage_ledger.domains.year.capital import register_of
+from alusage_ledger.domains.year import register_of
 
 #: Start and end every test in English (``conftest.english``).
 pytestmark = pytest.mark.usefixtures("english")
@@ -180,7 +180,7 @@ def test_hostile_names_are_refused_or_written_back_exactly(ws: Path, name: str) 
     from datetime import date
 
     from alusage_ledger.core.errors import UsageError
-    from alusage_ledger.domains.year.capital import CapitalRequest, record_movement
+    from alusage_ledger.domains.year import CapitalRequest, record_movement
 
     before = snapshot(ws)
     workspace = Workspace.open(ws)

@@ -92,7 +92,7 @@ def test_open_close_inventory_close_allocate(ws: Path, cli: Cli) -> None:
     # ... but no other entry in December.
     workspace = Workspace.open(ws)
     from alusage_ledger.books.entries import new_meta as _meta
-    from alusage_ledger.domains.year.yearend import posting, transaction
+    from alusage_ledger.domains.year.balances import posting, transaction
 
     def entry(day: date, tags: tuple[str, ...] = ()) -> object:
         return transaction(
@@ -210,7 +210,7 @@ def test_the_next_opening_equals_the_balance_sheet_at_december_31(ws: Path, cli:
     assert sum(got.values()) == 0
     assert got["Capitaux:Resultat:Benefice"] == Decimal("-2250.00")
     # Balances on Jan 1 are those of Dec 31: the closing and the à-nouveaux cancel out.
-    from alusage_ledger.domains.year.yearend import balances
+    from alusage_ledger.domains.year.balances import balances
 
     at_31 = balances(before_closing, until=date(2026, 12, 31))
     at_1 = balances(ledger.entries, until=date(2027, 1, 1))

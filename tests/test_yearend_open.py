@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from alusage_ledger.books.config import AllocationRules, Config
 from alusage_ledger.core.errors import LedgerErrors
-from alusage_ledger.domains.year.yearend import Allocation, minimums, read_trial_balance, violations
+from alusage_ledger.domains.year.allocation import Allocation, minimums, violations
+from alusage_ledger.domains.year.trialbalance import read_trial_balance
 
 #: Start and end every test in English (``conftest.english``).
 pytestmark = pytest.mark.usefixtures("english")
