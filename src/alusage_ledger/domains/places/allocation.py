@@ -41,6 +41,7 @@ from fractions import Fraction
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, quantize_cents, split_exact
+from alusage_ledger.core.periods import Month
 
 ZERO = Decimal("0.00")
 KEY_NAMES = ("equal", "surface", "desks", "days")
@@ -62,7 +63,8 @@ def days_in_month(month: str) -> int:
 
 
 def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
+    """``YYYY-MM`` of the month ``day`` falls in."""
+    return str(Month.of(day))
 
 
 def next_month(month: str) -> str:

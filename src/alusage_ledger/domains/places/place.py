@@ -24,12 +24,11 @@ d'usage"). What is static lives in ``alusage.toml``::
 The pydantic models of that section and their cross-checks live in
 :mod:`alusage_ledger.books.placeconfig`; this module holds the small helpers every command
 needs (find a place or a member, its sub-account). The arithmetic lives in
-:mod:`allocation`, the ledger work in :mod:`shares`.
+:mod:`allocation`, the ledger work in the modules :mod:`shares` lists.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -41,8 +40,11 @@ from alusage_ledger.books.placeconfig import (
     covers,
     derive_component,
 )
+from alusage_ledger.books.roles import account_component, role_account
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Month
+from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.domains.places.allocation import MemberSpec, PeriodSpec
 
 if TYPE_CHECKING:
@@ -54,12 +56,7 @@ if TYPE_CHECKING:
 
 def parse_month(text: str) -> str:
     """A ``YYYY-MM`` month given by the user; UsageError (exit 2) otherwise."""
-    value = text.strip()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise UsageError(
-            _("{value!r} is not a month; write it as YYYY-MM, e.g. 2026-11.").format(value=text)
-        )
-    return value
+    return str(Month.parse(text))
 
 
 @dataclass(frozen=True)
@@ -110,8 +107,6 @@ class Place:
         for member in self.members:
             if member.id == member_id:
                 return member
-        from alusage_ledger.core.suggest import did_you_mean
-
         raise UsageError(
             _("Unknown member {name!r} of {place}{hint}; the members are: {known}.").format(
                 name=member_id,
@@ -154,8 +149,6 @@ def get_place(config: Config, place_id: str) -> Place:
     """The place ``place_id``, or UsageError (exit 2) naming the known places."""
     place = config.places.get(place_id)
     if place is None:
-        from alusage_ledger.core.suggest import did_you_mean
-
         raise UsageError(
             _("Unknown place {name!r}{hint}; the places are: {known}.").format(
                 name=place_id,
@@ -174,8 +167,6 @@ def mirror_payable(config: Config, place: Place, entity: str) -> str:
     """The payable to the host in a member entity's ledger (configured, else derived)."""
     if place.config.mirror_payable is not None:
         return place.config.mirror_payable
-    from alusage_ledger.books.roles import account_component, role_account
-
     host_name = config.entity(place.host).name
     return f"{role_account(config, entity, 'suppliers').account}:{account_component(host_name)}"
 

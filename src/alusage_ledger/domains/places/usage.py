@@ -22,7 +22,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, UsageError
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+
+from alusage_ledger.books.ledger import Append, closed_months
+from alusage_ledger.core.errors import (
+    IOFailure,
+    LedgerErrors,
+    LedgerProblem,
+    RefusedError,
+    UsageError,
+)
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, parse_amount
 from alusage_ledger.domains.places.allocation import days_in_month, month_bounds
@@ -38,8 +48,6 @@ DAYS_HEADERS = ("days", "jours", "nb-jours", "nombre de jours")
 
 def declared_usage(entries: Iterable[Any], place_id: str) -> dict[tuple[str, str], Decimal]:
     """``{(member, month): days}`` of a place; the last directive in file order wins."""
-    from beancount.core import data
-
     out: dict[tuple[str, str], Decimal] = {}
     for entry in entries:
         if not (isinstance(entry, data.Custom) and entry.type == USAGE_TYPE):
@@ -82,9 +90,6 @@ def normalize_days(value: Decimal) -> Decimal:
 
 
 def usage_directive(place_id: str, member_id: str, month: str, days: Decimal) -> Any:
-    from beancount.core import data
-    from beancount.parser.grammar import ValueType
-
     _first, last = month_bounds(month)
     meta = data.new_metadata("<alusage>", 0)
     values = [
@@ -105,9 +110,6 @@ def check_member_active(place: Place, member: Member, month: str) -> None:
 
 
 def check_month_open(ws: Workspace, ledger: LoadedLedger, month: str, today: date) -> None:
-    from alusage_ledger.books.ledger import closed_months
-    from alusage_ledger.core.errors import RefusedError
-
     if month > f"{today.year:04d}-{today.month:02d}":
         raise UsageError(
             _(
@@ -138,8 +140,6 @@ def record_usage(
     today: date,
 ) -> UsageWrite:
     """Write the declarations that differ from the ones in force (one write, locked)."""
-    from alusage_ledger.books.ledger import Append
-
     with ws.lock():
         ledger = ws.load_checked(place.host)
         check_month_open(ws, ledger, month, today)
@@ -170,8 +170,6 @@ def read_usage_csv(path: Path, month: str, place: Place) -> list[tuple[str, Deci
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        from alusage_ledger.core.errors import IOFailure
-
         raise IOFailure(
             _("Cannot read {file}: {reason}.").format(file=shown, reason=exc.strerror)
         ) from exc
