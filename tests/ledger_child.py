@@ -16,7 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.books.ledger import Append, Workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.writer import Append
 
 ENTITY = "a"
 

@@ -14,8 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.books.ledger import Append, Workspace
+from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.books.workspace_init import NewEntity, create_workspace
+from alusage_ledger.books.writer import Append
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

@@ -379,7 +379,7 @@ def test_any_label_is_written_safely_or_refused_with_its_line(label: str, refere
     import csv
     import io
 
-    from alusage_ledger.books.ledger import format_entries, roundtrip_check, validate_entry
+    from alusage_ledger.books.validate import format_entries, roundtrip_check, validate_entry
     from alusage_ledger.integrations.bank.entries import line_entry
     from alusage_ledger.integrations.bank.statement import read_statement
 

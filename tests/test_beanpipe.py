@@ -317,7 +317,7 @@ def assert_same_parse(text: str, filename: str = "/ws/2026/01.beancount") -> tup
     """``ledger.parse_source`` gives what Beancount's ``parse_string`` gives, to the digit."""
     from beancount.parser import parser
 
-    from alusage_ledger.books.ledger import parse_source
+    from alusage_ledger.books.parsing import parse_source
 
     raw = text.encode("utf-8")
     entries, errors, options = parse_source(raw, filename)

@@ -23,7 +23,8 @@ from closing_helpers import ROOTS, make_close_ws
 from conftest import Cli, snapshot
 
 from alusage_ledger.books import beanpipe, cache, loader, parsing
-from alusage_ledger.books.ledger import LoadedLedger, Workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.loader import LoadedLedger
 
 
 @pytest.fixture
@@ -439,7 +440,7 @@ def test_after_a_write_only_the_changed_file_is_parsed_and_the_next_read_is_a_hi
     from beancount.core import data
     from beancount.core.amount import Amount
 
-    from alusage_ledger.books.ledger import Append
+    from alusage_ledger.books.writer import Append
 
     load(ws, "coop")  # fills the cache
     counter = Counter(monkeypatch)

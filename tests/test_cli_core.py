@@ -12,7 +12,8 @@ from conftest import Cli, run_subprocess, snapshot
 from foundation_helpers import make_ws, txn
 
 from alusage_ledger import __version__
-from alusage_ledger.books.ledger import Append, Workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.chart import FRENCH_ROOTS
 
 BIN = Path(sys.executable).parent

@@ -226,7 +226,8 @@ def test_the_writer_refuses_a_closed_month_and_accepts_a_late_document(ws: Path,
 
     from beancount.core import amount, data
 
-    from alusage_ledger.books.ledger import Append, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.writer import Append
 
     assert cli("close", "2026-01").exit_code == 0
     workspace = Workspace.open(ws)
@@ -392,7 +393,7 @@ def test_a_failing_step_restores_every_file(
     from beancount.core import data
     from beancount.parser.grammar import ValueType
 
-    from alusage_ledger.books.ledger import Append
+    from alusage_ledger.books.writer import Append
     from alusage_ledger.core.errors import UsageError
 
     monthend.steps()  # import the registered steps first
@@ -500,7 +501,7 @@ def test_reopen_reasons_round_trip_or_are_refused(
     from alusage_ledger.books.ledger import Workspace
     from alusage_ledger.books.locks import REOPEN_TYPE
     from alusage_ledger.core.errors import UsageError
-    from alusage_ledger.domains.closing.close import reopen_month
+    from alusage_ledger.domains.closing.reopen import reopen_month
 
     root = tmp_path / uuid.uuid4().hex
     shutil.copytree(closed_template, root)
@@ -535,7 +536,8 @@ def test_remove_close_file_is_safe(ws: Path, cli: Cli) -> None:
     from beancount.core import data
     from beancount.parser.grammar import ValueType
 
-    from alusage_ledger.books.ledger import Append, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.writer import Append
     from alusage_ledger.core.errors import UsageError
 
     assert cli("close", "2026-01").exit_code == 0

@@ -14,21 +14,18 @@ from hypothesis import strategies as st
 
 from alusage_ledger.core.errors import LedgerErrors, RefusedError, UsageError
 from alusage_ledger.outputs import fec
-from alusage_ledger.outputs.fec import (
+from alusage_ledger.outputs.fec.build import build_fec
+from alusage_ledger.outputs.fec.fields import (
     FIELDS,
-    FecExport,
-    FecLine,
-    FecSettings,
-    JournalSummary,
-    build_fec,
     clean_text,
-    exercice_bounds,
     fec_amount,
     parse_fec_number,
-    render_fec,
     transliterate,
-    verify_fec,
 )
+from alusage_ledger.outputs.fec.rows import FecExport, FecLine, JournalSummary
+from alusage_ledger.outputs.fec.settings import FecSettings, exercice_bounds
+from alusage_ledger.outputs.fec.verifier import verify_fec
+from alusage_ledger.outputs.fec.writer import render_fec
 
 HEADER = textwrap.dedent(
     """\

@@ -20,7 +20,7 @@ import pytest
 from conftest import Cli, run_subprocess, snapshot
 
 from alusage_ledger import __version__
-from alusage_ledger.outputs.fec import FIELDS, parse_fec_number
+from alusage_ledger.outputs.fec.fields import FIELDS, parse_fec_number
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "fec"
 REGEN = os.environ.get("ALUSAGE_REGEN_GOLDEN") == "1"

@@ -23,7 +23,8 @@ from foundation_helpers import BANK, CASH, child, gen_ids, make_ws, meta, parsed
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from alusage_ledger.books.ledger import TMP_SUFFIX, Append, Workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.writer import TMP_SUFFIX, Append
 from alusage_ledger.core.errors import ExitCode, LedgerErrors, RefusedError, UsageError
 
 HOSTILE = [

@@ -9,7 +9,7 @@ import pytest
 from closing_helpers import append, commit_all, git, make_close_ws
 from conftest import Cli
 
-from alusage_ledger.books.config import EntityConfig
+from alusage_ledger.books.entityconfig import EntityConfig
 from alusage_ledger.books.locks import (
     exercice_bounds,
     exercice_end_in,
@@ -254,8 +254,8 @@ def test_the_inventory_window_of_the_exercice(
 
 def test_the_lock_asserts_leaves_open_accounts_and_every_currency(tmp_path: Path) -> None:
     """Parents with postings of their own, closed accounts and other currencies."""
-    from alusage_ledger.books.config import EntityConfig
-    from alusage_ledger.books.ledger import load_ledger
+    from alusage_ledger.books.entityconfig import EntityConfig
+    from alusage_ledger.books.loader import load_ledger
     from alusage_ledger.domains.closing.lock import build_lock
 
     folder = tmp_path / "l"

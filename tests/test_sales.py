@@ -688,7 +688,7 @@ def test_vat_pending_on_a_paid_invoice_is_an_error(run: FastCli, ws: Path) -> No
 
 def test_hand_written_invoice_rates_are_read(ws: Path) -> None:
     from alusage_ledger.books.ledger import Workspace
-    from alusage_ledger.domains.sales.invoices import sales_index
+    from alusage_ledger.domains.sales.index import sales_index
 
     book(
         ws,

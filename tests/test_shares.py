@@ -456,7 +456,7 @@ def test_month_end_step_posts_every_place(ws: Path) -> None:
     from alusage_ledger.books import monthend
     from alusage_ledger.books.ledger import Workspace
 
-    assert "alusage_ledger.domains.places.shares" in monthend.STEP_MODULES
+    assert "alusage_ledger.domains.places.monthend" in monthend.STEP_MODULES
     steps = monthend.STEPS
     workspace = Workspace.open(ws)
     lines = steps["shares"](workspace, "2026-01", dry_run=False)

@@ -14,7 +14,8 @@ import pytest
 from closing_helpers import make_year_ws
 from conftest import Cli, snapshot
 
-from alusage_ledger.books.ledger import Append, Workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError
 
 #: Start and end every test in English (``conftest.english``).

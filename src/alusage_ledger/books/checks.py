@@ -25,7 +25,8 @@ from alusage_ledger.core.errors import LedgerErrors, LedgerProblem
 from alusage_ledger.core.i18n import _
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 EntityRule = Callable[["Workspace", "LoadedLedger"], Iterable[LedgerProblem]]
 WorkspaceRule = Callable[["Workspace", dict[str, "LoadedLedger"]], Iterable[LedgerProblem]]
@@ -40,12 +41,11 @@ RULE_MODULES: tuple[str, ...] = (
     "alusage_ledger.books.locks",
     "alusage_ledger.domains.purchases.bills",
     "alusage_ledger.domains.lettering.letters",
-    "alusage_ledger.domains.sales.invoices",
-    "alusage_ledger.domains.sales.vat",
-    "alusage_ledger.domains.places.shares",
+    "alusage_ledger.domains.sales.rules",
+    "alusage_ledger.domains.places.checks",
     "alusage_ledger.integrations.bank.refs",
-    "alusage_ledger.domains.year.yearend",
-    "alusage_ledger.domains.year.capital",
+    "alusage_ledger.domains.year.checks",
+    "alusage_ledger.domains.year.capital_checks",
 )
 
 

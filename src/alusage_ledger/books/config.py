@@ -28,14 +28,8 @@ from pydantic import (
 from alusage_ledger.books import answers
 from alusage_ledger.books.entityconfig import (
     ENTITY_ID,
-    MONTH,
-    VAT_RATES,
-    ActivityConfig,
     ConfigModel,
     EntityConfig,
-    SeriesConfig,
-    VatRegimeConfig,
-    series_regex,
 )
 from alusage_ledger.books.placeconfig import PlaceConfig, check_references
 from alusage_ledger.books.text import check_text
@@ -61,17 +55,6 @@ __all__ = [
     "find_workspace",
     "load_config",
     "parse_config",
-]
-# TRANSITION: moved to books.entityconfig; other modules import them from here.
-__all__ += [
-    "ENTITY_ID",
-    "MONTH",
-    "VAT_RATES",
-    "ActivityConfig",
-    "EntityConfig",
-    "SeriesConfig",
-    "VatRegimeConfig",
-    "series_regex",
 ]
 
 CONFIG_NAME = "alusage.toml"

@@ -25,19 +25,14 @@ from typing import Any
 from alusage_ledger.books import answers
 from alusage_ledger.books.canonical import canonical_form
 from alusage_ledger.books.config import CONFIG_NAME, Config, load_config
-from alusage_ledger.books.loader import LoadedLedger, ParsedFile, load_ledger, relative
-from alusage_ledger.books.parsing import parse_source
-from alusage_ledger.books.text import check_text
-from alusage_ledger.books.validate import format_entries, roundtrip_check, validate_entry
+from alusage_ledger.books.loader import LoadedLedger, load_ledger, relative
 from alusage_ledger.books.writer import (
     TMP_SUFFIX,
     Append,
     PlannedFile,
     Writer,
     atomic_write,
-    closed_months,
     crash_point,
-    file_header,
     fsync_dir,
 )
 from alusage_ledger.core.errors import (
@@ -49,27 +44,7 @@ from alusage_ledger.core.errors import (
 )
 from alusage_ledger.core.i18n import _
 
-# TRANSITION: other modules import these names from here; they moved to books.loader
-# (LoadedLedger, ParsedFile, load_ledger), books.parsing (parse_source), books.text
-# (check_text), books.validate (format_entries, roundtrip_check, validate_entry) and
-# books.writer (Append, PlannedFile, TMP_SUFFIX, atomic_write, closed_months).
-__all__ = [
-    "LOCK_NAME",
-    "TMP_SUFFIX",
-    "Append",
-    "LoadedLedger",
-    "ParsedFile",
-    "PlannedFile",
-    "Workspace",
-    "atomic_write",
-    "check_text",
-    "closed_months",
-    "format_entries",
-    "load_ledger",
-    "parse_source",
-    "roundtrip_check",
-    "validate_entry",
-]
+__all__ = ["LOCK_NAME", "Workspace"]
 
 LOCK_NAME = ".alusage.lock"
 
@@ -147,25 +122,6 @@ class Workspace:
 
     def changed_file(self, ledger: LoadedLedger) -> str | None:
         """The first file of ``ledger`` whose bytes changed since it was read, or None."""
-        return self._changed_file(ledger)
-
-    # ---- files (what the writer reads and replaces; ``close --dry-run`` keeps them in memory)
-
-    def file_exists(self, path: Path) -> bool:
-        return self._file_exists(path)
-
-    def file_bytes(self, path: Path) -> bytes | None:
-        """A file's bytes, or None if it does not exist."""
-        return self._file_bytes(path)
-
-    def put_file(self, path: Path, data: bytes | None) -> None:
-        """Replace a file atomically (W5), or remove it (``None``)."""
-        self._put_file(path, data)
-
-    # TRANSITION: ``close --dry-run`` (domains/closing/close.py) overrides these private
-    # hooks; once it overrides the public methods above, their bodies move up and these go.
-
-    def _changed_file(self, ledger: LoadedLedger) -> str | None:
         for path, parsed in ledger.files.items():
             try:
                 if hashlib.sha256(path.read_bytes()).hexdigest() != parsed.digest:
@@ -174,13 +130,17 @@ class Workspace:
                 return parsed.rel
         return None
 
-    def _file_exists(self, path: Path) -> bool:
+    # ---- files (what the writer reads and replaces; ``close --dry-run`` keeps them in memory)
+
+    def file_exists(self, path: Path) -> bool:
         return path.exists()
 
-    def _file_bytes(self, path: Path) -> bytes | None:
+    def file_bytes(self, path: Path) -> bytes | None:
+        """A file's bytes, or None if it does not exist."""
         return path.read_bytes() if path.exists() else None
 
-    def _put_file(self, path: Path, data: bytes | None) -> None:
+    def put_file(self, path: Path, data: bytes | None) -> None:
+        """Replace a file atomically (W5), or remove it (``None``)."""
         if data is None:
             answers.taint("a file was removed")
             path.unlink()
@@ -334,7 +294,3 @@ class Workspace:
                 atomic_write(path, raw_file)
                 self.forget(entity)
                 raise
-
-
-_Writer = Writer  # TRANSITION: moved to books.writer.Writer (closing uses it)
-_header = file_header  # TRANSITION: moved to books.writer.file_header (closing uses it)

@@ -48,8 +48,8 @@ ORDER = ("recurring", "shares", "redistribution", "vat")
 STEP_MODULES: tuple[str, ...] = (
     "alusage_ledger.domains.commons.redistribution",
     "alusage_ledger.domains.purchases.recurring",
-    "alusage_ledger.domains.sales.vat",
-    "alusage_ledger.domains.places.shares",
+    "alusage_ledger.domains.sales.settlement",
+    "alusage_ledger.domains.places.monthend",
 )
 #: Modules that register a check, a cleanup or a report when imported.
 CHECK_MODULES: tuple[str, ...] = ("alusage_ledger.domains.places.monthend",)

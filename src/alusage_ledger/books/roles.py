@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from alusage_ledger.core.chart import (
-    account_component as account_component,  # TRANSITION: moved to core.chart
-)
 from alusage_ledger.core.errors import ConfigError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.suggest import did_you_mean

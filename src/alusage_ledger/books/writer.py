@@ -362,6 +362,3 @@ class Writer:
                         "nothing was changed."
                     ).format(entity=entity)
                 )
-
-    # TRANSITION: close --dry-run (domains/closing/close.py) calls ``_verify``; use ``verify``.
-    _verify = verify

@@ -23,7 +23,7 @@ from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from alusage_ledger.domains.purchases.bills import Document, Written
+    from alusage_ledger.domains.purchases.documents import Document, Written
 
 
 def register(app: typer.Typer) -> None:
@@ -111,11 +111,14 @@ def register(app: typer.Typer) -> None:
             BillLine,
             BillRequest,
             add_bill,
-            amount_arg,
-            date_arg,
             parse_line,
-            parse_vat_rate,
         )
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.purchases.deductible import parse_vat_rate
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.purchases.input import amount_arg, date_arg
 
         st = state.current()
         ws = st.workspace()
@@ -173,7 +176,8 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import amount_arg, date_arg, pay_bill
+        from alusage_ledger.domains.purchases.bills import pay_bill
+        from alusage_ledger.domains.purchases.input import amount_arg, date_arg
 
         ws = state.current().workspace()
         if entity is not None:
@@ -232,7 +236,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import date_arg, documents, period_range
+        from alusage_ledger.domains.purchases.documents import documents
+        from alusage_ledger.domains.purchases.input import date_arg, period_range
 
         ws = state.current().workspace()
         names = chosen_entities(ws, entity)

@@ -192,13 +192,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.year.capital import (
+        from alusage_ledger.domains.year.register import capital_entity, register_of
+        from alusage_ledger.domains.year.register_report import (
             COLUMNS,
-            capital_entity,
             register_csv,
             register_json,
             register_markdown,
-            register_of,
             register_rows,
         )
 
@@ -235,7 +234,7 @@ def _day(text: str | None) -> date:
     from alusage_ledger.core.periods import resolve_today
 
     # lazy: the domain (and Beancount) loads only when the command runs
-    from alusage_ledger.domains.purchases.bills import date_arg
+    from alusage_ledger.domains.purchases.input import date_arg
 
     return date_arg(text, _("date"), default=resolve_today())
 
@@ -259,10 +258,13 @@ def _run(
 ) -> None:
     """Record movement ``op`` from the command's options (read in the order of the fields)."""
     # lazy: the domain (and Beancount) loads only when the command runs
-    from alusage_ledger.domains.purchases.bills import amount_arg
+    from alusage_ledger.domains.purchases.input import amount_arg
 
     # lazy: the domain (and Beancount) loads only when the command runs
-    from alusage_ledger.domains.year.capital import CapitalRequest, capital_entity, record_movement
+    from alusage_ledger.domains.year.capital_movements import CapitalRequest, record_movement
+
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.year.register import capital_entity
 
     moved = _day(day)
     unit_value = amount_arg(unit, _("unit value")) if unit is not None else None

@@ -13,7 +13,7 @@ from alusage_ledger.outputs.render.console import emit_json, say
 from alusage_ledger.outputs.render.progress import working
 
 if TYPE_CHECKING:
-    from alusage_ledger.domains.closing.close import CloseResult
+    from alusage_ledger.domains.closing.results import CloseResult
 
 
 def register(app: typer.Typer) -> None:
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         today: Today = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.closing.close import reopen_month
+        from alusage_ledger.domains.closing.reopen import reopen_month
 
         st = state.current()
         ws = st.workspace()

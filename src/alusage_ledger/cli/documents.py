@@ -11,7 +11,7 @@ from alusage_ledger.core.i18n import _
 from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
-    from alusage_ledger.domains.purchases.bills import Document, Written
+    from alusage_ledger.domains.purchases.documents import Document, Written
 
 
 def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:

@@ -21,7 +21,7 @@ from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from alusage_ledger.domains.purchases.bills import Document
+    from alusage_ledger.domains.purchases.documents import Document
 
 
 def register(app: typer.Typer) -> None:
@@ -75,10 +75,8 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
-
-        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import ClaimRequest, add_claim
+        from alusage_ledger.domains.purchases.input import amount_arg, date_arg
 
         ws = state.current().workspace()
         ws.config.entity(entity)
@@ -143,10 +141,8 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import amount_arg, date_arg
-
-        # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import reimburse as do_reimburse
+        from alusage_ledger.domains.purchases.input import amount_arg, date_arg
 
         ws = state.current().workspace()
         ws.config.entity(entity)

@@ -135,18 +135,23 @@ def _export(
     entity: str, exercice: int, encoding: str, separator: str, out: Path | None, allow_open: bool
 ) -> None:
     # lazy: reports and exports load only when the command runs
-    from alusage_ledger.outputs.fec import (
-        ENCODINGS,
+    from alusage_ledger.outputs.fec.build import build_fec
+
+    # lazy: reports and exports load only when the command runs
+    from alusage_ledger.outputs.fec.description import render_description
+
+    # lazy: reports and exports load only when the command runs
+    from alusage_ledger.outputs.fec.settings import (
         FecSettings,
-        build_fec,
         exercice_bounds,
         export_date,
-        render_description,
-        render_fec,
         third_party_names,
         third_party_parents,
-        verify_fec,
     )
+
+    # lazy: reports and exports load only when the command runs
+    from alusage_ledger.outputs.fec.verifier import verify_fec
+    from alusage_ledger.outputs.fec.writer import ENCODINGS, render_fec
 
     st = state.current()
     ws = st.workspace()
@@ -269,7 +274,7 @@ def _export(
 def _write_pair(fec_path: Path, data: bytes, description_path: Path, description: bytes) -> None:
     """Both files or neither: the FEC's previous bytes come back if the description fails."""
     # lazy: the books (pydantic, Beancount) load only when the command runs
-    from alusage_ledger.books.ledger import atomic_write
+    from alusage_ledger.books.writer import atomic_write
 
     folder = fec_path.parent
     try:
@@ -295,7 +300,7 @@ def _write_pair(fec_path: Path, data: bytes, description_path: Path, description
 
 def _verify(path: Path) -> None:
     # lazy: reports and exports load only when the command runs
-    from alusage_ledger.outputs.fec import verify_fec
+    from alusage_ledger.outputs.fec.verifier import verify_fec
 
     st = state.current()
     if not path.is_file():

@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import today
+        from alusage_ledger.domains.places.compute import today
 
         # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.bank.importer import import_bank

@@ -23,7 +23,7 @@ from alusage_ledger.outputs.render.console import emit_json, say, table
 if TYPE_CHECKING:
     from datetime import date
 
-    from alusage_ledger.domains.sales.invoices import Planned
+    from alusage_ledger.domains.sales.invoicing import Planned
 
 InvoiceNumber: TypeAlias = Annotated[
     str, typer.Argument(help=N_("The invoice number, e.g. F2026-0007."))
@@ -190,16 +190,18 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.core.periods import parse_date
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.invoices import (
+        from alusage_ledger.domains.sales.invoicing import add_invoice
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.sales.requests import (
             InvoiceRequest,
             LineRequest,
-            add_invoice,
             parse_amount_arg,
             parse_line,
         )
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.invoices import parse_vat as parse_vat_choice
+        from alusage_ledger.domains.sales.requests import parse_vat as parse_vat_choice
 
         st = state.current()
         ws = st.workspace()
@@ -266,12 +268,11 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.invoices import (
-            PaymentRequest,
-            locate_invoice,
-            parse_amount_arg,
-            pay_invoice,
-        )
+        from alusage_ledger.domains.sales.invoicing import locate_invoice
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.sales.payments import pay_invoice
+        from alusage_ledger.domains.sales.requests import PaymentRequest, parse_amount_arg
 
         st = state.current()
         ws = st.workspace()
@@ -308,11 +309,11 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.invoices import (
-            CancelRequest,
-            cancel_invoice,
-            locate_invoice,
-        )
+        from alusage_ledger.domains.sales.credit_notes import cancel_invoice
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.sales.invoicing import locate_invoice
+        from alusage_ledger.domains.sales.requests import CancelRequest
 
         st = state.current()
         ws = st.workspace()
@@ -354,7 +355,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.core.periods import parse_period
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.invoices import invoice_rows, sales_index
+        from alusage_ledger.domains.sales.index import invoice_rows, sales_index
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.totals import still_due

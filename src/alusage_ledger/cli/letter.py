@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.lettering.aged import aged_balances, aged_rows
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import date_arg
+        from alusage_ledger.domains.purchases.input import date_arg
 
         st = state.current()
         ws = st.workspace()

@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
             return
         if dry_run:
             # lazy: the books (pydantic, Beancount) load only when the command runs
-            from alusage_ledger.books.ledger import format_entries
+            from alusage_ledger.books.validate import format_entries
 
             planned = [e for i in instances for e in i.entries]
             if planned:

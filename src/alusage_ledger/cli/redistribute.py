@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.commons.redistribution import redistribute as run
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import date_arg
+        from alusage_ledger.domains.purchases.input import date_arg
 
         st = state.current()
         ws = st.workspace()
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
 
 def as_json(result: MonthResult, *, post: bool) -> dict[str, Any]:
     # lazy: the domain (and Beancount) loads only when the command runs
-    from alusage_ledger.domains.commons.redistribution import explain
+    from alusage_ledger.domains.commons.dues import explain
 
     policies = []
     for due in result.dues:
@@ -149,7 +149,7 @@ def as_json(result: MonthResult, *, post: bool) -> dict[str, Any]:
 
 def _show(result: MonthResult, *, post: bool, dry_run: bool) -> None:
     # lazy: the domain (and Beancount) loads only when the command runs
-    from alusage_ledger.domains.commons.redistribution import explain
+    from alusage_ledger.domains.commons.dues import explain
 
     if not result.dues:
         say(_("No redistribution policy applies to {month}.").format(month=result.month))

@@ -21,9 +21,9 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import table
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import EntityConfig
-    from alusage_ledger.books.ledger import LoadedLedger
-    from alusage_ledger.outputs.ledgerreports import Window
+    from alusage_ledger.books.entityconfig import EntityConfig
+    from alusage_ledger.books.loader import LoadedLedger
+    from alusage_ledger.outputs.ledgerreports.window import Window
 
 Period: TypeAlias = Annotated[
     str | None,

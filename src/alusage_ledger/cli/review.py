@@ -24,7 +24,8 @@ from alusage_ledger.outputs.render.progress import working
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from alusage_ledger.integrations.review.findings import EntityReview, Entry, Finding, Review
+    from alusage_ledger.integrations.review.results import EntityReview, Finding, Review
+    from alusage_ledger.integrations.review.sides import Entry
 
 
 class Format(StrEnum):
@@ -72,10 +73,16 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.books.config import find_workspace
 
         # lazy: the integration loads only when the command runs
-        from alusage_ledger.integrations.review.findings import Side, compare, review_document
+        from alusage_ledger.integrations.review.document import review_document
+
+        # lazy: the integration loads only when the command runs
+        from alusage_ledger.integrations.review.findings import compare
 
         # lazy: the integration loads only when the command runs
         from alusage_ledger.integrations.review.git_sides import read_sides
+
+        # lazy: the integration loads only when the command runs
+        from alusage_ledger.integrations.review.sides import Side
 
         st = state.current()
         root = find_workspace(st.workspace_path)

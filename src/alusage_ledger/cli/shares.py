@@ -26,7 +26,7 @@ MEMBER_HELP = N_("The member id, e.g. nicolas-jeudy.")
 def _date(text: str | None, what: str) -> date:
     if text is None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import today
+        from alusage_ledger.domains.places.compute import today
 
         return today()
     try:
@@ -60,7 +60,7 @@ def period_bounds(text: str | None) -> tuple[date | None, date]:
 
     if text is None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import today
+        from alusage_ledger.domains.places.compute import today
 
         return None, today()
     value = text.strip()
@@ -111,13 +111,14 @@ def register(app: typer.Typer) -> None:
         dry_run: PostDryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.places.calls import post_shares
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.places.compute import compute_shares
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.places.compute import today as current_day
         from alusage_ledger.domains.places.place import get_place, parse_month
-
-        # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import compute_shares, post_shares
-
-        # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import today as current_day
 
         # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs.render.shares import allocation_json, allocation_tables
@@ -198,10 +199,11 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.place import get_place
+        from alusage_ledger.domains.places.compute import today
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import pay_member, today
+        from alusage_ledger.domains.places.payments import pay_member
+        from alusage_ledger.domains.places.place import get_place
 
         st = state.current()
         ws = st.workspace()
@@ -262,7 +264,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.places.place import get_place
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import member_statement
+        from alusage_ledger.domains.places.statement import member_statement
 
         # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs.render.shares import (
@@ -314,7 +316,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.places.place import get_place
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import place_balances
+        from alusage_ledger.domains.places.statement import place_balances
 
         # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs.render.shares import balances_rows, machine
@@ -354,7 +356,7 @@ def register(app: typer.Typer) -> None:
 
 def _action_text(action: object, dry_run: bool) -> str:
     # lazy: the domain (and Beancount) loads only when the command runs
-    from alusage_ledger.domains.places.shares import Action
+    from alusage_ledger.domains.places.writes import Action
 
     assert isinstance(action, Action)
     texts = {

@@ -37,10 +37,8 @@ def register(app: typer.Typer) -> None:
         days: Annotated[str, typer.Option("--days", help=N_("Days of use, e.g. 12 or 12.5."))],
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.places.compute import today
         from alusage_ledger.domains.places.place import get_place, parse_month
-
-        # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import today
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import parse_days, record_usage
@@ -67,10 +65,8 @@ def register(app: typer.Typer) -> None:
         month: Month,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.places.compute import today
         from alusage_ledger.domains.places.place import get_place, parse_month
-
-        # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.shares import today
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import read_usage_csv, record_usage

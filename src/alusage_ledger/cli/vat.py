@@ -15,7 +15,7 @@ from alusage_ledger.outputs.render.console import emit_json, say
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
-    from alusage_ledger.domains.sales.vat import VatReturn
+    from alusage_ledger.domains.sales.returns import VatReturn
 
 
 def _rate_text(rate: str) -> str:
@@ -37,10 +37,10 @@ def as_json(ws: Workspace, result: VatReturn, status: str | None) -> dict[str, A
     where = None
     if existing is not None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.vat import _rel
+        from alusage_ledger.domains.sales.settlement import relative_path
 
         meta = existing.meta or {}
-        where = f"{_rel(ws, meta.get('filename'))}:{meta.get('lineno')}"
+        where = f"{relative_path(ws, meta.get('filename'))}:{meta.get('lineno')}"
     return {
         "entity": result.entity,
         "regime": result.regime,
@@ -166,11 +166,11 @@ def _settlement_line(ws: Workspace, result: VatReturn, status: str | None) -> st
         return _("Nothing to settle.")
     if result.existing is not None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.vat import _rel
+        from alusage_ledger.domains.sales.settlement import relative_path
 
         meta = result.existing.meta or {}
         return _("Settlement already in the ledger: {where}.").format(
-            where=f"{_rel(ws, meta.get('filename'))}:{meta.get('lineno')}"
+            where=f"{relative_path(ws, meta.get('filename'))}:{meta.get('lineno')}"
         )
     return _("Not settled yet: run with --post to write the entry dated {day}.").format(day=day)
 
@@ -198,7 +198,10 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.core.periods import parse_period
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.sales.vat import LedgerVat, compute_return, post_return
+        from alusage_ledger.domains.sales.returns import LedgerVat, compute_return
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.sales.settlement import post_return
 
         st = state.current()
         ws = st.workspace()

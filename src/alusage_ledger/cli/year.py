@@ -26,7 +26,7 @@ from alusage_ledger.outputs.render.progress import working
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from alusage_ledger.domains.year.yearend import Minimums
+    from alusage_ledger.domains.year.allocation import Minimums
 
 Exercice: TypeAlias = Annotated[
     str,
@@ -68,10 +68,10 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import date_arg
+        from alusage_ledger.domains.purchases.input import date_arg
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.year.yearend import open_books
+        from alusage_ledger.domains.year.opening import open_books
 
         st = state.current()
         ws = st.workspace()
@@ -157,7 +157,8 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.year.yearend import book_inventory, parse_exercice
+        from alusage_ledger.domains.year.exercices import parse_exercice
+        from alusage_ledger.domains.year.inventory import book_inventory
 
         st = state.current()
         ws = st.workspace()
@@ -212,7 +213,10 @@ def register(app: typer.Typer) -> None:
         today: Today = None,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.year.yearend import close_exercice, parse_exercice
+        from alusage_ledger.domains.year.closing import close_exercice
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.year.exercices import parse_exercice
 
         st = state.current()
         ws = st.workspace()
@@ -309,13 +313,16 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.bills import date_arg
+        from alusage_ledger.domains.purchases.input import date_arg
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.year.yearend import Allocation, allocate, parse_exercice
+        from alusage_ledger.domains.year.allocation import Allocation, allocate
 
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.year.yearend import propose as propose_minimums
+        from alusage_ledger.domains.year.allocation import propose as propose_minimums
+
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.year.exercices import parse_exercice
 
         st = state.current()
         ws = st.workspace()

@@ -24,14 +24,19 @@ Fava version lacks it, the command refuses to start rather than serve an unvette
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from beancount.core import data
+from beancount.parser import parser
 
 from alusage_ledger.core.errors import IOFailure, LedgerErrors, LedgerProblem
 from alusage_ledger.core.i18n import _
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 #: ``custom "fava-option"`` names that make Fava import or run Python files.
 CODE_OPTIONS = frozenset({"import-config", "import-dirs"})
@@ -55,6 +60,7 @@ def install_hint() -> str:
 def require_fava() -> Any:
     """The ``fava.core`` module, or an :class:`IOFailure` (exit 5) saying how to install it."""
     try:
+        # lazy: Fava is an optional dependency (the 'web' extra); its absence is an answer
         import fava.core
     except ImportError as exc:
         raise IOFailure(install_hint()) from exc
@@ -69,7 +75,6 @@ def require_fava() -> Any:
 
 
 def _fava_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("fava")
@@ -79,7 +84,6 @@ def _fava_version() -> str:
 
 def fava_refusals(ledger: LoadedLedger) -> list[LedgerProblem]:
     """Directives that would make Fava import Python code: extensions, import-config."""
-    from beancount.core import data
 
     problems = []
     for entry in ledger.entries:
@@ -127,7 +131,6 @@ def vet_for_fava(ws: Workspace, entity: str) -> LoadedLedger:
 
 
 def _empty_options(main: Path, title: str, files: Sequence[Path]) -> dict[str, Any]:
-    from beancount.parser import parser
 
     _entries, _errors, options = parser.parse_string("")
     options = dict(options)
@@ -191,6 +194,7 @@ def create_app(
     fava_core.load_uncached = vetted_load(
         ws, {str(main): entity for main, entity in zip(mains, entities)}
     )
+    # lazy: Fava is an optional dependency, present once fava_core() has answered
     from fava.application import create_app as fava_app
 
     flask_app = fava_app(
@@ -201,6 +205,7 @@ def create_app(
 
 def serve(app: Any, host: str, port: int) -> None:
     """Serve ``app`` until interrupted (Fava's own server, cheroot)."""
+    # lazy: cheroot comes with Fava, an optional dependency
     from cheroot.wsgi import Server
 
     server = Server((host, port), app)

@@ -55,7 +55,6 @@ from alusage_ledger.domains.closing.preconditions import (
     check_preconditions,
     kept_entities,
 )
-from alusage_ledger.domains.closing.reopen import reopen_month
 from alusage_ledger.domains.closing.reports import REPORTS_DIR, write_reports
 from alusage_ledger.domains.closing.results import CloseResult, EntityClose
 from alusage_ledger.domains.closing.snapshot import Snapshot, ledger_folders, rel_path
@@ -65,7 +64,6 @@ __all__ = [
     "close_month",
     "close_through",
     "months_to_close",
-    "reopen_month",  # TRANSITION: moved to domains.closing.reopen
     "run_steps",
 ]
 

@@ -8,7 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from alusage_ledger.books.ledger import Append, Workspace
+from beancount.core import data
+from beancount.core.amount import Amount
+from beancount.parser.grammar import ValueType
+
+from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.books.locks import (
     CLOSED_ON_KEY,
     LOCK_HASH_KEY,
@@ -22,12 +26,13 @@ from alusage_ledger.books.locks import (
     prev_month,
     start_month,
 )
+from alusage_ledger.books.writer import Append
 from alusage_ledger.domains.closing.results import CloseResult
 from alusage_ledger.domains.closing.snapshot import rel_path
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import EntityConfig
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.entityconfig import EntityConfig
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def _leaf(account: str, accounts: set[str]) -> bool:
@@ -43,9 +48,6 @@ def build_lock(
     previous: str | None,
 ) -> tuple[list[Any], str]:
     """The entries of month ``month``'s close file, and its digest (pure)."""
-    from beancount.core import data
-    from beancount.core.amount import Amount
-    from beancount.parser.grammar import ValueType
 
     first, last = month_bounds(month)
     first_next = last + timedelta(days=1)

@@ -18,17 +18,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from beancount import loader
+from beancount.core import data
+from beancount.core import data as bdata
+from beancount.core.amount import Amount
+from beancount.parser import parser
+
 from alusage_ledger.books.beanpipe import book
-from alusage_ledger.books.ledger import (
-    LoadedLedger,
-    ParsedFile,
-    PlannedFile,
-    Workspace,
-    _header,
-    _Writer,
-    load_ledger,
-    parse_source,
-)
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.loader import LoadedLedger, ParsedFile, load_ledger
+from alusage_ledger.books.parsing import parse_source
+from alusage_ledger.books.writer import PlannedFile, Writer, file_header
 from alusage_ledger.core.errors import LedgerErrors
 from alusage_ledger.domains.closing.snapshot import ignored, rel_path
 
@@ -70,14 +70,14 @@ class PlannedWorkspace(Workspace):
 
     # ---- files
 
-    def _file_exists(self, path: Path) -> bool:
+    def file_exists(self, path: Path) -> bool:
         return path in self.overlay or path.exists()
 
-    def _file_bytes(self, path: Path) -> bytes | None:
+    def file_bytes(self, path: Path) -> bytes | None:
         found = self.overlay.get(path)
-        return found if found is not None else super()._file_bytes(path)
+        return found if found is not None else super().file_bytes(path)
 
-    def _put_file(self, path: Path, data: bytes | None) -> None:
+    def put_file(self, path: Path, data: bytes | None) -> None:
         if data is None:
             self.overlay.pop(path, None)
             return
@@ -97,13 +97,13 @@ class PlannedWorkspace(Workspace):
         ``folders``, sorted like :meth:`Snapshot.changed`."""
         roots = {Path(os.path.realpath(f)) for f in folders}
         out = []
-        for path, data in self.overlay.items():
+        for path, content in self.overlay.items():
             real = Path(os.path.realpath(path))
             if ignored(real) or not any(r == real or r in real.parents for r in roots):
                 continue
             old = real.read_bytes() if real.is_file() else b""
-            if data != old or not real.is_file():
-                out.append((real, old, data))
+            if content != old or not real.is_file():
+                out.append((real, old, content))
         return sorted(out, key=lambda item: item[0])
 
     # ---- ledgers
@@ -115,10 +115,10 @@ class PlannedWorkspace(Workspace):
     def remove_close_file(self, entity: str, rel: str, then: Sequence[Any] = ()) -> None:
         raise NotImplementedError("close --dry-run plans no removal")  # no step removes
 
-    def _changed_file(self, ledger: LoadedLedger) -> str | None:
+    def changed_file(self, ledger: LoadedLedger) -> str | None:
         for path, parsed in ledger.files.items():
             try:
-                data = self._file_bytes(path)
+                data = self.file_bytes(path)
             except OSError:
                 return parsed.rel
             if data is None or hashlib.sha256(data).hexdigest() != parsed.digest:
@@ -126,7 +126,7 @@ class PlannedWorkspace(Workspace):
         return None
 
     def load(self, entity: str, *, fresh: bool = False) -> LoadedLedger:
-        ledger = self._loaded.get(entity)
+        ledger = self.last_read(entity)
         if ledger is not None and not fresh:
             return ledger
         base = self.real.load(entity)
@@ -136,7 +136,7 @@ class PlannedWorkspace(Workspace):
             ledger = ledger if ledger.files.keys() == base.files.keys() else self._reload(entity)
         else:
             ledger = self._reload(entity)
-        self._loaded[entity] = ledger
+        self.remember(entity, ledger)
         return ledger
 
     def write(
@@ -149,11 +149,11 @@ class PlannedWorkspace(Workspace):
     ) -> list[Any]:
 
         # Workspace.write, without the lock (nothing is written).
-        writer = _Writer(self, appends, allow_closed=allow_closed, skip_present=skip_present)
+        writer = Writer(self, appends, allow_closed=allow_closed, skip_present=skip_present)
         if not self.exact:
             # The fast pass reloads what was written; W6's verification (no error, the
             # entries read back as intended) waits for settle(), once for every write.
-            writer._verify = self._reload_written  # type: ignore[method-assign]
+            writer.verify = self._reload_written  # type: ignore[method-assign]
         plans = writer.run(dry_run=dry_run)
         if not dry_run:
             self._writes += 1
@@ -173,7 +173,6 @@ class PlannedWorkspace(Workspace):
 
     def _booked_memo(self, entity: str) -> dict[int, tuple[Any, Any]]:
         """id(parsed entry) → (parsed entry, booked entry), from the real load."""
-        from beancount.core import data
 
         memo = self._booked.get(entity)
         if memo is not None:
@@ -197,12 +196,10 @@ class PlannedWorkspace(Workspace):
         return memo
 
     def _fast_load(self, entity: str, main: Path) -> LoadedLedger:
-        from beancount import loader
-        from beancount.core import data
 
         memo = self._booked_memo(entity)
         real = self.real.load(entity)
-        before = self._loaded.get(entity) or real
+        before = self.last_read(entity) or real
         # The files, walked like vet_files does (breadth first from main.beancount).
         files: dict[Path, ParsedFile] = {}
         queue = [Path(os.path.realpath(main))]
@@ -243,9 +240,6 @@ class PlannedWorkspace(Workspace):
         metadata (unbalanced ones are errors, the ledger has none). Otherwise, the whole
         planned bytes are parsed."""
 
-        from beancount.core import data as bdata
-        from beancount.parser import parser
-
         data = self.overlay.get(path)
         known = before.files.get(path) or real.files.get(path)
         if data is None:
@@ -261,7 +255,7 @@ class PlannedWorkspace(Workspace):
             last = (now, known)
         if last is not None and last[1].digest == digest:
             return last[1]
-        header = _header(before).encode("utf-8")
+        header = file_header(before).encode("utf-8")
         if last is not None and data.startswith(last[0]) and self._header_only(last[1], header):
             old_bytes, old = last
             first = old_bytes.count(b"\n") + 1 - header.count(b"\n")
@@ -297,7 +291,6 @@ class PlannedWorkspace(Workspace):
         return self._same_options(parsed.options, self._header_parse(header))
 
     def _header_parse(self, header: bytes) -> dict[str, Any]:
-        from beancount.parser import parser
 
         if header not in self._header_options:
             self._header_options[header] = parser.parse_string(header)[2]
@@ -331,7 +324,6 @@ class PlannedWorkspace(Workspace):
         as intended) and equal what the fast pass computed. And no balance assertion
         already there may cover a posting of the steps: a write in between could have
         broken it (only the end was validated). Otherwise :class:`Inexact`."""
-        from beancount.core import data
 
         if self.exact:
             return
@@ -349,7 +341,7 @@ class PlannedWorkspace(Workspace):
         self.exact = True  # from now on, a ledger read again is loaded exactly
         try:
             before = {entity: self.real.load(entity) for entity in self._new}
-            _Writer(self, (), allow_closed=False)._verify(before, merged)
+            Writer(self, (), allow_closed=False).verify(before, merged)
         except LedgerErrors:
             raise Inexact from None
         for entity, plans in self._new.items():
@@ -362,7 +354,7 @@ class PlannedWorkspace(Workspace):
             ):
                 raise Inexact
             # The same ledger; the fast one shares the real load's objects (less memory).
-            self._loaded[entity] = fast[entity]
+            self.remember(entity, fast[entity])
             # A balance assertion (already there: write 0) is checked after every later
             # write; only the ledger after the last one was validated. One of the postings
             # of a write in between, dated before it, on its account or a sub-account, in
@@ -396,9 +388,6 @@ def _plain(entry: Any) -> bool:
     """Neither a pad nor a document, and a transaction's postings have their number and
     currency, no cost, no price (booked the same whatever else the ledger holds)."""
     if not _PLAIN_TYPES:
-        from beancount.core import data
-        from beancount.core.amount import Amount
-
         _PLAIN_TYPES.extend((data.Transaction, (data.Pad, data.Document), Amount))
     transaction, odd, amount = _PLAIN_TYPES
     kind = type(entry)

@@ -10,7 +10,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from alusage_ledger.books.ledger import Append, Workspace, check_text
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+
+from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.books.locks import (
     EXERCICE_CLOSE_TYPE,
     REOPEN_TYPE,
@@ -20,6 +23,8 @@ from alusage_ledger.books.locks import (
     month_bounds,
     parse_month,
 )
+from alusage_ledger.books.text import check_text
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import resolve_today
@@ -28,8 +33,8 @@ from alusage_ledger.domains.closing.results import ReopenResult
 from alusage_ledger.domains.closing.snapshot import Snapshot, ledger_folders, rel_path
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import EntityConfig
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.entityconfig import EntityConfig
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def _exercice_closed(ledger: LoadedLedger, config: EntityConfig, month: str) -> bool:
@@ -60,8 +65,6 @@ def reopen_month(
     today: date | str | None = None,
 ) -> ReopenResult:
     """Lift the lock of ``month`` (the last closed month) and record why."""
-    from beancount.core import data
-    from beancount.parser.grammar import ValueType
 
     month = parse_month(month)
     reason = check_text(reason.strip(), _("reason"))

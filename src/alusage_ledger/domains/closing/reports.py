@@ -24,7 +24,7 @@ def write_reports(ws: Workspace, month: str) -> list[str]:
     written = []
     for rel, content in sorted(report_files(ws, month).items()):
         path = folder / rel
-        if ws._file_bytes(path) != content:
-            ws._put_file(path, content)
+        if ws.file_bytes(path) != content:
+            ws.put_file(path, content)
         written.append(rel_path(path, ws.root))
     return written

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alusage_ledger.books.ledger import atomic_write
+from alusage_ledger.books.writer import atomic_write
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace

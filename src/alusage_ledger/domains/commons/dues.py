@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from babel import numbers
+
 from alusage_ledger.books.locks import month_bounds
 from alusage_ledger.core.i18n import _, babel_locale
 from alusage_ledger.core.money import ZERO, quantize_cents
@@ -22,7 +24,7 @@ from alusage_ledger.domains.commons.flows import (
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RedistributionPolicy
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 ONE = Decimal(1)
 
@@ -135,7 +137,6 @@ def compute_month(
 
 def percent(rate: Decimal) -> str:
     """``0.05`` → ``5 %`` (``2,5 %`` in French)."""
-    from babel import numbers
 
     value = (rate * 100).normalize()
     text = numbers.format_decimal(value, format="#,##0.######", locale=babel_locale())

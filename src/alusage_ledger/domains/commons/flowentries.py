@@ -20,12 +20,13 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.domains.commons.flows import GEN_PREFIX, flow_month, under
 from alusage_ledger.domains.commons.intercompany import account_classes
-from alusage_ledger.domains.purchases.bills import posting, vat_in
-from alusage_ledger.domains.sales.invoices import sales_index, series_numbers, series_of
+from alusage_ledger.domains.purchases import vat_in
+from alusage_ledger.domains.purchases import vat_posting as posting
+from alusage_ledger.domains.sales import sales_index, series_numbers, series_of
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RedistributionPolicy
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 STEPS = ("don", "commitment", "invoice", "payment")
 

@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from beancount.core import data
+
 from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.domains.commons.intercompany import (
@@ -25,7 +27,7 @@ from alusage_ledger.domains.commons.intercompany import (
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RedistributionPolicy
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 GEN_PREFIX = "redistribution/"
 
@@ -59,7 +61,6 @@ def is_redistribution_entry(entry: Any, policy_ids: Iterable[str]) -> bool:
 
 def transactions(ledger: LoadedLedger) -> Iterable[Any]:
     """The ledger's transactions, year-end entries left out."""
-    from beancount.core import data
 
     return (
         e for e in ledger.entries if isinstance(e, data.Transaction) and not is_year_end_entry(e)

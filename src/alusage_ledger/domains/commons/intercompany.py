@@ -41,7 +41,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
 
 from alusage_ledger.books import checks
 from alusage_ledger.books.roles import role_account
@@ -52,7 +55,8 @@ from alusage_ledger.core.money import ZERO
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 #: Link prefixes that always mean "a flow between two entities" (the brief's convention).
 BASE_PREFIXES = ("ic-", "le97-")
@@ -79,7 +83,6 @@ def account_classes(config: Config, ledger: LoadedLedger) -> dict[str, str]:
     An account without a ``pcg`` falls back on the roles (bank and cash are treasury;
     clients, suppliers, persons and the 4686/4687 accruals are third parties).
     """
-    from beancount.core import data
 
     classes: dict[str, str] = {}
     fallback: list[tuple[str, str]] = []
@@ -175,7 +178,6 @@ class _UnionFind:
 
 def collect_flows(config: Config, ledgers: dict[str, LoadedLedger]) -> list[Flow]:
     """Every intercompany flow of the loaded ledgers, with each entity's side summed."""
-    from beancount.core import data
 
     prefixes = intercompany_prefixes(config)
     found: list[tuple[str, Any, set[str]]] = []
@@ -249,7 +251,6 @@ def link_of_policy(link: str, policy_id: str) -> bool:
 
 
 def _where(ws: Workspace, entry: Any) -> str:
-    from pathlib import Path
 
     meta = entry.meta or {}
     filename, line = meta.get("filename"), meta.get("lineno")

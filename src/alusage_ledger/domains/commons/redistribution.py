@@ -49,9 +49,6 @@ from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, quantize_cents
 from alusage_ledger.core.periods import resolve_today
 from alusage_ledger.domains.commons.dues import PolicyDue, compute_month
-from alusage_ledger.domains.commons.dues import (
-    explain as explain,  # TRANSITION: moved to commons.dues
-)
 from alusage_ledger.domains.commons.flowentries import (
     FlowSides,
     FlowStep,
@@ -63,7 +60,8 @@ from alusage_ledger.domains.commons.flows import GEN_PREFIX, FlowState, next_lin
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RedistributionPolicy
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 # --------------------------------------------------------------------------- plan and post

@@ -29,13 +29,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from beancount.core import data
+
 from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.core.periods import parse_period
 from alusage_ledger.domains.commons.intercompany import intercompany_prefixes, link_of_policy
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
     from alusage_ledger.core.periods import Period
 
 _YEAR_MONTH = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"  # no braces: beanquery formats queries
@@ -128,7 +131,6 @@ def _month(day: Any) -> str:
 
 
 def _transactions(ledger: LoadedLedger, period: Period) -> Iterable[Any]:
-    from beancount.core import data
 
     return (
         e
@@ -293,7 +295,6 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
 
 
 def _pcg_numbers(ledger: LoadedLedger) -> dict[str, str]:
-    from beancount.core import data
 
     return {
         e.account: str((e.meta or {}).get("pcg") or "")

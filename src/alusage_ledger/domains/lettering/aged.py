@@ -34,7 +34,7 @@ from alusage_ledger.domains.lettering.letters import (
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 #: (key, first day, last day) of each age bucket; ``None``: no upper bound.
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (

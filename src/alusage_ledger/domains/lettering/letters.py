@@ -41,15 +41,16 @@ from beancount.parser.grammar import ValueType
 
 from alusage_ledger.books import checks
 from alusage_ledger.books.canonical import entry_hash
-from alusage_ledger.books.ledger import Append, closed_months
 from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+from alusage_ledger.books.writer import Append, closed_months
 from alusage_ledger.core.errors import LedgerProblem, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 LETTER_TYPE = "alusage-letter"
 #: Roles whose accounts (and sub-accounts) hold third parties' balances.

@@ -39,7 +39,7 @@ from alusage_ledger.domains.sales import (
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
     from alusage_ledger.core.periods import Period
 
 CATEGORIES = ("bic-sales", "bic-services", "bnc")

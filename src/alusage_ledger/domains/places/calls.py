@@ -27,11 +27,11 @@ from beancount.core import data
 from alusage_ledger.books.accounts import Opener
 from alusage_ledger.books.entries import is_under, ledger_text
 from alusage_ledger.books.entries import posting as eur_posting
-from alusage_ledger.books.ledger import closed_months
+from alusage_ledger.books.writer import closed_months
 from alusage_ledger.core.errors import RefusedError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import quantize_cents
-from alusage_ledger.domains.lettering.letters import read_letters
+from alusage_ledger.domains.lettering import read_letters
 from alusage_ledger.domains.places.allocation import Allocation, month_bounds, month_of
 from alusage_ledger.domains.places.compute import GroupAmount, compute_shares, member_groups
 from alusage_ledger.domains.places.payments import letter_entries
@@ -53,11 +53,12 @@ from alusage_ledger.domains.places.writes import (
     stamp_generated,
     units,
 )
-from alusage_ledger.domains.purchases.bills import vat_treatment
+from alusage_ledger.domains.purchases import vat_treatment
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def call_link(place: Place, month: str, member: Member) -> str:

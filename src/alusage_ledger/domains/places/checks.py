@@ -26,7 +26,8 @@ from alusage_ledger.domains.places.usage import USAGE_TYPE
 from alusage_ledger.domains.places.writes import ZERO, place_links
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def _belongs(entry: Any, link: str, place: Place, member: Member) -> bool:

@@ -33,7 +33,8 @@ from alusage_ledger.domains.places.usage import usage_of
 from alusage_ledger.domains.places.writes import ZERO
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
     from alusage_ledger.domains.places.place import Place
 
 

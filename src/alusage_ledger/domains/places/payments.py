@@ -23,12 +23,12 @@ from beancount.core import data
 from alusage_ledger.books.accounts import Opener
 from alusage_ledger.books.entries import ledger_text
 from alusage_ledger.books.entries import posting as eur_posting
-from alusage_ledger.books.ledger import closed_months
 from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+from alusage_ledger.books.writer import closed_months
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.suggest import did_you_mean
-from alusage_ledger.domains.lettering.letters import assign, letter_account, link_groups
+from alusage_ledger.domains.lettering import assign, letter_account, link_groups
 from alusage_ledger.domains.places.allocation import month_of
 from alusage_ledger.domains.places.place import Member, Place, mirror_payable
 from alusage_ledger.domains.places.writes import (
@@ -41,11 +41,12 @@ from alusage_ledger.domains.places.writes import (
     place_transaction,
     stamp_generated,
 )
-from alusage_ledger.domains.purchases.bills import vat_treatment
+from alusage_ledger.domains.purchases import vat_treatment
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 # --------------------------------------------------------------------------- lettering

@@ -40,7 +40,8 @@ from alusage_ledger.books.placeconfig import (
     covers,
     derive_component,
 )
-from alusage_ledger.books.roles import account_component, role_account
+from alusage_ledger.books.roles import role_account
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Month

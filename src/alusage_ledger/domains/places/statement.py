@@ -17,7 +17,7 @@ from beancount.core import data
 
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
-from alusage_ledger.domains.lettering.letters import assign
+from alusage_ledger.domains.lettering import assign
 from alusage_ledger.domains.places.compute import GroupAmount
 from alusage_ledger.domains.places.place import Member, Place
 from alusage_ledger.domains.places.writes import ZERO, units

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 from beancount.parser.grammar import ValueType
 
-from alusage_ledger.books.ledger import Append, closed_months
+from alusage_ledger.books.writer import Append, closed_months
 from alusage_ledger.core.errors import (
     IOFailure,
     LedgerErrors,
@@ -38,7 +38,8 @@ from alusage_ledger.core.money import MoneyError, parse_amount
 from alusage_ledger.domains.places.allocation import days_in_month, month_bounds
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
     from alusage_ledger.domains.places.place import Member, Place
 
 USAGE_TYPE = "alusage-usage"

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from alusage_ledger.domains.purchases.bills import Document
+from alusage_ledger.domains.purchases.documents import Document
 
 
 def bill_total(entry: Any) -> Decimal:

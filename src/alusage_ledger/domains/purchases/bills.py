@@ -43,42 +43,43 @@ from alusage_ledger.books.accounts import (
     role_parent,
 )
 from alusage_ledger.books.entries import is_under, ledger_text, link_part, transaction
-from alusage_ledger.books.ledger import check_text
-from alusage_ledger.books.roles import account_component, role_account
+from alusage_ledger.books.roles import role_account
+from alusage_ledger.books.text import check_text
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import ConfigError, LedgerProblem, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, quantize_cents, split_exact
-
-# TRANSITION: moved to domains.purchases.deductible (vat_posting was bills.posting)
-from alusage_ledger.domains.purchases.deductible import VAT_RATES as VAT_RATES
-from alusage_ledger.domains.purchases.deductible import nature_of as nature_of
-from alusage_ledger.domains.purchases.deductible import parse_vat_rate as parse_vat_rate
-from alusage_ledger.domains.purchases.deductible import vat_in as vat_in
-from alusage_ledger.domains.purchases.deductible import vat_kind as vat_kind
-from alusage_ledger.domains.purchases.deductible import vat_of as vat_of
-from alusage_ledger.domains.purchases.deductible import vat_posting as vat_posting
-from alusage_ledger.domains.purchases.deductible import vat_treatment as vat_treatment
-
-# TRANSITION: moved to domains.purchases.documents
-from alusage_ledger.domains.purchases.documents import Document as Document
-from alusage_ledger.domains.purchases.documents import Written as Written
-from alusage_ledger.domains.purchases.documents import account_units, write_one, written_of
-from alusage_ledger.domains.purchases.documents import documents as documents
-from alusage_ledger.domains.purchases.documents import find_document as find_document
-from alusage_ledger.domains.purchases.documents import party_account as party_account
-
-# TRANSITION: moved to domains.purchases.input
-from alusage_ledger.domains.purchases.input import amount_arg as amount_arg
-from alusage_ledger.domains.purchases.input import check_name as check_name
-from alusage_ledger.domains.purchases.input import check_period as check_period
-from alusage_ledger.domains.purchases.input import date_arg as date_arg
-from alusage_ledger.domains.purchases.input import period_range as period_range
+from alusage_ledger.domains.purchases.deductible import (
+    VAT_RATES,
+    nature_of,
+    parse_vat_rate,
+    vat_kind,
+    vat_of,
+    vat_posting,
+    vat_treatment,
+)
+from alusage_ledger.domains.purchases.documents import (
+    Document,
+    Written,
+    account_units,
+    documents,
+    find_document,
+    party_account,
+    write_one,
+    written_of,
+)
+from alusage_ledger.domains.purchases.input import (
+    amount_arg,
+    check_name,
+    check_period,
+)
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
-posting = vat_posting  # TRANSITION: moved to domains.purchases.deductible.vat_posting
+posting = vat_posting
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,15 @@ from beancount.core import data
 
 from alusage_ledger.books.accounts import Opener, resolve_account, role_parent
 from alusage_ledger.books.entries import is_under
-from alusage_ledger.books.roles import account_component
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 @dataclass

@@ -33,8 +33,8 @@ from alusage_ledger.books.accounts import (
     resolve_payment_account,
 )
 from alusage_ledger.books.entries import ledger_text, link_part, transaction
-from alusage_ledger.books.ledger import check_text
-from alusage_ledger.books.roles import account_component
+from alusage_ledger.books.text import check_text
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
@@ -57,7 +57,8 @@ from alusage_ledger.domains.purchases.input import check_name
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from alusage_ledger.books.ledger import check_text
+from alusage_ledger.books.text import check_text
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, parse_amount

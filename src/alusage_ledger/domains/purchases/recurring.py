@@ -47,7 +47,8 @@ from alusage_ledger.domains.purchases.documents import Document, documents, part
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RecurringTemplate
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 GEN_PREFIX = "recurring/"
 

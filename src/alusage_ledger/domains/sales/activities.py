@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 from beancount.core import data
 
-from alusage_ledger.books.config import ActivityConfig
+from alusage_ledger.books.entityconfig import ActivityConfig
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 SERVICES_706 = ("706", "Prestations de services")

@@ -23,7 +23,8 @@ from alusage_ledger.domains.sales.requests import CancelRequest, clean_text
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def plan_credit_note(config: Config, ledger: LoadedLedger, request: CancelRequest) -> Planned:

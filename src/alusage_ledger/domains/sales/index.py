@@ -27,7 +27,7 @@ from alusage_ledger.domains.sales.rates import EXEMPT, NO_VAT
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 @dataclass

@@ -36,10 +36,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.books.accounts import Opener
-from alusage_ledger.books.config import ActivityConfig
+from alusage_ledger.books.entityconfig import ActivityConfig
 from alusage_ledger.books.entries import ledger_text, posting, transaction
-from alusage_ledger.books.roles import account_component, role_account
+from alusage_ledger.books.roles import role_account
 from alusage_ledger.books.vatregime import regime_on
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import LedgerErrors, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, split_exact
@@ -52,7 +53,8 @@ from alusage_ledger.domains.sales.requests import InvoiceRequest, clean_text
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 @dataclass

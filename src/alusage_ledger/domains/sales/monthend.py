@@ -5,6 +5,6 @@ read the ledgers again."""
 from __future__ import annotations
 
 from alusage_ledger.books.monthend import month_cleanup
-from alusage_ledger.domains.sales.invoices import forget_indexes
+from alusage_ledger.domains.sales.index import forget_indexes
 
 month_cleanup("sales-indexes")(forget_indexes)

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from alusage_ledger.books.config import series_regex
+from alusage_ledger.books.entityconfig import series_regex
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import Config, SeriesConfig
+    from alusage_ledger.books.config import Config
+    from alusage_ledger.books.entityconfig import SeriesConfig
 
 
 _series_regex = functools.lru_cache(maxsize=64)(series_regex)

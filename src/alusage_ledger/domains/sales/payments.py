@@ -24,7 +24,8 @@ from alusage_ledger.domains.sales.requests import PAYMENT_METHODS, PaymentReques
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def resolve_payment_account(config: Config, ledger: LoadedLedger, text: str | None) -> str:

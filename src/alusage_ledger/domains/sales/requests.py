@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from alusage_ledger.books.config import VAT_RATES
-from alusage_ledger.books.ledger import check_text
+from alusage_ledger.books.entityconfig import VAT_RATES
+from alusage_ledger.books.text import check_text
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, parse_amount

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
-from alusage_ledger.books.config import VatRegimeConfig
+from alusage_ledger.books.entityconfig import VatRegimeConfig
 from alusage_ledger.books.entries import is_under, posting
 from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.books.vatregime import regime_on
@@ -56,7 +56,7 @@ from alusage_ledger.domains.sales.rates import EXEMPT, NO_VAT, share
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def is_settlement(entry: Any, acc: Accounts) -> bool:

@@ -32,7 +32,7 @@ from alusage_ledger.domains.sales.rates import NO_VAT
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
     from alusage_ledger.core.periods import Period
 
 GROUPINGS = ("activity", "client", "month", "project")

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.books.accounts import Opener
-from alusage_ledger.books.config import VatRegimeConfig
+from alusage_ledger.books.entityconfig import VatRegimeConfig
 from alusage_ledger.books.entries import ledger_language, ledger_text, stamp, transaction
-from alusage_ledger.books.ledger import Append
 from alusage_ledger.books.monthend import month_step
 from alusage_ledger.books.vatregime import regime_on, regimes_of
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from alusage_ledger.domains.sales.index import InvoiceRow
-from alusage_ledger.domains.sales.vat import VatReturn
+from alusage_ledger.domains.sales.returns import VatReturn
 
 
 def still_due(rows: Sequence[InvoiceRow]) -> Decimal:

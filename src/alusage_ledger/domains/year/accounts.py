@@ -11,7 +11,7 @@ from alusage_ledger.books.roles import DEFAULT_ROLES, Role, role_account
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 #: Roles whose account is the parent of one sub-account per third party.
 PARENT_ROLES = frozenset({"clients", "suppliers", "persons", "capital-refunds"})

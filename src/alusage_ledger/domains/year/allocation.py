@@ -42,7 +42,8 @@ from alusage_ledger.domains.year.exercices import exercice_of_year, kept_books
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import AllocationRules
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 @dataclass(frozen=True)

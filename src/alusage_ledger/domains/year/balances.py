@@ -16,7 +16,7 @@ from alusage_ledger.books.exercice import is_transaction
 from alusage_ledger.domains.year.accounts import accounts_with_pcg
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger
+    from alusage_ledger.books.loader import LoadedLedger
 
 CURRENCY = "EUR"
 ZERO = Decimal("0.00")

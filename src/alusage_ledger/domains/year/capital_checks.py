@@ -20,7 +20,8 @@ from alusage_ledger.domains.year.balances import CENT, balances_of, highest_capi
 from alusage_ledger.domains.year.register import build_register, member_names
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 @entity_rule

@@ -45,8 +45,8 @@ from beancount.parser.grammar import ValueType
 
 from alusage_ledger.books.accounts import Opener, resolve_payment_account
 from alusage_ledger.books.entries import ledger_text, new_meta
-from alusage_ledger.books.ledger import check_text
-from alusage_ledger.books.roles import account_component
+from alusage_ledger.books.text import check_text
+from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _

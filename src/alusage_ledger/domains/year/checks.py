@@ -39,7 +39,8 @@ from alusage_ledger.domains.year.closing import covered_entries
 from alusage_ledger.domains.year.exercices import exercice_of_year
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")

@@ -52,7 +52,6 @@ from alusage_ledger.books.exercice import (
     is_transaction,
     open_file_rel,
 )
-from alusage_ledger.books.ledger import Append
 from alusage_ledger.books.locks import (
     EXERCICE_END_TAGS,
     close_records,
@@ -61,6 +60,7 @@ from alusage_ledger.books.locks import (
     next_month,
     start_month,
 )
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import LedgerErrors, RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.periods import resolve_today

@@ -16,7 +16,8 @@ from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Exercice
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import Config, EntityConfig
+    from alusage_ledger.books.config import Config
+    from alusage_ledger.books.entityconfig import EntityConfig
 
 
 def exercice_of_year(config: EntityConfig, year: int) -> tuple[date, date]:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from alusage_ledger.books.accounts import resolve_account
 from alusage_ledger.books.entries import new_meta
 from alusage_ledger.books.exercice import INVENTORY_TAG, closed_exercices
-from alusage_ledger.books.ledger import Append, check_text
+from alusage_ledger.books.text import check_text
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.domains.year.balances import ZERO, posting, transaction

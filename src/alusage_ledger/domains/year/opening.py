@@ -36,10 +36,10 @@ from alusage_ledger.books.exercice import (
     is_opening,
     is_transaction,
 )
-from alusage_ledger.books.ledger import Append
 from alusage_ledger.books.locks import exercice_bounds
-from alusage_ledger.books.roles import DEFAULT_ROLES, account_component
-from alusage_ledger.core.chart import BY_KIND, label_for
+from alusage_ledger.books.roles import DEFAULT_ROLES
+from alusage_ledger.books.writer import Append
+from alusage_ledger.core.chart import BY_KIND, account_component, label_for
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.domains.year.accounts import ledger_role
@@ -49,7 +49,8 @@ from alusage_ledger.domains.year.trialbalance import BalanceLine, fold, read_tri
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 #: Collective numbers whose lines are third parties' items (sub-accounts of a role).

@@ -3,7 +3,7 @@
 The register is the ledger itself: every movement is an entry carrying ``capital-op``,
 ``member`` (an id), ``shares``, ``unit``... or, for a movement already in the books, a
 ``custom "alusage-capital" "<op>" "<member>"`` record with the same metadata
-(:mod:`alusage_ledger.domains.year.capital`); :func:`build_register` computes the register
+(:mod:`alusage_ledger.domains.year.capital_movements`); :func:`build_register` computes the register
 from them, with the figures of the capital accounts it must tie to (1013, 1011, 4567).
 """
 

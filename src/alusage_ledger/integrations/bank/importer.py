@@ -49,8 +49,10 @@ from beancount.core.amount import Amount
 
 from alusage_ledger.books.accounts import Opener
 from alusage_ledger.books.config import Config
-from alusage_ledger.books.ledger import Append, LoadedLedger, Workspace, closed_months
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.loader import LoadedLedger
 from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+from alusage_ledger.books.writer import Append, closed_months
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO

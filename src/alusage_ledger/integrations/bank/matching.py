@@ -4,7 +4,7 @@ A receipt equal to what is left on an open invoice whose label names the client 
 invoice number becomes that invoice's receipt; a payment equal to what is left on an open
 bill whose label names the supplier or its number becomes the bill's payment; a receipt
 naming a member of a place hosted by the entity becomes the member's payment (a dry run of
-:func:`~alusage_ledger.domains.places.shares.pay_member`). Labels are compared by
+:func:`~alusage_ledger.domains.places.payments.pay_member`). Labels are compared by
 :func:`names` (whole words, accents and case ignored).
 """
 
@@ -20,14 +20,18 @@ from typing import Any
 
 from beancount.core import data
 
-from alusage_ledger.books.ledger import Append, LoadedLedger, Workspace
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.books.loader import LoadedLedger
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.domains.places.payments import pay_member
 from alusage_ledger.domains.places.place import all_places
-from alusage_ledger.domains.places.shares import pay_member
-from alusage_ledger.domains.purchases.bills import documents
 from alusage_ledger.domains.purchases.bills import plan_payment as plan_bill_payment
-from alusage_ledger.domains.sales.invoices import PaymentRequest, plan_payment, sales_index
+from alusage_ledger.domains.purchases.documents import documents
+from alusage_ledger.domains.sales.index import sales_index
+from alusage_ledger.domains.sales.payments import plan_payment
+from alusage_ledger.domains.sales.requests import PaymentRequest
 from alusage_ledger.integrations.bank.entries import posts_to, with_ref
 from alusage_ledger.integrations.bank.statement import BankLine
 

@@ -23,7 +23,8 @@ from alusage_ledger.integrations.bank.entries import posts_to, units_on
 from alusage_ledger.integrations.bank.statement import BankLine
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.ledger import LoadedLedger, Workspace
+    from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.books.loader import LoadedLedger
 
 
 def bank_refs(lines: Sequence[BankLine], account: str) -> list[str]:

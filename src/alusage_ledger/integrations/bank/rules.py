@@ -35,7 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from alusage_ledger.books.accounts import Opener
 from alusage_ledger.books.config import describe_error
-from alusage_ledger.books.ledger import LoadedLedger, check_text
+from alusage_ledger.books.loader import LoadedLedger
+from alusage_ledger.books.text import check_text
 from alusage_ledger.core.chart import BY_KIND
 from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import _

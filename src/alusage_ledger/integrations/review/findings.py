@@ -40,7 +40,6 @@ from decimal import Decimal
 
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import _
-from alusage_ledger.integrations.review.document import review_document
 from alusage_ledger.integrations.review.pairing import match_entries, modified_entry
 from alusage_ledger.integrations.review.results import (
     BalanceChange,
@@ -52,23 +51,7 @@ from alusage_ledger.integrations.review.results import (
 )
 from alusage_ledger.integrations.review.sides import EntitySide, Entry, Posting, Side
 
-# TRANSITION: moved to integrations.review.sides (EntitySide, Entry, Side),
-# integrations.review.results (BalanceChange, EntityReview, Finding, Modified, Review),
-# integrations.review.pairing (match_entries) and integrations.review.document
-# (review_document); re-exported here until cli.review imports them from there.
-__all__ = [
-    "BalanceChange",
-    "EntityReview",
-    "EntitySide",
-    "Entry",
-    "Finding",
-    "Modified",
-    "Review",
-    "Side",
-    "compare",
-    "match_entries",
-    "review_document",
-]
+__all__ = ["compare"]
 
 SEVERITIES = ("error", "warning", "info")
 

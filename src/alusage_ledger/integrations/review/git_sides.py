@@ -42,7 +42,7 @@ from alusage_ledger.books.config import (
     ReviewSettings,
     parse_config,
 )
-from alusage_ledger.books.ledger import atomic_write
+from alusage_ledger.books.writer import atomic_write
 from alusage_ledger.core.errors import AlusageError, RefusedError, UsageError
 from alusage_ledger.core.i18n import _, get_language
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from beancount.core import convert, data
+
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import CENT, ZERO
@@ -98,7 +100,6 @@ def _is_closing(entry: Any) -> bool:
 
 class _Builder:
     def __init__(self, entries: Sequence[Any], settings: FecSettings) -> None:
-        from beancount.core import data
 
         self.settings = settings
         self.root = settings.root
@@ -291,7 +292,6 @@ class _Builder:
 
     def amounts(self, entry: Any, posting: Any) -> tuple[Decimal, Decimal | None, str] | None:
         """``(signed amount in the book currency, foreign amount, currency)`` or None."""
-        from beancount.core import convert
 
         units = posting.units
         if units is None or not isinstance(units.number, Decimal):

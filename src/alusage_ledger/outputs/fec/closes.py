@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from beancount.core import data
+
 
 def months_between(start: date, end: date) -> list[str]:
     """``YYYY-MM`` of every month that has a day in ``start..end``."""
@@ -36,7 +38,6 @@ def close_dates(entries: Iterable[Any]) -> dict[str, date]:
     ``closed-on`` is the day the month was closed (the FEC's ``ValidDate``); a close
     without it counts from the directive's own date (the first day of the next month).
     """
-    from beancount.core import data
 
     closes: dict[str, date] = {}
     for entry in entries:
@@ -53,7 +54,6 @@ def exercice_closed_on(entries: Iterable[Any], year: int) -> date | None:
     The directive's first value names the exercice (a year, or a date in its closing
     year); without one, the exercice is the one that ended the day before the directive.
     """
-    from beancount.core import data
 
     found = None
     for entry in entries:

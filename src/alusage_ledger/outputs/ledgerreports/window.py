@@ -12,10 +12,10 @@ from alusage_ledger.books.exercice import is_closing, is_opening, is_transaction
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Exercice, parse_period, resolve_today
-from alusage_ledger.domains.year.yearend import exercice_of_year, parse_exercice
+from alusage_ledger.domains.year.exercices import exercice_of_year, parse_exercice
 
 if TYPE_CHECKING:
-    from alusage_ledger.books.config import EntityConfig
+    from alusage_ledger.books.entityconfig import EntityConfig
 
 
 @dataclass(frozen=True)

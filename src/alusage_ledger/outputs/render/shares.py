@@ -18,15 +18,16 @@ from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import _, get_language
 from alusage_ledger.core.money import format_machine
 from alusage_ledger.domains.places.allocation import format_months, month_of
+from alusage_ledger.domains.places.compute import compute_shares
 from alusage_ledger.domains.places.place import all_places
-from alusage_ledger.domains.places.shares import compute_shares, member_statement
+from alusage_ledger.domains.places.statement import member_statement
 from alusage_ledger.outputs.reports import csv_bytes, md_table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
     from alusage_ledger.domains.places.allocation import Allocation, MonthSplit
     from alusage_ledger.domains.places.place import Place
-    from alusage_ledger.domains.places.shares import MemberBalance, Statement
+    from alusage_ledger.domains.places.statement import MemberBalance, Statement
 
 ZERO = Decimal("0.00")
 
