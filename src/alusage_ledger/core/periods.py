@@ -34,7 +34,7 @@ from alusage_ledger.core.i18n import _
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -53,10 +53,19 @@ class Month:
     def parse(cls, text: str) -> Month:
         """``"2026-11"`` as typed by a user, or a usage error (exit 2) saying what to write."""
         match = _MONTH.fullmatch(text.strip())
-        if match is None:
+        if match is None or match.group(1) == "0000":
             raise UsageError(
                 _("{value!r} is not a month; write it as YYYY-MM, e.g. 2026-11.").format(value=text)
             )
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def from_text(cls, text: str) -> Month:
+        """A month read from a file (metadata, a custom directive, the configuration), where
+        a bad value is the data's fault rather than the user's: a ``ValueError``."""
+        match = _MONTH.fullmatch(text.strip())
+        if match is None or match.group(1) == "0000":
+            raise ValueError(f"not a month: {text!r}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
@@ -85,6 +94,11 @@ class Month:
     def end(self) -> date:
         """The first day of the next month (the month is ``[first_day, end)``)."""
         return self.next().first_day
+
+    @property
+    def days(self) -> int:
+        """How many days the month has."""
+        return self.last_day.day
 
     def next(self, count: int = 1) -> Month:
         """The month ``count`` months later (earlier when negative)."""
