@@ -122,6 +122,12 @@ def test_bad_months_are_usage_errors(text: str) -> None:
         Month.from_text(text)
 
 
+def test_months_read_from_files_are_exact() -> None:
+    assert Month.parse(" 2026-11 ") == Month(2026, 11)
+    with pytest.raises(ValueError):
+        Month.from_text(" 2026-11")
+
+
 # --------------------------------------------------------------------------- Exercice
 
 

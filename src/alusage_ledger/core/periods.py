@@ -61,9 +61,10 @@ class Month:
 
     @classmethod
     def from_text(cls, text: str) -> Month:
-        """A month read from a file (metadata, a custom directive, the configuration), where
-        a bad value is the data's fault rather than the user's: a ``ValueError``."""
-        match = _MONTH.fullmatch(text.strip())
+        """A month read from a file (metadata, a custom directive, the configuration), exactly
+        ``YYYY-MM`` (no space around it): a bad value is the data's fault rather than the
+        user's, a ``ValueError`` that the reader turns into its own problem."""
+        match = _MONTH.fullmatch(text)
         if match is None or match.group(1) == "0000":
             raise ValueError(f"not a month: {text!r}")
         return cls(int(match.group(1)), int(match.group(2)))
@@ -156,6 +157,14 @@ class Exercice:
         """The exercice that starts in ``year``."""
         start_month, _day = (int(part) for part in start.split("-"))
         return cls.containing(Month(year, start_month).last_day, start)
+
+    @classmethod
+    def ending_in(cls, year: int, start: str = "01-01") -> Exercice:
+        """The exercice that ends in ``year`` (``--exercice 2026``, "l'exercice clos en
+        2026"): January to December with ``"01-01"``, 2025-07-01 to 2026-06-30 with
+        ``"07-01"``."""
+        exercice = cls.of_year(year, start)
+        return exercice if exercice.last_day.year == year else exercice.prev()
 
     def __str__(self) -> str:
         """The year it starts in, as exercices are usually named (``2026``)."""

@@ -21,7 +21,7 @@ from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.core.periods import Period, month_period, quarter_period, year_period
+from alusage_ledger.core.periods import Month, Period, month_period, quarter_period, year_period
 from alusage_ledger.domains.sales.index import Accounts
 from alusage_ledger.domains.sales.returns import (
     LedgerVat,
@@ -171,10 +171,9 @@ def declared_in(regime: VatRegimeConfig, month: date) -> list[Period]:
 
 
 @month_step("vat")
-def post_vat_for_close(ws: Workspace, month: str, *, dry_run: bool = False) -> list[str]:
+def post_vat_for_close(ws: Workspace, month: Month, *, dry_run: bool = False) -> list[str]:
     """Close of a month: post the returns filed in that month (idempotent)."""
-    year, mon = (int(part) for part in month.split("-"))
-    first = date(year, mon, 1)
+    first = month.first_day
     lines: list[str] = []
     for entity in ws.config.entities:
         start = ws.config.entity(entity).books_start_date()
