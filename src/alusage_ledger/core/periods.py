@@ -236,14 +236,6 @@ class Period:
         return out
 
 
-def month_start(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
-def next_month(day: date) -> date:
-    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
-
-
 def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year + 1, 1, 1), "year", f"{year:04d}")
 
@@ -252,11 +244,6 @@ def quarter_period(year: int, quarter: int) -> Period:
     start = date(year, 3 * quarter - 2, 1)
     end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
     return Period(start, end, "quarter", f"{year:04d}-Q{quarter}")
-
-
-def month_period(year: int, month: int) -> Period:
-    start = date(year, month, 1)
-    return Period(start, next_month(start), "month", f"{year:04d}-{month:02d}")
 
 
 def _bad(text: str) -> UsageError:
@@ -294,7 +281,9 @@ def parse_period(text: str) -> Period:
     if match := _QUARTER.fullmatch(value):
         return quarter_period(int(match.group(1)), int(match.group(2)))
     if match := _MONTH.fullmatch(value):
-        return month_period(int(match.group(1)), int(match.group(2)))
+        if match.group(1) == "0000":
+            raise _bad(text)
+        return Month(int(match.group(1)), int(match.group(2))).period
     if _DAY.fullmatch(value):
         day = _bound(value, upper=False, whole=text)
         return Period(day, day + timedelta(days=1), "range", value)
@@ -306,12 +295,6 @@ def parse_period(text: str) -> Period:
             raise UsageError(_("The period {text!r} ends before it starts.").format(text=text))
         return Period(start, end, "range", value)
     raise _bad(text)
-
-
-def period_of_month(month: str) -> Period:
-    """``YYYY-MM`` (already validated) as a month period."""
-    year, mon = month.split("-")
-    return month_period(int(year), int(mon))
 
 
 def parse_date(text: str | None, what: str, default: date | None = None) -> date:
