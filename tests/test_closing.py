@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from alusage_ledger.books import monthend
 from alusage_ledger.core.errors import RefusedError
+from alusage_ledger.core.periods import Month
 
 TODAY = "2026-04-15"
 
@@ -92,9 +93,9 @@ def test_reports_are_byte_identical_when_regenerated(ws: Path, cli: Cli) -> None
     assert cli("close", "2026-01").exit_code == 0
     before = snapshot(ws / "reports")
     workspace = Workspace.open(ws)
-    write_reports(workspace, "2026-01")
+    write_reports(workspace, Month.parse("2026-01"))
     assert snapshot(ws / "reports") == before
-    files = report_files(workspace, "2026-01")
+    files = report_files(workspace, Month.parse("2026-01"))
     assert {f"2026-01/{rel}": data for rel, data in files.items()} == before
 
 
@@ -212,7 +213,7 @@ def test_closing_months_in_a_row_chains_the_digests(ws: Path, cli: Cli) -> None:
     assert cli("check").exit_code == 0
     ledger = Workspace.open(ws).load_checked("coop")
     records, duplicates = close_records(ledger.entries)
-    assert sorted(records) == ["2026-01", "2026-02", "2026-03"] and not duplicates
+    assert [str(m) for m in sorted(records)] == ["2026-01", "2026-02", "2026-03"] and not duplicates
     assert len({r.digest for r in records.values()}) == 3
     # March has no entry in shop: its lock still exists (digest of the chain alone)
     assert "alusage-close" in close_text(ws, "shop", "2026-03")
@@ -469,7 +470,7 @@ def closed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from alusage_ledger.domains.closing.close import close_month
 
     root = make_close_ws(tmp_path_factory.mktemp("template") / "books", git_repo=False)
-    close_month(Workspace.open(root), "2026-01", today=date(2026, 4, 15))
+    close_month(Workspace.open(root), Month.parse("2026-01"), today=date(2026, 4, 15))
     return root
 
 
@@ -508,7 +509,7 @@ def test_reopen_reasons_round_trip_or_are_refused(
     before = snapshot(root)
     workspace = Workspace.open(root)
     try:
-        reopen_month(workspace, "2026-01", reason, today=date(2026, 4, 15))
+        reopen_month(workspace, Month.parse("2026-01"), reason, today=date(2026, 4, 15))
     except UsageError:
         assert snapshot(root) == before
         return

@@ -25,6 +25,7 @@ from conftest import PROJECT, Cli
 
 from alusage_ledger.books import monthend
 from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.closing import close as closing
 from alusage_ledger.domains.closing.planned import Inexact
 
@@ -103,8 +104,8 @@ def copy_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
 
 def passes(ws: Path, month: str, day: date = DAY) -> tuple[dict[str, Any], dict[str, Any]]:
     """The fast pass and the exact pass of the dry run (each on a new Workspace)."""
-    fast = closing._dry_run(Workspace.open(ws), month, None, day, exact=False)
-    exact = closing._dry_run(Workspace.open(ws), month, None, day, exact=True)
+    fast = closing._dry_run(Workspace.open(ws), Month.parse(month), None, day, exact=False)
+    exact = closing._dry_run(Workspace.open(ws), Month.parse(month), None, day, exact=True)
     return fast.as_json(), exact.as_json()
 
 
@@ -188,14 +189,16 @@ def test_a_ledger_the_fast_pass_cannot_vouch_for(december: Path, copy_of) -> Non
             "  Actif:Banque:CreditCooperatif  -3.00 EUR\n"
         )
     with pytest.raises(Inexact):
-        closing._dry_run(Workspace.open(ws), "2026-12", None, DAY, exact=False)
+        closing._dry_run(Workspace.open(ws), Month.parse("2026-12"), None, DAY, exact=False)
     assert_dry_run_is_the_close_after_fallback(ws, "2026-12")
 
 
 def assert_dry_run_is_the_close_after_fallback(ws: Path, month: str) -> None:
     before = tree(ws)
     dry = cli_json(ws, "close", month, "--dry-run")
-    exact = closing._dry_run(Workspace.open(ws), month, None, DAY, exact=True).as_json()
+    exact = closing._dry_run(
+        Workspace.open(ws), Month.parse(month), None, DAY, exact=True
+    ).as_json()
     assert dry == exact
     assert tree(ws) == before
     real = cli_json(ws, "close", month)
@@ -226,7 +229,7 @@ def test_a_write_the_real_close_would_refuse_is_refused_the_same(november: Path,
     assert cli("check").exit_code == 0
     before = tree(ws)
     with pytest.raises(Inexact):
-        closing._dry_run(Workspace.open(ws), "2026-11", None, DAY, exact=False)
+        closing._dry_run(Workspace.open(ws), Month.parse("2026-11"), None, DAY, exact=False)
     dry = cli("close", "2026-11", "--dry-run")
     assert tree(ws) == before
     real = cli("close", "2026-11")
@@ -310,7 +313,7 @@ def test_a_generated_workspace_with_two_closed_months(tmp_path: Path, monkeypatc
     ws = tmp_path / "generated"
     module.generate(ws, 3000)
     for month in ("2020-01", "2020-02"):
-        closing.close_month(Workspace.open(ws), month)
+        closing.close_month(Workspace.open(ws), Month.parse(month))
     (ws / ".alusage.lock").unlink()
     fast = assert_dry_run_is_the_close(ws, "2020-03", date(2020, 4, 15))
     steps = {s["name"]: s["lines"] for s in fast["steps"]}

@@ -401,7 +401,7 @@ def test_months_closed_and_lettered_by_the_tool_itself(tmp_path: Path) -> None:
     lettered = cli("letter", "--entity", "coop")
     assert lettered.exit_code == 0, lettered.output
     closed = close_through(Workspace.open(ws), "2027-01-10")
-    assert [r.month for r in closed][-1] == "2026-12"
+    assert [str(r.month) for r in closed][-1] == "2026-12"
     fec = _export(cli, "coop", tmp_path / "out")
     rows = _rows(fec)[1:]
     assert {r[15] for r in rows} == {"20270110"}

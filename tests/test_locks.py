@@ -10,14 +10,8 @@ from closing_helpers import append, commit_all, git, make_close_ws
 from conftest import Cli
 
 from alusage_ledger.books.entityconfig import EntityConfig
-from alusage_ledger.books.locks import (
-    exercice_bounds,
-    exercice_end_in,
-    month_bounds,
-    next_month,
-    parse_month,
-    prev_month,
-)
+from alusage_ledger.books.locks import exercice_end_in
+from alusage_ledger.core.periods import Exercice, Month
 
 TODAY = "2026-04-15"
 
@@ -49,24 +43,30 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_month_helpers() -> None:
-    assert month_bounds("2026-02") == (date(2026, 2, 1), date(2026, 2, 28))
-    assert month_bounds("2024-02")[1] == date(2024, 2, 29)
-    assert next_month("2026-12") == "2027-01" and prev_month("2026-01") == "2025-12"
-    assert parse_month(" 2026-11 ") == "2026-11"
+    february = Month.parse("2026-02")
+    assert (february.first_day, february.last_day) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert Month.parse("2024-02").last_day == date(2024, 2, 29)
+    assert str(Month.parse("2026-12").next()) == "2027-01"
+    assert str(Month.parse("2026-01").prev()) == "2025-12"
+    assert str(Month.parse(" 2026-11 ")) == "2026-11"
     for bad in ("2026-13", "2026-1", "novembre", "2026-11-01"):
         with pytest.raises(Exception, match="is not a month"):
-            parse_month(bad)
+            Month.parse(bad)
+
+
+def bounds(exercice: Exercice) -> tuple[date, date]:
+    return exercice.first_day, exercice.last_day
 
 
 def test_exercice_bounds() -> None:
     calendar = EntityConfig(name="x", kind="sas", ledger="l/main.beancount")
-    assert exercice_bounds(calendar, date(2026, 5, 3)) == (date(2026, 1, 1), date(2026, 12, 31))
-    assert exercice_end_in(calendar, "2026-12") == date(2026, 12, 31)
-    assert exercice_end_in(calendar, "2026-11") is None
+    assert bounds(calendar.exercice_of(date(2026, 5, 3))) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert exercice_end_in(calendar, Month.parse("2026-12")) == date(2026, 12, 31)
+    assert exercice_end_in(calendar, Month.parse("2026-11")) is None
     july = EntityConfig(name="x", kind="scic", ledger="l/main.beancount", exercice_start="07-01")
-    assert exercice_bounds(july, date(2026, 5, 3)) == (date(2025, 7, 1), date(2026, 6, 30))
-    assert exercice_bounds(july, date(2026, 7, 1)) == (date(2026, 7, 1), date(2027, 6, 30))
-    assert exercice_end_in(july, "2026-06") == date(2026, 6, 30)
+    assert bounds(july.exercice_of(date(2026, 5, 3))) == (date(2025, 7, 1), date(2026, 6, 30))
+    assert bounds(july.exercice_of(date(2026, 7, 1))) == (date(2026, 7, 1), date(2027, 6, 30))
+    assert exercice_end_in(july, Month.parse("2026-06")) == date(2026, 6, 30)
 
 
 # --------------------------------------------------------------------------- acceptance
@@ -279,7 +279,7 @@ def test_the_lock_asserts_leaves_open_accounts_and_every_currency(tmp_path: Path
     ledger = load_ledger("x", folder / "main.beancount", tmp_path, frozenset())
     assert ledger.ok, ledger.problems
     config = EntityConfig(name="x", kind="sas", ledger="l/main.beancount")
-    entries, digest = build_lock(ledger, config, "2026-01", date(2026, 2, 3), None)
+    entries, digest = build_lock(ledger, config, Month.parse("2026-01"), date(2026, 2, 3), None)
     shown = [(e.account, str(e.amount), str(e.tolerance)) for e in entries[:-1]]
     assert shown == [
         ("Assets:Bank:Savings", "5.00 EUR", "0.00"),

@@ -12,6 +12,7 @@ from purchases_helpers import append, balance, make_purchases_ws, postings_of, t
 
 from alusage_ledger.books.canonical import entry_hash
 from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.core.periods import Month
 
 TEMPLATES = """
 [[recurring]]
@@ -159,13 +160,13 @@ def test_dry_run_and_month_step(rws: Path) -> None:
 
     step = dict(monthend.steps())["recurring"]
     ws = Workspace.open(rws)
-    assert step(ws, "2026-02", dry_run=True) == [
+    assert step(ws, Month.parse("2026-02"), dry_run=True) == [
         "sas: recurring loyer posted (QUIT-2026-02).",
         "sas: recurring internet posted (internet-2026-02).",
     ]
     assert snapshot(rws) == before
-    assert len(step(ws, "2026-02")) == 2
-    assert step(Workspace.open(rws), "2026-02") == []
+    assert len(step(ws, Month.parse("2026-02"))) == 2
+    assert step(Workspace.open(rws), Month.parse("2026-02")) == []
 
 
 def test_closed_month_refused(rws: Path) -> None:

@@ -11,6 +11,8 @@ import pytest
 from conftest import Cli, snapshot
 from redistribution_helpers import DON_REVENUE, book, deposit, make_ws, sale, spend
 
+from alusage_ledger.core.periods import Month
+
 D = Decimal
 
 
@@ -22,7 +24,7 @@ def _dues(root: Path, month: str) -> dict[str, object]:
     from alusage_ledger.books.ledger import Workspace
     from alusage_ledger.domains.commons.redistribution import redistribute
 
-    result = redistribute(Workspace.open(root), month)
+    result = redistribute(Workspace.open(root), Month.parse(month))
     return {due.policy.id: due for due in result.dues}
 
 
@@ -474,10 +476,10 @@ def test_month_end_step_posts_commitments_and_waits_for_gifts(tmp_path: Path) ->
     root = _revenue_ws(tmp_path, policy("don-direct", "fixed", amount="10.00"))
     steps = dict(monthend.steps())
     assert "redistribution" in steps
-    lines = steps["redistribution"](Workspace.open(root), "2026-03")
+    lines = steps["redistribution"](Workspace.open(root), Month.parse("2026-03"))
     assert any("don-commun" in line and "commitment" in line for line in lines), lines
     assert any("don-direct" in line and "--paid" in line for line in lines), lines
-    again = steps["redistribution"](Workspace.open(root), "2026-03")
+    again = steps["redistribution"](Workspace.open(root), Month.parse("2026-03"))
     assert not any("don-commun" in line for line in again), again
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alusage_ledger.core.periods import Month
 from alusage_ledger.outputs import reports
 
 FRENCH = ("Actif", "Passif", "Capitaux", "Produits", "Charges")
@@ -59,7 +60,7 @@ ENGLISH_LEDGER = """
 def test_income_statement_with_english_roots() -> None:
     entries = load(ENGLISH_LEDGER)
     statement = reports.income_statement(
-        entries, ENGLISH, "2026-02", date(2026, 1, 1), "e", "Entity"
+        entries, ENGLISH, Month.parse("2026-02"), date(2026, 1, 1), "e", "Entity"
     )
     income, expenses = statement.sections
     assert [(li.account, li.amounts) for li in income.lines] == [
@@ -81,7 +82,7 @@ def test_income_statement_with_english_roots() -> None:
 
 def test_balance_sheet_with_english_roots() -> None:
     entries = load(ENGLISH_LEDGER)
-    sheet = reports.balance_sheet(entries, ENGLISH, "2026-02", "e", "Entity")
+    sheet = reports.balance_sheet(entries, ENGLISH, Month.parse("2026-02"), "e", "Entity")
     assets, equity, liabilities = sheet.sections
     assert [(li.account, li.amounts[0]) for li in assets.lines] == [
         ("Assets:Bank", Decimal("1240.00"))
@@ -101,7 +102,9 @@ def test_markdown_escapes_table_cells() -> None:
         "2026-01-01 open Equity:Capital EUR\n"
         '2026-01-02 * "x"\n  Assets:Bank 1.00 EUR\n  Equity:Capital -1.00 EUR\n'
     )
-    text = reports.to_markdown(reports.balance_sheet(entries, ENGLISH, "2026-01", "e", "E | x"))
+    text = reports.to_markdown(
+        reports.balance_sheet(entries, ENGLISH, Month.parse("2026-01"), "e", "E | x")
+    )
     assert "Banque \\| pipe" in text and "E \\| x" in text
 
 
@@ -134,10 +137,14 @@ def test_the_balance_sheet_always_balances(items: list[tuple[int, str, str, Deci
         when = date(2026, 1, 1).fromordinal(date(2026, 1, 1).toordinal() + day - 1)
         lines.append(f'{when} * "t"\n  {debit} {amount:.2f} EUR\n  {credit} {-amount:.2f} EUR')
     entries = load("\n".join(lines) + "\n")
-    sheet = reports.balance_sheet(entries, FRENCH, "2026-02", "e", "E")
+    sheet = reports.balance_sheet(entries, FRENCH, Month.parse("2026-02"), "e", "E")
     assert sheet.result == sheet.extra[0][2]  # assets = equity (with the result) + liabilities
-    income = reports.income_statement(entries, FRENCH, "2026-02", date(2026, 1, 1), "e", "E")
-    february = reports.income_statement(entries, FRENCH, "2026-02", date(2026, 2, 1), "e", "E")
+    income = reports.income_statement(
+        entries, FRENCH, Month.parse("2026-02"), date(2026, 1, 1), "e", "E"
+    )
+    february = reports.income_statement(
+        entries, FRENCH, Month.parse("2026-02"), date(2026, 2, 1), "e", "E"
+    )
     # the exercice-to-date column from February 1st is the month itself
     assert february.result[1] == income.result[0] == february.result[0]
     # the result carried by the balance sheet is the income statement's to date

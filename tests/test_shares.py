@@ -12,6 +12,8 @@ import pytest
 from conftest import Cli, run_subprocess, snapshot
 from le97_workspace import add_text, bill, make_le97_workspace
 
+from alusage_ledger.core.periods import Month
+
 GOLDEN = Path(__file__).parent / "golden" / "shares"
 
 
@@ -459,11 +461,11 @@ def test_month_end_step_posts_every_place(ws: Path) -> None:
     assert "alusage_ledger.domains.places.monthend" in monthend.STEP_MODULES
     steps = monthend.STEPS
     workspace = Workspace.open(ws)
-    lines = steps["shares"](workspace, "2026-01", dry_run=False)
+    lines = steps["shares"](workspace, Month.parse("2026-01"), dry_run=False)
     assert lines == ["le97: 3 call(s) posted for 2026-01, 1200.00 in all."]
     before = snapshot(ws)
     workspace = Workspace.open(ws)
-    assert steps["shares"](workspace, "2026-01", dry_run=False) == [
+    assert steps["shares"](workspace, Month.parse("2026-01"), dry_run=False) == [
         "le97: the shares of 2026-01 are already posted."
     ]
     assert snapshot(ws) == before

@@ -9,6 +9,8 @@ import pytest
 from conftest import snapshot
 from sales_helpers import FastCli, book, check_golden, make_sales_ws
 
+from alusage_ledger.core.periods import Month
+
 SUPPLIER_OPEN = (
     '2026-01-01 open Passif:Fournisseurs:Cabinet EUR\n  pcg: "401"\n  label: "Fournisseurs"\n'
 )
@@ -210,23 +212,23 @@ def test_month_end_step_posts_returns_filed_that_month(ws: Path) -> None:
     steps = dict(monthend.steps())
     step = steps["vat"]
     workspace = Workspace.open(ws)
-    june = step(workspace, "2026-06")
+    june = step(workspace, Month.parse("2026-06"))
     assert june == ["reel: VAT CA3 2026-05 posted: €0.00 due, €58.00 credit."]
-    july = step(Workspace.open(ws), "2026-07")
+    july = step(Workspace.open(ws), Month.parse("2026-07"))
     assert july == [
         "reel: VAT CA3 2026-06 posted: €142.00 due, €0.00 credit.",
         "trim: VAT CA3 2026-Q2 posted: €212.50 due, €0.00 credit.",
         "simpl: VAT instalment 2026-07 posted: €2,200.00 due, €0.00 credit.",
     ]
     before = snapshot(ws)
-    again = step(Workspace.open(ws), "2026-07")
+    again = step(Workspace.open(ws), Month.parse("2026-07"))
     assert again == [
         "reel: VAT CA3 2026-06 already posted.",
         "trim: VAT CA3 2026-Q2 already posted.",
         "simpl: VAT instalment 2026-07 already posted.",
     ]
     assert snapshot(ws) == before
-    dry = step(Workspace.open(ws), "2026-08", dry_run=True)
+    dry = step(Workspace.open(ws), Month.parse("2026-08"), dry_run=True)
     assert dry == ["reel: VAT CA3 2026-07 would be posted."] or dry == []
     assert snapshot(ws) == before
 

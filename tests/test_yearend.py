@@ -17,6 +17,7 @@ from conftest import Cli, snapshot
 from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError
+from alusage_ledger.core.periods import Month
 
 #: Start and end every test in English (``conftest.english``).
 pytestmark = pytest.mark.usefixtures("english")
@@ -189,7 +190,9 @@ def test_the_next_opening_equals_the_balance_sheet_at_december_31(ws: Path, cli:
     ledger = Workspace.open(ws).load_checked("coop")
     # The balance sheet at Dec 31 as month-end closing reports it, before the closing.
     before_closing = [e for e in ledger.entries if not is_closing(e)]
-    sheet = balance_sheet(before_closing, ledger.roots(), "2026-12", "coop", "Coop Test")
+    sheet = balance_sheet(
+        before_closing, ledger.roots(), Month.parse("2026-12"), "coop", "Coop Test"
+    )
     expected: dict[str, Decimal] = {}
     for section in sheet.sections:
         sign = 1 if section.key == "assets" else -1

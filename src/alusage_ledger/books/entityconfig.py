@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from alusage_ledger.core.i18n import N_
 from alusage_ledger.core.money import MoneyError, parse_amount
+from alusage_ledger.core.periods import Exercice, Month
 
 ENTITY_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class ConfigModel(BaseModel):
@@ -228,8 +228,11 @@ class EntityConfig(ConfigModel):
     @field_validator("books_start")
     @classmethod
     def _books_start(cls, value: str | None) -> str | None:
-        if value is not None and not MONTH.fullmatch(value):
-            raise ValueError(N_('expected a month "YYYY-MM", e.g. "2026-01"'))
+        if value is not None:
+            try:
+                Month.from_text(value)
+            except ValueError:
+                raise ValueError(N_('expected a month "YYYY-MM", e.g. "2026-01"')) from None
         return value
 
     @field_validator("ledger")
@@ -241,8 +244,14 @@ class EntityConfig(ConfigModel):
             raise ValueError(N_("expected a .beancount file"))
         return value
 
+    def books_start_month(self) -> Month | None:
+        """``books_start`` (validated when the configuration was read) as a month."""
+        return None if self.books_start is None else Month.from_text(self.books_start)
+
     def books_start_date(self) -> date | None:
-        if self.books_start is None:
-            return None
-        year, month = self.books_start.split("-")
-        return date(int(year), int(month), 1)
+        month = self.books_start_month()
+        return None if month is None else month.first_day
+
+    def exercice_of(self, day: date) -> Exercice:
+        """The exercice (fiscal year) of this entity that contains ``day``."""
+        return Exercice.containing(day, self.exercice_start)

@@ -39,7 +39,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +54,9 @@ from alusage_ledger.books.canonical import (
 )
 from alusage_ledger.books.checks import parsed_rule, problem_at
 from alusage_ledger.books.exercice import YEAR_CLOSE_GEN_PREFIX
-from alusage_ledger.core.errors import LedgerProblem, UsageError
+from alusage_ledger.core.errors import LedgerProblem
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Month
 
 if TYPE_CHECKING:
     from alusage_ledger.books.entityconfig import EntityConfig
@@ -72,7 +73,6 @@ EXERCICE_END_TAGS = frozenset({INVENTORY_TAG, "cloture"})
 CLOSED_ON_KEY = "closed-on"
 LOCK_HASH_KEY = "lock-hash"
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _CLOSE_FILE = re.compile(r"^(\d{4})/(0[1-9]|1[0-2])\.close\.beancount$")
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _GIT_TIMEOUT = 20
@@ -81,74 +81,23 @@ _GIT_TIMEOUT = 20
 # --------------------------------------------------------------------------- months
 
 
-def parse_month(text: str) -> str:
-    """``"2026-11"`` as given, or a usage error (exit 2) saying what is expected."""
-    value = text.strip()
-    if not _MONTH.fullmatch(value):
-        raise UsageError(
-            _("{value!r} is not a month; write it as YYYY-MM, e.g. 2026-11.").format(value=text)
-        )
-    return value
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """First and last day of a month ``YYYY-MM``."""
-    year, number = int(month[:4]), int(month[5:7])
-    first = date(year, number, 1)
-    following = date(year + number // 12, number % 12 + 1, 1)
-    return first, following - timedelta(days=1)
-
-
-def next_month(month: str) -> str:
-    return month_of(month_bounds(month)[1] + timedelta(days=1))
-
-
-def prev_month(month: str) -> str:
-    return month_of(month_bounds(month)[0] - timedelta(days=1))
-
-
-def close_file_rel(month: str) -> str:
+def close_file_rel(month: Month) -> str:
     """The lock file of a month, relative to the folder of the entity's main file."""
-    return f"{month[:4]}/{month[5:7]}.close.beancount"
+    return f"{month.year:04d}/{month.number:02d}.close.beancount"
 
 
-def exercice_bounds(entity: EntityConfig, day: date) -> tuple[date, date]:
-    """First and last day of the exercice (fiscal year) that contains ``day``."""
-    start_month, start_day = (int(part) for part in entity.exercice_start.split("-"))
-
-    def start_in(year: int) -> date:
-        # 02-29 or 31 of a short month: the exercice starts on the month's last day.
-        last = month_bounds(f"{year:04d}-{start_month:02d}")[1]
-        return date(year, start_month, min(start_day, last.day))
-
-    start = start_in(day.year)
-    if day < start:
-        start = start_in(day.year - 1)
-    return start, start_in(start.year + 1) - timedelta(days=1)
-
-
-def exercice_end(entity: EntityConfig, day: date) -> date:
-    """The last day of the exercice that contains ``day``."""
-    return exercice_bounds(entity, day)[1]
-
-
-def exercice_end_in(entity: EntityConfig, month: str) -> date | None:
+def exercice_end_in(entity: EntityConfig, month: Month) -> date | None:
     """The exercice's last day when it falls in ``month`` (the inventory window), else None."""
-    first, last = month_bounds(month)
-    end = exercice_end(entity, first)
-    return end if first <= end <= last else None
+    end = entity.exercice_of(month.first_day).last_day
+    return end if end in month else None
 
 
-def start_month(entity: EntityConfig, parsed_entries: Iterable[Any]) -> str | None:
+def start_month(entity: EntityConfig, parsed_entries: Iterable[Any]) -> Month | None:
     """The first month of the entity's books: ``books_start``, else its earliest entry's."""
     if entity.books_start:
-        return entity.books_start
+        return entity.books_start_month()
     dates = [e.date for e in parsed_entries if hasattr(e, "date")]
-    return month_of(min(dates)) if dates else None
+    return Month.of(min(dates)) if dates else None
 
 
 # --------------------------------------------------------------------------- records
@@ -156,9 +105,11 @@ def start_month(entity: EntityConfig, parsed_entries: Iterable[Any]) -> str | No
 
 @dataclass(frozen=True)
 class CloseRecord:
-    """One ``custom "alusage-close"`` directive."""
+    """One ``custom "alusage-close"`` directive: its month as written (``text``) and read
+    (``month``, None when malformed; ``check`` reports it)."""
 
-    month: str
+    text: str
+    month: Month | None
     digest: str
     closed_on: date | None
     lock_hash: str | None
@@ -173,8 +124,22 @@ def is_close(entry: Any) -> bool:
     return type(entry).__name__ == "Custom" and entry.type == CLOSE_TYPE
 
 
-def close_records(entries: Iterable[Any]) -> tuple[dict[str, CloseRecord], list[CloseRecord]]:
-    """The close directives by month, and any duplicates (a month closed twice)."""
+def close_records(entries: Iterable[Any]) -> tuple[dict[Month, CloseRecord], list[CloseRecord]]:
+    """The close directives by month, and any duplicates (a month closed twice); a
+    directive whose month is malformed is left out (``check`` reports it)."""
+    records, duplicates = _close_records(entries)
+    return {r.month: r for r in records.values() if r.month is not None}, duplicates
+
+
+def _month_or_none(text: str) -> Month | None:
+    try:
+        return Month.from_text(text)
+    except ValueError:
+        return None
+
+
+def _close_records(entries: Iterable[Any]) -> tuple[dict[str, CloseRecord], list[CloseRecord]]:
+    """The close directives by month as written, and any duplicates."""
     records: dict[str, CloseRecord] = {}
     duplicates: list[CloseRecord] = []
     for entry in entries:
@@ -188,6 +153,7 @@ def close_records(entries: Iterable[Any]) -> tuple[dict[str, CloseRecord], list[
         lock = meta.get(LOCK_HASH_KEY)
         record = CloseRecord(
             month,
+            _month_or_none(month),
             digest,
             closed_on if isinstance(closed_on, date) else None,
             lock if isinstance(lock, str) else None,
@@ -200,7 +166,7 @@ def close_records(entries: Iterable[Any]) -> tuple[dict[str, CloseRecord], list[
     return records, duplicates
 
 
-def last_closed(entries: Iterable[Any]) -> str | None:
+def last_closed(entries: Iterable[Any]) -> Month | None:
     records, _dups = close_records(entries)
     return max(records) if records else None
 
@@ -221,10 +187,10 @@ def is_inventory(entry: Any, inventory_day: date | None) -> bool:
 
 
 def locked_entries(
-    parsed_entries: Iterable[Any], month: str, *, first: bool, inventory_day: date | None
+    parsed_entries: Iterable[Any], month: Month, *, first: bool, inventory_day: date | None
 ) -> list[Any]:
     """The entries a month's digest covers (all before it too for the first closed month)."""
-    start, end = month_bounds(month)
+    start, end = month.first_day, month.last_day
     out = []
     for entry in parsed_entries:
         day = getattr(entry, "date", None)
@@ -297,7 +263,7 @@ def _code_digest() -> str:
 
 
 def _digest_key(
-    month: str,
+    month: Month,
     first: bool,
     previous: str | None,
     inventory_day: date | None,
@@ -311,7 +277,7 @@ def _digest_key(
     return cache.key_of(
         "month-digest",
         _code_digest(),
-        month,
+        str(month),
         "first" if first else "next",
         previous or "",
         inventory_day.isoformat() if inventory_day else "",
@@ -338,24 +304,29 @@ class _MonthDigests:
             spans = []
             for path, parsed in self.ledger.files.items():
                 months = sorted(
-                    {month_of(d) for d in {getattr(e, "date", None) for e in parsed.entries} if d}
+                    {
+                        str(Month.of(d))
+                        for d in {getattr(e, "date", None) for e in parsed.entries}
+                        if d
+                    }
                 )
                 if months:
                     spans.append((str(path), parsed.digest, months[0], "\0".join(months)))
             self._spans = spans
         return self._spans
 
-    def files_of(self, month: str, first: bool) -> list[tuple[str, str]]:
+    def files_of(self, month: Month, first: bool) -> list[tuple[str, str]]:
         """The files holding an entry dated in ``month`` (or before it, for the first)."""
+        text = str(month)
         out = []
         for path, digest, earliest, months in self._file_spans():
-            if (earliest <= month) if first else (month in months.split("\0")):
+            if (earliest <= text) if first else (text in months.split("\0")):
                 out.append((path, digest))
         return out
 
     def digest(
         self,
-        month: str,
+        month: Month,
         first: bool,
         previous: str | None,
         inventory_day: date | None,
@@ -422,7 +393,7 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
     entity = ledger.entity
     config = ws.config.entity(entity)
     parsed = ledger.parsed_entries()
-    records, duplicates = close_records(parsed)
+    records, duplicates = _close_records(parsed)
     folder = Path(os.path.realpath(ledger.main)).parent
     problems: list[LedgerProblem] = []
 
@@ -432,9 +403,7 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
                 ws,
                 entity,
                 dup.entry,
-                _("{month} is closed twice (two alusage-close directives).").format(
-                    month=dup.month
-                ),
+                _("{month} is closed twice (two alusage-close directives).").format(month=dup.text),
             )
         )
 
@@ -444,15 +413,15 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
         match = _CLOSE_FILE.fullmatch(rel or "")
         if match is None:
             continue
-        month = f"{match.group(1)}-{match.group(2)}"
+        month = Month(int(match.group(1)), int(match.group(2)))
         problems.extend(_verify_close_file(ws, entity, month, parsed_file))
 
     start = start_month(config, parsed)
-    grouped: list[dict[str, list[Any]]] = []  # _by_month(parsed), when a month needs it
+    grouped: list[dict[Month, list[Any]]] = []  # _by_month(parsed), when a month needs it
     digests = _MonthDigests(ws, ledger)
-    for month in sorted(records):
-        record = records[month]
-        if not _MONTH.fullmatch(month) or not _DIGEST.fullmatch(record.digest):
+    for text in sorted(records):
+        record = records[text]
+        if record.month is None or not _DIGEST.fullmatch(record.digest):
             problems.append(
                 problem_at(
                     ws,
@@ -462,6 +431,7 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
                 )
             )
             continue
+        month = record.month
         where = _folder_rel(Path(os.path.realpath(str(record.entry.meta.get("filename")))), folder)
         if where != close_file_rel(month):
             problems.append(
@@ -490,7 +460,7 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
         first = month == start
         previous: str | None = None
         if not first:
-            before = records.get(prev_month(month))
+            before = records.get(str(month.prev()))
             if before is None:
                 problems.append(
                     problem_at(
@@ -500,7 +470,7 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
                         _(
                             "{month} is closed but {previous} is not: the chain of month locks "
                             "is broken (a close file removed by hand?); restore it from git."
-                        ).format(month=month, previous=prev_month(month)),
+                        ).format(month=month, previous=month.prev()),
                     )
                 )
                 continue
@@ -533,8 +503,8 @@ def verify_ledger(ws: Workspace, ledger: LoadedLedger) -> list[LedgerProblem]:
 
 def _covered(
     parsed: list[Any],
-    grouped: list[dict[str, list[Any]]],
-    month: str,
+    grouped: list[dict[Month, list[Any]]],
+    month: Month,
     first: bool,
     inventory_day: date | None,
 ) -> list[Any]:
@@ -547,29 +517,29 @@ def _covered(
     return [e for e in grouped[0].get(month, []) if not is_inventory(e, inventory_day)]
 
 
-def _by_month(entries: Iterable[Any]) -> dict[str, list[Any]]:
-    grouped: dict[str, list[Any]] = {}
+def _by_month(entries: Iterable[Any]) -> dict[Month, list[Any]]:
+    grouped: dict[Month, list[Any]] = {}
     months: dict[date, list[Any]] = {}  # day → its month's list (days repeat)
     for entry in entries:
         day = getattr(entry, "date", None)
         if day is not None:
             bucket = months.get(day)
             if bucket is None:
-                bucket = months[day] = grouped.setdefault(month_of(day), [])
+                bucket = months[day] = grouped.setdefault(Month.of(day), [])
             bucket.append(entry)
     return grouped
 
 
 def _verify_close_file(
-    ws: Workspace, entity: str, month: str, parsed_file: Any
+    ws: Workspace, entity: str, month: Month, parsed_file: Any
 ) -> list[LedgerProblem]:
-    first_next = month_bounds(month)[1] + timedelta(days=1)
+    first_next = month.end
     closes = [e for e in parsed_file.entries if is_close(e)]
     rel = parsed_file.rel
     restore = _("restore it with 'git checkout -- {file}' or reopen the month properly").format(
         file=rel
     )
-    if len(closes) != 1 or str(_custom_values(closes[0])[0]) != month:
+    if len(closes) != 1 or str(_custom_values(closes[0])[0]) != str(month):
         return [
             LedgerProblem(
                 entity,
@@ -670,7 +640,7 @@ def _entries_at(top: Path, rev: str, main_rel: str) -> list[tuple[str, Any]] | N
 def explain_change(
     ws: Workspace,
     ledger: LoadedLedger,
-    month: str,
+    month: Month,
     previous: str | None,
     stored: str,
     covered: Sequence[Any],
@@ -730,7 +700,7 @@ def _similar(a: Any, b: Any) -> bool:
 def _differences(
     ws: Workspace,
     entity: str,
-    month: str,
+    month: Month,
     rev: str,
     current: Sequence[Any],
     reference: Sequence[Any],

@@ -37,11 +37,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
     from alusage_ledger.core.errors import LedgerProblem
+    from alusage_ledger.core.periods import Month
 
-Step = Callable[["Workspace", str], list[str]]
-Check = Callable[["Workspace", str, Sequence[str]], list["LedgerProblem"]]
+#: ``month`` is a :class:`~alusage_ledger.core.periods.Month` everywhere below.
+Step = Callable[["Workspace", "Month"], list[str]]
+Check = Callable[["Workspace", "Month", Sequence[str]], list["LedgerProblem"]]
 Cleanup = Callable[[], None]
-Report = Callable[["Workspace", str], dict[str, bytes]]
+Report = Callable[["Workspace", "Month"], dict[str, bytes]]
 
 ORDER = ("recurring", "shares", "redistribution", "vat")
 #: Modules that register a step when imported.

@@ -9,6 +9,7 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import Today, optional
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.periods import Month
 from alusage_ledger.outputs.render.console import emit_json, say
 from alusage_ledger.outputs.render.progress import working
 
@@ -46,11 +47,12 @@ def register(app: typer.Typer) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.closing.close import close_month
 
+        the_month = Month.parse(month)
         st = state.current()
         ws = st.workspace()
-        with working(_("Closing {month}…").format(month=month)):
+        with working(_("Closing {month}…").format(month=the_month)):
             result = close_month(
-                ws, month, entity=entity, dry_run=dry_run, commit=commit, today=today
+                ws, the_month, entity=entity, dry_run=dry_run, commit=commit, today=today
             )
         _show_close(result)
 
@@ -78,11 +80,11 @@ def register(app: typer.Typer) -> None:
 
         st = state.current()
         ws = st.workspace()
-        result = reopen_month(ws, month, reason, entity=entity, today=today)
+        result = reopen_month(ws, Month.parse(month), reason, entity=entity, today=today)
         if st.json:
             emit_json(
                 {
-                    "month": result.month,
+                    "month": str(result.month),
                     "reason": result.reason,
                     "entities": result.entities,
                     "removed": result.removed,

@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
             # lazy: the domain (and Beancount) loads only when the command runs
             from alusage_ledger.domains.closing.close import close_through
 
-            closed = [r.month for r in close_through(ws, checked=True) if not r.already_closed]
+            closed = [str(r.month) for r in close_through(ws, checked=True) if not r.already_closed]
             if closed:
                 readme = folder / "reports" / closed[-1] / "README.md"
         summary = {}

@@ -33,11 +33,11 @@ def register(app: typer.Typer) -> None:
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.purchases.recurring import post_month
+        from alusage_ledger.domains.purchases.recurring import parse_month, post_month
 
         st = state.current()
         ws = st.workspace()
-        instances = post_month(ws, month, entity=entity, dry_run=dry_run)
+        instances = post_month(ws, parse_month(month), entity=entity, dry_run=dry_run)
         statuses = {
             "posted": _("posted"),
             "paid": _("payment posted"),

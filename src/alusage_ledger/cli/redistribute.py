@@ -11,6 +11,7 @@ from alusage_ledger.cli.options import PostDryRun, optional
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.periods import Month
 from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError(_("--paid and --dry-run go with --post."))
         result = run(
             ws,
-            month,
+            Month.parse(month),
             entity=entity,
             post=post,
             paid=paid,
@@ -124,7 +125,7 @@ def as_json(result: MonthResult, *, post: bool) -> dict[str, Any]:
         )
     return {
         "ok": True,
-        "month": result.month,
+        "month": str(result.month),
         "policies": policies,
         "posted": [
             {

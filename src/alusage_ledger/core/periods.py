@@ -34,7 +34,7 @@ from alusage_ledger.core.i18n import _
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -53,10 +53,20 @@ class Month:
     def parse(cls, text: str) -> Month:
         """``"2026-11"`` as typed by a user, or a usage error (exit 2) saying what to write."""
         match = _MONTH.fullmatch(text.strip())
-        if match is None:
+        if match is None or match.group(1) == "0000":
             raise UsageError(
                 _("{value!r} is not a month; write it as YYYY-MM, e.g. 2026-11.").format(value=text)
             )
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def from_text(cls, text: str) -> Month:
+        """A month read from a file (metadata, a custom directive, the configuration), exactly
+        ``YYYY-MM`` (no space around it): a bad value is the data's fault rather than the
+        user's, a ``ValueError`` that the reader turns into its own problem."""
+        match = _MONTH.fullmatch(text)
+        if match is None or match.group(1) == "0000":
+            raise ValueError(f"not a month: {text!r}")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
@@ -85,6 +95,11 @@ class Month:
     def end(self) -> date:
         """The first day of the next month (the month is ``[first_day, end)``)."""
         return self.next().first_day
+
+    @property
+    def days(self) -> int:
+        """How many days the month has."""
+        return self.last_day.day
 
     def next(self, count: int = 1) -> Month:
         """The month ``count`` months later (earlier when negative)."""
@@ -142,6 +157,14 @@ class Exercice:
         """The exercice that starts in ``year``."""
         start_month, _day = (int(part) for part in start.split("-"))
         return cls.containing(Month(year, start_month).last_day, start)
+
+    @classmethod
+    def ending_in(cls, year: int, start: str = "01-01") -> Exercice:
+        """The exercice that ends in ``year`` (``--exercice 2026``, "l'exercice clos en
+        2026"): January to December with ``"01-01"``, 2025-07-01 to 2026-06-30 with
+        ``"07-01"``."""
+        exercice = cls.of_year(year, start)
+        return exercice if exercice.last_day.year == year else exercice.prev()
 
     def __str__(self) -> str:
         """The year it starts in, as exercices are usually named (``2026``)."""
@@ -213,14 +236,6 @@ class Period:
         return out
 
 
-def month_start(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
-def next_month(day: date) -> date:
-    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
-
-
 def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year + 1, 1, 1), "year", f"{year:04d}")
 
@@ -229,11 +244,6 @@ def quarter_period(year: int, quarter: int) -> Period:
     start = date(year, 3 * quarter - 2, 1)
     end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
     return Period(start, end, "quarter", f"{year:04d}-Q{quarter}")
-
-
-def month_period(year: int, month: int) -> Period:
-    start = date(year, month, 1)
-    return Period(start, next_month(start), "month", f"{year:04d}-{month:02d}")
 
 
 def _bad(text: str) -> UsageError:
@@ -271,7 +281,9 @@ def parse_period(text: str) -> Period:
     if match := _QUARTER.fullmatch(value):
         return quarter_period(int(match.group(1)), int(match.group(2)))
     if match := _MONTH.fullmatch(value):
-        return month_period(int(match.group(1)), int(match.group(2)))
+        if match.group(1) == "0000":
+            raise _bad(text)
+        return Month(int(match.group(1)), int(match.group(2))).period
     if _DAY.fullmatch(value):
         day = _bound(value, upper=False, whole=text)
         return Period(day, day + timedelta(days=1), "range", value)
@@ -283,12 +295,6 @@ def parse_period(text: str) -> Period:
             raise UsageError(_("The period {text!r} ends before it starts.").format(text=text))
         return Period(start, end, "range", value)
     raise _bad(text)
-
-
-def period_of_month(month: str) -> Period:
-    """``YYYY-MM`` (already validated) as a month period."""
-    year, mon = month.split("-")
-    return month_period(int(year), int(mon))
 
 
 def parse_date(text: str | None, what: str, default: date | None = None) -> date:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from alusage_ledger.books.locks import close_records, exercice_bounds, month_bounds
+from alusage_ledger.books.locks import close_records
 from alusage_ledger.books.monthend import month_report
 from alusage_ledger.outputs import reports
 from alusage_ledger.outputs.render.redistribution import redistribution_reports
@@ -22,16 +22,17 @@ from alusage_ledger.outputs.render.shares import shares_reports
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.core.periods import Month
 
 #: The reports other features add to the month's folder (files, notes for the README).
-SECTIONS: tuple[Callable[[Workspace, str], tuple[dict[str, bytes], list[str]]], ...] = (
+SECTIONS: tuple[Callable[[Workspace, Month], tuple[dict[str, bytes], list[str]]], ...] = (
     shares_reports,
     redistribution_reports,
 )
 
 
 @month_report("reports")
-def report_files(ws: Workspace, month: str) -> dict[str, bytes]:
+def report_files(ws: Workspace, month: Month) -> dict[str, bytes]:
     """Every file of ``reports/<M>/`` (relative to it), from the ledgers only."""
     files: dict[str, bytes] = {}
     summaries = []
@@ -46,7 +47,7 @@ def report_files(ws: Workspace, month: str) -> dict[str, bytes]:
         if record is None:
             summaries.append(reports.EntitySummary(name, config.name, "open"))
             continue
-        start = exercice_bounds(config, month_bounds(month)[0])[0]
+        start = config.exercice_of(month.first_day).first_day
         income = reports.income_statement(
             ledger.entries, ledger.roots(), month, start, name, config.name
         )

@@ -24,9 +24,9 @@ from decimal import Decimal
 from typing import Any
 
 from alusage_ledger.books.accounts import account_info
-from alusage_ledger.books.locks import month_bounds
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Month
 
 ZERO = Decimal("0.00")
 
@@ -53,7 +53,7 @@ class Statement:
     title: str
     entity: str
     entity_name: str
-    month: str
+    month: Month
     subtitle: str
     columns: tuple[str, ...]  # human headers of the amount columns
     keys: tuple[str, ...]  # machine headers (CSV)
@@ -110,13 +110,13 @@ def _section(
 def income_statement(
     entries: Sequence[Any],
     roots: Sequence[str],
-    month: str,
+    month: Month,
     exercice_start: date,
     entity: str,
     entity_name: str,
 ) -> Statement:
     """Income and expenses of the month and of the exercice to the end of the month."""
-    first, last = month_bounds(month)
+    first, last = month.first_day, month.last_day
     income_root, expenses_root = roots[3], roots[4]
     info = account_info(entries)
     in_month = _sums(entries, (income_root, expenses_root), first, last)
@@ -134,7 +134,7 @@ def income_statement(
         subtitle=_("Month {month}; exercice to date from {start} to {end}.").format(
             month=month, start=exercice_start.isoformat(), end=last.isoformat()
         ),
-        columns=(month, _("Exercice to date")),
+        columns=(str(month), _("Exercice to date")),
         keys=("month", "exercice_to_date"),
         sections=(income, expenses),
         result_label=_("Result (income − expenses)"),
@@ -144,10 +144,10 @@ def income_statement(
 
 
 def balance_sheet(
-    entries: Sequence[Any], roots: Sequence[str], month: str, entity: str, entity_name: str
+    entries: Sequence[Any], roots: Sequence[str], month: Month, entity: str, entity_name: str
 ) -> Statement:
     """Balances of the asset, equity and liability accounts at the end of the month."""
-    _first, last = month_bounds(month)
+    last = month.last_day
     assets_root, liabilities_root, equity_root, income_root, expenses_root = roots[:5]
     info = account_info(entries)
     balances = _sums(entries, roots, None, last)
@@ -262,7 +262,7 @@ class EntitySummary:
 
 
 def readme(
-    month: str, summaries: Sequence[EntitySummary], files: Sequence[str], notes: Sequence[str]
+    month: Month, summaries: Sequence[EntitySummary], files: Sequence[str], notes: Sequence[str]
 ) -> str:
     """The summary page of ``reports/<M>/``."""
     out = [f"# {_md(_('Month-end closing {month}').format(month=month))}", ""]

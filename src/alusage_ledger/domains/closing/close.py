@@ -37,16 +37,16 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from alusage_ledger.books import monthend
 from alusage_ledger.books.ledger import LOCK_NAME, Workspace
-from alusage_ledger.books.locks import month_bounds, month_of, parse_month, start_month
+from alusage_ledger.books.locks import start_month
 from alusage_ledger.core.errors import IOFailure, UsageError
 from alusage_ledger.core.i18n import _
-from alusage_ledger.core.periods import resolve_today
+from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.domains.closing.git import git, git_commit, git_guard
 from alusage_ledger.domains.closing.lock import closed_months, describe_locks, write_locks
 from alusage_ledger.domains.closing.planned import Inexact, PlannedWorkspace
@@ -69,7 +69,7 @@ __all__ = [
 
 
 def run_steps(
-    ws: Workspace, month: str, entities: Sequence[str], today: date | None = None
+    ws: Workspace, month: Month, entities: Sequence[str], today: date | None = None
 ) -> list[tuple[str, list[str]]]:
     """Every registered month-end step, in order (each idempotent); a step that takes
     ``today`` gets the close's (``--today``, ``ALUSAGE_TODAY``)."""
@@ -96,7 +96,7 @@ def run_steps(
 
 def close_month(
     ws: Workspace,
-    month: str,
+    month: Month,
     *,
     entity: str | None = None,
     dry_run: bool = False,
@@ -111,7 +111,6 @@ def close_month(
     same ledgers, ``postcheck=False`` the one after closing (closing several months in a
     row checks before the first and after the last; every write is still verified).
     """
-    month = parse_month(month)
     day = resolve_today(today)
     targets = kept_entities(ws, entity)
     if dry_run:
@@ -127,7 +126,7 @@ def close_month(
         top = git_guard(ws.root) if commit else None
         check_preconditions(ws, month, pending, day)
 
-        snapshot = Snapshot([*ledger_folders(ws), ws.root / REPORTS_DIR / month])
+        snapshot = Snapshot([*ledger_folders(ws), ws.root / REPORTS_DIR / str(month)])
         changed: list[Path] = []
         try:
             result.steps = run_steps(ws, month, pending, day)
@@ -153,7 +152,7 @@ def close_month(
 
 
 def _pending(
-    ws: Workspace, month: str, entity: str | None, targets: Sequence[str], result: CloseResult
+    ws: Workspace, month: Month, entity: str | None, targets: Sequence[str], result: CloseResult
 ) -> list[str]:
     """The entities to close (each one's status goes to ``result``); none: already closed."""
     pending = []
@@ -182,7 +181,7 @@ def _pending(
 
 
 def _dry_run(
-    ws: Workspace, month: str, entity: str | None, day: date, *, exact: bool | None = None
+    ws: Workspace, month: Month, entity: str | None, day: date, *, exact: bool | None = None
 ) -> CloseResult:
     """What the close would do, computed in memory (:class:`PlannedWorkspace`).
 
@@ -221,7 +220,7 @@ def _dry_run(
 
 def _close_planned(
     ws: Workspace,
-    month: str,
+    month: Month,
     pending: Sequence[str],
     day: date,
     result: CloseResult,
@@ -235,7 +234,7 @@ def _close_planned(
     planned.settle()
     result.reports = write_reports(planned, month)
     check_all(planned, after_close=True)
-    folders = [*ledger_folders(ws), ws.root / REPORTS_DIR / month]
+    folders = [*ledger_folders(ws), ws.root / REPORTS_DIR / str(month)]
     result.written, result.planned = [], {}
     for path, old, new in planned.changes(folders):
         rel = rel_path(path, ws.root)
@@ -271,7 +270,7 @@ def close_through(
     return results
 
 
-def months_to_close(ws: Workspace, today: date) -> list[str]:
+def months_to_close(ws: Workspace, today: date) -> list[Month]:
     """Every month from the earliest books start to the last month that is over."""
     starts = []
     for name in kept_entities(ws):
@@ -281,10 +280,4 @@ def months_to_close(ws: Workspace, today: date) -> list[str]:
             starts.append(start)
     if not starts:
         return []
-    last_over = month_of(today.replace(day=1) - timedelta(days=1))
-    months = []
-    current = min(starts)
-    while current <= last_over:
-        months.append(current)
-        current = month_of(month_bounds(current)[1] + timedelta(days=1))
-    return months
+    return list(min(starts).until(Month.of(today).prev()))

@@ -4,7 +4,7 @@ M+1 and the chained digest, see ``books.locks``), built and written for each ent
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +21,11 @@ from alusage_ledger.books.locks import (
     exercice_end_in,
     lock_hash,
     locked_entries,
-    month_bounds,
     month_digest,
-    prev_month,
     start_month,
 )
 from alusage_ledger.books.writer import Append
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.closing.results import CloseResult
 from alusage_ledger.domains.closing.snapshot import rel_path
 
@@ -43,14 +42,13 @@ def _leaf(account: str, accounts: set[str]) -> bool:
 def build_lock(
     ledger: LoadedLedger,
     config: EntityConfig,
-    month: str,
+    month: Month,
     closed_on: date,
     previous: str | None,
 ) -> tuple[list[Any], str]:
     """The entries of month ``month``'s close file, and its digest (pure)."""
 
-    first, last = month_bounds(month)
-    first_next = last + timedelta(days=1)
+    first, last, first_next = month.first_day, month.last_day, month.end
     roots = ledger.roots()[:3]
     opened: set[str] = set()
     closed: set[str] = set()
@@ -114,14 +112,14 @@ def build_lock(
         meta,
         first_next,
         "alusage-close",
-        [ValueType(month, str), ValueType(digest, str)],
+        [ValueType(str(month), str), ValueType(digest, str)],
     )
     meta[LOCK_HASH_KEY] = lock_hash([*assertions, close])
     return [*assertions, close], digest
 
 
 def write_locks(
-    ws: Workspace, month: str, entities: Sequence[str], day: date, result: CloseResult
+    ws: Workspace, month: Month, entities: Sequence[str], day: date, result: CloseResult
 ) -> None:
     """Append the close file of ``month`` to each entity's ledger (one write)."""
     appends = []
@@ -130,7 +128,7 @@ def write_locks(
         config = ws.config.entity(name)
         records, _dups = close_records(ledger.entries)
         start = start_month(config, ledger.parsed_entries()) or month
-        previous = None if month == start else records[prev_month(month)].digest
+        previous = None if month == start else records[month.prev()].digest
         entries, digest = build_lock(ledger, config, month, day, previous)
         appends.append(Append(name, tuple(entries), file=close_file_rel(month)))
         for item in result.entities:
@@ -141,7 +139,7 @@ def write_locks(
     ws.write(appends)
 
 
-def describe_locks(ws: Workspace, month: str, result: CloseResult) -> None:
+def describe_locks(ws: Workspace, month: Month, result: CloseResult) -> None:
     """The lock of each entity that had already closed ``month``, into ``result``."""
     for item in result.entities:
         if item.status != "already-closed":
@@ -158,6 +156,6 @@ def describe_locks(ws: Workspace, month: str, result: CloseResult) -> None:
         )
 
 
-def closed_months(ledger: LoadedLedger) -> set[str]:
+def closed_months(ledger: LoadedLedger) -> set[Month]:
     records, _dups = close_records(ledger.entries)
     return set(records)

@@ -6,7 +6,7 @@ registered in ``books.monthend`` check, e.g. usage declared)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from alusage_ledger.books import monthend
 from alusage_ledger.books.checks import problem_at, run_checks
@@ -14,12 +14,11 @@ from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.books.locks import (
     close_records,
     describe_entry,
-    month_bounds,
-    prev_month,
     start_month,
 )
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Month
 
 
 def kept_entities(ws: Workspace, entity: str | None = None) -> list[str]:
@@ -37,13 +36,13 @@ def kept_entities(ws: Workspace, entity: str | None = None) -> list[str]:
     return [name for name, cfg in ws.config.entities.items() if cfg.kind != "micro"]
 
 
-def check_preconditions(ws: Workspace, month: str, entities: Sequence[str], today: date) -> None:
+def check_preconditions(ws: Workspace, month: Month, entities: Sequence[str], today: date) -> None:
     """Raise, naming every failure, unless month ``month`` can be closed for ``entities``."""
-    first, last = month_bounds(month)
+    first, last = month.first_day, month.last_day
     if today <= last:
         raise UsageError(
             _("{month} is not over yet (today is {today}); it can be closed from {day}.").format(
-                month=month, today=today.isoformat(), day=(last + timedelta(days=1))
+                month=month, today=today.isoformat(), day=month.end
             )
         )
     problems: list[LedgerProblem] = []
@@ -66,7 +65,7 @@ def check_preconditions(ws: Workspace, month: str, entities: Sequence[str], toda
                     "closed."
                 ).format(month=month, entity=entity, later=later[0])
             )
-        if month != start and prev_month(month) not in records:
+        if month != start and month.prev() not in records:
             problems.append(
                 LedgerProblem(
                     entity,
@@ -75,7 +74,7 @@ def check_preconditions(ws: Workspace, month: str, entities: Sequence[str], toda
                     _(
                         "{previous} is not closed for {entity}; close it first "
                         "('alusage-ledger close {previous}')."
-                    ).format(previous=prev_month(month), entity=entity),
+                    ).format(previous=month.prev(), entity=entity),
                 )
             )
         for entry in ledger.parsed_entries():

@@ -19,15 +19,12 @@ from alusage_ledger.books.locks import (
     REOPEN_TYPE,
     close_file_rel,
     close_records,
-    exercice_end,
-    month_bounds,
-    parse_month,
 )
 from alusage_ledger.books.text import check_text
 from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
-from alusage_ledger.core.periods import resolve_today
+from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.domains.closing.preconditions import kept_entities
 from alusage_ledger.domains.closing.results import ReopenResult
 from alusage_ledger.domains.closing.snapshot import Snapshot, ledger_folders, rel_path
@@ -37,9 +34,9 @@ if TYPE_CHECKING:
     from alusage_ledger.books.loader import LoadedLedger
 
 
-def _exercice_closed(ledger: LoadedLedger, config: EntityConfig, month: str) -> bool:
+def _exercice_closed(ledger: LoadedLedger, config: EntityConfig, month: Month) -> bool:
     """``custom "alusage-close-exercice"`` for the exercice of ``month`` or a later one."""
-    end_year = exercice_end(config, month_bounds(month)[0]).year
+    end_year = config.exercice_of(month.first_day).last_day.year
     for entry in ledger.entries:
         if type(entry).__name__ != "Custom" or entry.type != EXERCICE_CLOSE_TYPE:
             continue
@@ -58,7 +55,7 @@ def _exercice_closed(ledger: LoadedLedger, config: EntityConfig, month: str) -> 
 
 def reopen_month(
     ws: Workspace,
-    month: str,
+    month: Month,
     reason: str,
     *,
     entity: str | None = None,
@@ -66,7 +63,6 @@ def reopen_month(
 ) -> ReopenResult:
     """Lift the lock of ``month`` (the last closed month) and record why."""
 
-    month = parse_month(month)
     reason = check_text(reason.strip(), _("reason"))
     if not reason:
         raise UsageError(_("Say why the month is reopened with --reason."))
@@ -109,7 +105,7 @@ def reopen_month(
                 meta["reason"] = reason
                 meta["reopened-on"] = day
                 record = data.Custom(
-                    meta, month_bounds(month)[1], REOPEN_TYPE, [ValueType(month, str)]
+                    meta, month.last_day, REOPEN_TYPE, [ValueType(str(month), str)]
                 )
                 ws.remove_close_file(name, close_file_rel(month), then=[Append(name, (record,))])
                 result.entities.append(name)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from alusage_ledger.books import monthend
 from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.closing.snapshot import rel_path
 
 REPORTS_DIR = "reports"
 
 
-def report_files(ws: Workspace, month: str) -> dict[str, bytes]:
+def report_files(ws: Workspace, month: Month) -> dict[str, bytes]:
     """Every file of ``reports/<M>/`` (relative to it), from the ledgers only."""
     files: dict[str, bytes] = {}
     for _name, produce in monthend.reports():
@@ -18,9 +19,9 @@ def report_files(ws: Workspace, month: str) -> dict[str, bytes]:
     return files
 
 
-def write_reports(ws: Workspace, month: str) -> list[str]:
+def write_reports(ws: Workspace, month: Month) -> list[str]:
     """Write ``reports/<M>/``; files already identical are left untouched."""
-    folder = ws.root / REPORTS_DIR / month
+    folder = ws.root / REPORTS_DIR / str(month)
     written = []
     for rel, content in sorted(report_files(ws, month).items()):
         path = folder / rel

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from alusage_ledger.core.periods import Month
+
 
 @dataclass
 class EntityClose:
@@ -20,7 +22,7 @@ class EntityClose:
 
 @dataclass
 class CloseResult:
-    month: str
+    month: Month
     dry_run: bool = False
     already_closed: bool = False
     entities: list[EntityClose] = field(default_factory=list)
@@ -32,7 +34,7 @@ class CloseResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "month": self.month,
+            "month": str(self.month),
             "dry_run": self.dry_run,
             "already_closed": self.already_closed,
             "entities": [
@@ -55,7 +57,7 @@ class CloseResult:
 
 @dataclass
 class ReopenResult:
-    month: str
+    month: Month
     reason: str
     entities: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from babel import numbers
 
-from alusage_ledger.books.locks import month_bounds
 from alusage_ledger.core.i18n import _, babel_locale
 from alusage_ledger.core.money import ZERO, quantize_cents
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.commons.flows import (
     FlowState,
     expenses,
@@ -37,7 +37,7 @@ class PolicyDue:
     """One policy for one month: the computation, what is due and what is recorded."""
 
     policy: RedistributionPolicy
-    month: str
+    month: Month
     figures: tuple[tuple[str, Decimal], ...]  # the terms of the computation, in order
     base_amount: Decimal  # what the rate applies to (the amount for ``fixed``)
     rate: Decimal | None
@@ -64,8 +64,8 @@ class PolicyDue:
         return dict(self.figures).get(name, ZERO)
 
 
-def active_in(policy: RedistributionPolicy, month: str) -> bool:
-    first, last = month_bounds(month)
+def active_in(policy: RedistributionPolicy, month: Month) -> bool:
+    first, last = month.first_day, month.last_day
     return (policy.since is None or policy.since <= last) and (
         policy.until is None or policy.until >= first
     )
@@ -80,13 +80,13 @@ def run_order(policies: Sequence[RedistributionPolicy]) -> list[RedistributionPo
 
 def compute_month(
     config: Config,
-    month: str,
+    month: Month,
     ledgers: dict[str, LoadedLedger],
     policies: Sequence[RedistributionPolicy] | None = None,
 ) -> list[PolicyDue]:
     """What each active policy owes for ``month``, in run order (pure)."""
     chosen = list(config.redistribution if policies is None else policies)
-    first, last = month_bounds(month)
+    first, last = month.first_day, month.last_day
     dues: list[PolicyDue] = []
     for policy in run_order([p for p in chosen if active_in(p, month)]):
         source = ledgers[policy.from_]

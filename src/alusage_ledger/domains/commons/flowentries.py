@@ -18,6 +18,7 @@ from alusage_ledger.books.vatregime import regime_on
 from alusage_ledger.core.errors import ConfigError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.commons.flows import GEN_PREFIX, flow_month, under
 from alusage_ledger.domains.commons.intercompany import account_classes
 from alusage_ledger.domains.purchases import vat_in
@@ -39,7 +40,7 @@ class FlowStep:
     """One thing to record on both sides of a flow."""
 
     policy: str
-    month: str
+    month: Month
     link: str
     step: str  # don | commitment | invoice | payment
     day: date
@@ -148,7 +149,11 @@ class FlowSides:
         names = {e: self.config.entity(e).name for e in (policy.from_, policy.to)}
         other = policy.to if side == "from" else policy.from_
         payee = names[other]
-        meta: dict[str, Any] = {"gen-id": step.gen_id, "policy": policy.id, "period": step.month}
+        meta: dict[str, Any] = {
+            "gen-id": step.gen_id,
+            "policy": policy.id,
+            "period": str(step.month),
+        }
         links = [step.link]
         label = policy.label or policy.id
         postings: list[Any]

@@ -19,6 +19,7 @@ from beancount.core import data
 
 from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.core.money import ZERO
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.commons.intercompany import (
     account_classes,
     intercompany_prefixes,
@@ -35,15 +36,19 @@ GEN_PREFIX = "redistribution/"
 # --------------------------------------------------------------------------- figures
 
 
-def flow_base_link(policy_id: str, month: str) -> str:
+def flow_base_link(policy_id: str, month: Month) -> str:
     return f"ic-{policy_id}-{month}"
 
 
-def flow_month(link: str, policy_id: str) -> str | None:
-    """``2026-03`` for ``ic-<policy>-2026-03`` or ``ic-<policy>-2026-03-2``."""
+def flow_month(link: str, policy_id: str) -> Month | None:
+    """``2026-03`` for ``ic-<policy>-2026-03`` or ``ic-<policy>-2026-03-2`` (None for
+    another link)."""
     if not link_of_policy(link, policy_id):
         return None
-    return link[len(f"ic-{policy_id}-") :][:7]
+    try:
+        return Month.from_text(link[len(f"ic-{policy_id}-") :][:7])
+    except ValueError:
+        return None
 
 
 def _is_generated(entry: Any) -> bool:
@@ -156,7 +161,7 @@ class FlowState:
 def flows_of(
     config: Config,
     policy: RedistributionPolicy,
-    month: str,
+    month: Month,
     from_ledger: LoadedLedger,
     to_ledger: LoadedLedger,
 ) -> list[FlowState]:
@@ -209,7 +214,7 @@ def _link_order(link: str) -> tuple[int, str]:
     return (int(match.group(1)) if match else 1, link)
 
 
-def next_link(policy_id: str, month: str, used: Iterable[str]) -> str:
+def next_link(policy_id: str, month: Month, used: Iterable[str]) -> str:
     """The base link, then ``-2``, ``-3``... the first one no entry carries yet."""
     taken = set(used)
     base = flow_base_link(policy_id, month)

@@ -41,13 +41,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from alusage_ledger.books.locks import month_bounds, parse_month
 from alusage_ledger.books.monthend import month_step
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, quantize_cents
-from alusage_ledger.core.periods import resolve_today
+from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.domains.commons.dues import PolicyDue, compute_month
 from alusage_ledger.domains.commons.flowentries import (
     FlowSides,
@@ -69,7 +68,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class MonthResult:
-    month: str
+    month: Month
     dues: list[PolicyDue]
     steps: list[tuple[str, FlowStep, tuple[str, ...]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # things not written, and why
@@ -86,7 +85,7 @@ def _policies(config: Config, entity: str | None) -> list[RedistributionPolicy]:
 
 def redistribute(
     ws: Workspace,
-    month: str,
+    month: Month,
     *,
     entity: str | None = None,
     post: bool = False,
@@ -102,10 +101,9 @@ def redistribute(
     ``today`` is the command's (``close --today``); by default ``ALUSAGE_TODAY``, else the
     clock (:func:`~alusage_ledger.core.periods.resolve_today`)."""
 
-    month = parse_month(month)
     if account is not None and not paid:
         raise UsageError(_("--account says where a payment comes from; it needs --paid."))
-    first, last = month_bounds(month)
+    first, last = month.first_day, month.last_day
     now = resolve_today(today) if post else None
     if now is not None and first > now:
         raise UsageError(
@@ -146,7 +144,7 @@ def _plan(
     today: date,
 ) -> list[FlowSides]:
     month = result.month
-    _first, last = month_bounds(month)
+    last = month.last_day
     # The --paid rule: checked for every policy before anything is written.
     if not paid and not for_close:
         for due in result.dues:
@@ -295,7 +293,7 @@ def _all_links(ledgers: dict[str, LoadedLedger], policy: RedistributionPolicy) -
 
 @month_step("redistribution")
 def post_redistribution_for_close(
-    ws: Workspace, month: str, *, dry_run: bool = False, today: date | None = None
+    ws: Workspace, month: Month, *, dry_run: bool = False, today: date | None = None
 ) -> list[str]:
     """Close: commitments and retribution invoices are posted; gifts wait for --paid."""
     if not ws.config.redistribution:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from alusage_ledger.books.monthend import month_check, month_step
 from alusage_ledger.core.errors import LedgerProblem
 from alusage_ledger.core.i18n import _
-from alusage_ledger.core.periods import resolve_today
+from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.domains.places.calls import PostResult, post_shares
 from alusage_ledger.domains.places.place import all_places
 from alusage_ledger.domains.places.usage import usage_of
@@ -37,12 +37,12 @@ def post_all_places(
 
 @month_step("shares")
 def post_shares_for_close(
-    ws: Workspace, month: str, *, dry_run: bool = False, today: date | None = None
+    ws: Workspace, month: Month, *, dry_run: bool = False, today: date | None = None
 ) -> list[str]:
     """Month-end: post every place's shares for ``month`` (idempotent, never --replace);
     ``today`` is the close's (``--today``), by default ``ALUSAGE_TODAY`` or the clock."""
     out = []
-    for result in post_all_places(ws, month, today=resolve_today(today), dry_run=dry_run):
+    for result in post_all_places(ws, str(month), today=resolve_today(today), dry_run=dry_run):
         calls = [a for a in result.actions if a.kind == "call"]
         if calls:
             out.append(
@@ -71,8 +71,9 @@ def needs_days(group: Any) -> bool:
 
 
 @month_check("usage")
-def missing_usage(ws: Workspace, month: str, entities: Sequence[str]) -> list[LedgerProblem]:
+def missing_usage(ws: Workspace, the_month: Month, entities: Sequence[str]) -> list[LedgerProblem]:
     """Active members of a place without declared days, when one of its keys needs them."""
+    month = str(the_month)
     problems = []
     for place in all_places(ws.config):
         if not any(needs_days(group) for group in place.config.charges):

@@ -25,7 +25,6 @@ same supplier with the same piece-ref typed by hand (a document is booked once).
 from __future__ import annotations
 
 import calendar
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +40,7 @@ from alusage_ledger.books.monthend import month_step
 from alusage_ledger.core.errors import ConfigError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, parse_amount
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.purchases.bills import BillLine, BillRequest, plan_bill, plan_payment
 from alusage_ledger.domains.purchases.deductible import parse_vat_rate, vat_treatment
 from alusage_ledger.domains.purchases.documents import Document, documents, party_account
@@ -53,13 +53,14 @@ if TYPE_CHECKING:
 GEN_PREFIX = "recurring/"
 
 
-def parse_month(text: str) -> tuple[int, int]:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text.strip()):
+def parse_month(text: str) -> Month:
+    """``recurring post --month``: :meth:`Month.parse`, with this command's message."""
+    try:
+        return Month.parse(text)
+    except UsageError:
         raise UsageError(
             _("The month {value!r} must be written YYYY-MM, e.g. 2026-11.").format(value=text)
-        )
-    year, month = text.strip().split("-")
-    return int(year), int(month)
+        ) from None
 
 
 def _clamp(year: int, month: int, day: int) -> date:
@@ -259,7 +260,7 @@ def plan_month(
 
 def post_month(
     ws: Workspace,
-    month: str,
+    month: Month,
     *,
     entity: str | None = None,
     entities: Sequence[str] | None = None,
@@ -270,7 +271,7 @@ def post_month(
     ``entity`` or ``entities`` limit it to some entities (month-end passes the entities
     it closes).
     """
-    year, number = parse_month(month)
+    year, number = month.year, month.number
     wanted = set(entities) if entities is not None else None
     if entity is not None:
         ws.config.entity(entity)
@@ -304,7 +305,7 @@ def post_month(
 @month_step("recurring")
 def recurring_for_close(
     ws: Workspace,
-    month: str,
+    month: Month,
     *,
     dry_run: bool = False,
     entities: Sequence[str] | None = None,

@@ -8,7 +8,6 @@ other amounts is refused). ``close`` of a month posts the returns filed in that 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.core.periods import Period, month_period, quarter_period, year_period
+from alusage_ledger.core.periods import Month, Period, quarter_period, year_period
 from alusage_ledger.domains.sales.index import Accounts
 from alusage_ledger.domains.sales.returns import (
     LedgerVat,
@@ -149,44 +148,40 @@ def relative_path(ws: Workspace, filename: Any) -> str:
         return str(filename)
 
 
-def declared_in(regime: VatRegimeConfig, month: date) -> list[Period]:
+def declared_in(regime: VatRegimeConfig, month: Month) -> list[Period]:
     """The returns a regime files in ``month`` (the month the settlement is dated in)."""
-    previous = (
-        date(month.year - 1, 12, 1) if month.month == 1 else month.replace(month=month.month - 1)
-    )
+    previous = month.prev()
     if regime.regime == "reel-mensuel":
-        return [month_period(previous.year, previous.month)]
+        return [previous.period]
     if regime.regime == "reel-trimestriel":
-        if month.month in (1, 4, 7, 10):
-            return [quarter_period(previous.year, (previous.month - 1) // 3 + 1)]
+        if month.number in (1, 4, 7, 10):
+            return [quarter_period(previous.year, (previous.number - 1) // 3 + 1)]
         return []
     if regime.regime == "rsi":
         out = []
-        if month.month == 5:
+        if month.number == 5:
             out.append(year_period(month.year - 1))
-        if month.month in (7, 12):
-            out.append(month_period(month.year, month.month))
+        if month.number in (7, 12):
+            out.append(month.period)
         return out
     return []
 
 
 @month_step("vat")
-def post_vat_for_close(ws: Workspace, month: str, *, dry_run: bool = False) -> list[str]:
+def post_vat_for_close(ws: Workspace, month: Month, *, dry_run: bool = False) -> list[str]:
     """Close of a month: post the returns filed in that month (idempotent)."""
-    year, mon = (int(part) for part in month.split("-"))
-    first = date(year, mon, 1)
     lines: list[str] = []
     for entity in ws.config.entities:
         start = ws.config.entity(entity).books_start_date()
         candidates: dict[str, Period] = {}
         for item in regimes_of(ws.config, entity):
-            for period in declared_in(item, first):
+            for period in declared_in(item, month):
                 candidates.setdefault(period.label, period)
         for period in sorted(candidates.values(), key=lambda p: (p.start, p.end)):
             regime = regime_on(ws.config, entity, period.last_day)
             if regime.regime == "franchise" or (start is not None and period.end <= start):
                 continue
-            if period.label not in {p.label for p in declared_in(regime, first)}:
+            if period.label not in {p.label for p in declared_in(regime, month)}:
                 continue
             result = post_return(ws, entity, period, dry_run=dry_run)
             vat_return = result.vat_return

@@ -6,7 +6,7 @@ weeks; then the result is carried to the balance sheet and the balances to the n
 exercice; months later the general assembly votes how the result is allocated. A
 cooperative also keeps the register of its members' capital. This package owns:
 
-- ``exercices``: which exercice (:func:`exercice_of_year`, :func:`parse_exercice`), and the
+- ``exercices``: which exercice (:func:`parse_exercice`; its days: ``Exercice.ending_in``), and the
   entities that keep books with exercices (``kept_books``);
 - ``accounts`` and ``balances``: the accounts the year books on (a role's account, the
   accounts of a PCG number, the result accounts), balances read from the books, and the
@@ -40,7 +40,6 @@ from .allocation import propose as propose
 from .capital_movements import CapitalRequest as CapitalRequest
 from .capital_movements import record_movement as record_movement
 from .closing import close_exercice as close_exercice
-from .exercices import exercice_of_year as exercice_of_year
 from .exercices import parse_exercice as parse_exercice
 from .inventory import book_inventory as book_inventory
 from .opening import open_books as open_books

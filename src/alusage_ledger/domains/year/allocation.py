@@ -28,6 +28,7 @@ from alusage_ledger.books.exercice import (
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _, get_language
+from alusage_ledger.core.periods import Exercice
 from alusage_ledger.domains.year.accounts import accounts_with_pcg, ledger_role, result_accounts
 from alusage_ledger.domains.year.balances import (
     CENT,
@@ -38,7 +39,7 @@ from alusage_ledger.domains.year.balances import (
     total,
     transaction,
 )
-from alusage_ledger.domains.year.exercices import exercice_of_year, kept_books
+from alusage_ledger.domains.year.exercices import kept_books
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import AllocationRules
@@ -230,7 +231,7 @@ def allocation_state(
 ) -> AllocationState:
     """The exercice's result (from its closing entry) and the equity before ``day``."""
     config = kept_books(ws.config, ledger.entity)
-    _start, end = exercice_of_year(config, year)
+    end = Exercice.ending_in(year, config.exercice_start).last_day
     if year not in closed_exercices(ledger.entries):
         raise RefusedError(
             _(

@@ -25,9 +25,10 @@ from alusage_ledger.books.exercice import (
     gen_id,
     is_transaction,
 )
-from alusage_ledger.books.locks import close_records, lock_hash, month_of
+from alusage_ledger.books.locks import close_records, lock_hash
 from alusage_ledger.core.errors import LedgerProblem
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Exercice
 from alusage_ledger.domains.year.allocation import (
     Allocation,
     allocation_state,
@@ -36,7 +37,6 @@ from alusage_ledger.domains.year.allocation import (
     violations,
 )
 from alusage_ledger.domains.year.closing import covered_entries
-from alusage_ledger.domains.year.exercices import exercice_of_year
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -94,8 +94,9 @@ def exercice_locks(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProble
             )
             continue
         seen.add(year)
-        _start, end = exercice_of_year(config, year)
-        last = records.get(month_of(end))
+        exercice = Exercice.ending_in(year, config.exercice_start)
+        end = exercice.last_day
+        last = records.get(exercice.last_month)
         if last is None:
             problems.append(
                 problem_at(
@@ -105,7 +106,7 @@ def exercice_locks(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProble
                     _(
                         "the exercice {year} is closed but its last month {month} is not; "
                         "restore the month's close file from git."
-                    ).format(year=year, month=month_of(end)),
+                    ).format(year=year, month=exercice.last_month),
                 )
             )
             continue

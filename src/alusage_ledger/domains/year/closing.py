@@ -56,17 +56,15 @@ from alusage_ledger.books.locks import (
     EXERCICE_END_TAGS,
     close_records,
     lock_hash,
-    month_of,
-    next_month,
     start_month,
 )
 from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import LedgerErrors, RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.core.periods import resolve_today
+from alusage_ledger.core.periods import Exercice, Month, resolve_today
 from alusage_ledger.domains.year.accounts import result_accounts
 from alusage_ledger.domains.year.balances import CURRENCY, ZERO, balances, posting, transaction
-from alusage_ledger.domains.year.exercices import exercice_of_year, kept_books
+from alusage_ledger.domains.year.exercices import kept_books
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -133,7 +131,8 @@ def close_exercice(
     """Close exercice ``year`` of ``entity`` (see the module docstring); idempotent."""
     config = kept_books(ws.config, entity)
     day = resolve_today(today)
-    start, end = exercice_of_year(config, year)
+    exercice = Exercice.ending_in(year, config.exercice_start)
+    start, end = exercice.first_day, exercice.last_day
     result = CloseExerciceResult(entity, year, start, end, dry_run=dry_run)
     next_start = end + timedelta(days=1)
     prefix = f"{YEAR_CLOSE_GEN_PREFIX}{year:04d}/"
@@ -141,7 +140,7 @@ def close_exercice(
         ledger = ws.load_checked(entity)
         parsed = ledger.parsed_entries()
         books = start_month(config, parsed)
-        if books is None or month_of(end) < books:
+        if books is None or exercice.last_month < books:
             raise UsageError(
                 _("The exercice {year} ends before the books of {entity} start.").format(
                     year=year, entity=entity
@@ -155,12 +154,11 @@ def close_exercice(
                 ).format(year=year, end=end.isoformat(), day=next_start.isoformat())
             )
         records, _dups = close_records(parsed)
-        months = []
-        month = max(month_of(start), books)
-        while month <= month_of(end):
-            if month not in records:
-                months.append(month)
-            month = next_month(month)
+        months = [
+            str(month)
+            for month in max(exercice.first_month, books).until(exercice.last_month)
+            if month not in records
+        ]
         if months:
             raise RefusedError(
                 _(
@@ -170,7 +168,7 @@ def close_exercice(
             )
         closed = closed_exercices(parsed)
         previous_end = start - timedelta(days=1)
-        if books <= month_of(previous_end) and previous_end.year not in closed:
+        if books <= Month.of(previous_end) and previous_end.year not in closed:
             raise RefusedError(
                 _(
                     "The previous exercice ({previous}) of {entity} is not closed; close it "
@@ -328,8 +326,7 @@ def close_exercice(
                     later=(next_start + timedelta(days=1)).isoformat(),
                 )
             )
-        last_month = month_of(end)
-        previous_digest = records[last_month].digest
+        previous_digest = records[exercice.last_month].digest
         others = [e for e in covered_entries(parsed, year, end) if not own(e)]
         digest = chain_digest(previous_digest, [*others, *opens, *close_entries, *opening])
         existing = closed.get(year)

@@ -1,31 +1,22 @@
-"""Which exercice: its first and last day from the year it ends in, the year as typed on
-the command line, and the entities that keep books with exercices (not a micro-entrepreneur).
+"""Which exercice: the year as typed on the command line, and the entities that keep
+books with exercices (not a micro-entrepreneur).
 
 An exercice is named by the calendar year it *ends* in (``--exercice 2026``); its bounds
-follow the entity's ``exercice_start`` (:class:`alusage_ledger.core.periods.Exercice`).
+follow the entity's ``exercice_start``: ``Exercice.ending_in(year, config.exercice_start)``
+(:class:`alusage_ledger.core.periods.Exercice`).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import TYPE_CHECKING
 
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
-from alusage_ledger.core.periods import Exercice
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
     from alusage_ledger.books.entityconfig import EntityConfig
-
-
-def exercice_of_year(config: EntityConfig, year: int) -> tuple[date, date]:
-    """First and last day of exercice ``year``: the one that ends in that calendar year."""
-    exercice = Exercice.containing(date(year, 12, 31), config.exercice_start)
-    if exercice.last_day.year != year:
-        exercice = exercice.prev()
-    return exercice.first_day, exercice.last_day
 
 
 def parse_exercice(text: str | int) -> int:

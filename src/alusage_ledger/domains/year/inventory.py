@@ -23,8 +23,9 @@ from alusage_ledger.books.text import check_text
 from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Exercice
 from alusage_ledger.domains.year.balances import ZERO, posting, transaction
-from alusage_ledger.domains.year.exercices import exercice_of_year, kept_books
+from alusage_ledger.domains.year.exercices import kept_books
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -55,7 +56,7 @@ def book_inventory(
     the exercice's last day, tagged ``#inventaire``: accepted after that month is closed,
     until the exercice is closed."""
     config = kept_books(ws.config, entity)
-    _start, end = exercice_of_year(config, year)
+    end = Exercice.ending_in(year, config.exercice_start).last_day
     text = check_text(label.strip(), _("label"))
     if not text:
         raise UsageError(_("Say what the inventory entry is with --label."))

@@ -36,7 +36,6 @@ from alusage_ledger.books.exercice import (
     is_opening,
     is_transaction,
 )
-from alusage_ledger.books.locks import exercice_bounds
 from alusage_ledger.books.roles import DEFAULT_ROLES
 from alusage_ledger.books.writer import Append
 from alusage_ledger.core.chart import BY_KIND, account_component, label_for
@@ -221,7 +220,7 @@ def open_books(
         raise LedgerErrors(
             _("{file} has no line with an amount; nothing was written.").format(file=source)
         )
-    at_exercice_start = exercice_bounds(config, day)[0] == day
+    at_exercice_start = config.exercice_of(day).first_day == day
     problems = []
     for line in lines:
         if line.pcg[0] in "67" and at_exercice_start and line.net:

@@ -66,10 +66,7 @@ def exercice_bounds(exercice_start: str, year: int) -> tuple[date, date]:
         raise UsageError(
             _("The exercice must be a year between 1900 and 2099 (got {year}).").format(year=year)
         )
-    # The exercice that starts in ``year`` closes in it (a calendar exercice) or the next year.
-    exercice = Exercice.of_year(year, exercice_start)
-    if exercice.last_day.year != year:
-        exercice = exercice.prev()
+    exercice = Exercice.ending_in(year, exercice_start)
     return exercice.first_day, exercice.last_day
 
 

@@ -12,7 +12,7 @@ from alusage_ledger.books.exercice import is_closing, is_opening, is_transaction
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Exercice, parse_period, resolve_today
-from alusage_ledger.domains.year.exercices import exercice_of_year, parse_exercice
+from alusage_ledger.domains.year.exercices import parse_exercice
 
 if TYPE_CHECKING:
     from alusage_ledger.books.entityconfig import EntityConfig
@@ -41,8 +41,8 @@ def report_window(
         parsed = parse_period(period)
         return Window(parsed.start, parsed.last_day)
     if exercice is not None:
-        start, end = exercice_of_year(config, parse_exercice(exercice))
-        return Window(start, end)
+        chosen = Exercice.ending_in(parse_exercice(exercice), config.exercice_start)
+        return Window(chosen.first_day, chosen.last_day)
     days = [e.date for e in entries if is_transaction(e)]
     latest = Exercice.containing(max(days) if days else resolve_today(), config.exercice_start)
     return Window(latest.first_day, latest.last_day)

@@ -13,9 +13,10 @@ from alusage_ledger.outputs.reports import csv_bytes, md_table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.core.periods import Month
 
 
-def redistribution_reports(ws: Workspace, month: str) -> tuple[dict[str, bytes], list[str]]:
+def redistribution_reports(ws: Workspace, month: Month) -> tuple[dict[str, bytes], list[str]]:
     """What each redistribution policy owed for the month (path → bytes), and notes."""
     if not ws.config.redistribution:
         return {}, [_("No redistribution policy is configured: no redistribution table.")]

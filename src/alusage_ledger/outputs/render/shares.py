@@ -12,7 +12,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from alusage_ledger.books.locks import month_bounds
 from alusage_ledger.core.errors import AlusageError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import _, get_language
@@ -25,6 +24,7 @@ from alusage_ledger.outputs.reports import csv_bytes, md_table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
+    from alusage_ledger.core.periods import Month
     from alusage_ledger.domains.places.allocation import Allocation, MonthSplit
     from alusage_ledger.domains.places.place import Place
     from alusage_ledger.domains.places.statement import MemberBalance, Statement
@@ -343,14 +343,14 @@ def balances_rows(balances: list[MemberBalance]) -> list[list[str]]:
 # --------------------------------------------------------------------------- reports/<M>/
 
 
-def shares_reports(ws: Workspace, month: str) -> tuple[dict[str, bytes], list[str]]:
+def shares_reports(ws: Workspace, the_month: Month) -> tuple[dict[str, bytes], list[str]]:
     """Each place's shares table and one statement per member, for ``reports/<M>/``
     (path relative to it → bytes), and notes for its README."""
     if not ws.config.places:
         return {}, [_("No place is configured: no shares table and no member statement.")]
     files: dict[str, bytes] = {}
     notes: list[str] = []
-    first, last = month_bounds(month)
+    month, first, last = str(the_month), the_month.first_day, the_month.last_day
     for place in all_places(ws.config):
         try:
             allocation = compute_shares(ws, place, month, today=last + timedelta(days=1))
