@@ -23,6 +23,7 @@ the clock.
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 from collections.abc import Iterator
@@ -89,7 +90,7 @@ class Month:
 
     @property
     def last_day(self) -> date:
-        return self.end - timedelta(days=1)
+        return date(self.year, self.number, calendar.monthrange(self.year, self.number)[1])
 
     @property
     def end(self) -> date:
@@ -99,7 +100,7 @@ class Month:
     @property
     def days(self) -> int:
         """How many days the month has."""
-        return self.last_day.day
+        return calendar.monthrange(self.year, self.number)[1]
 
     def next(self, count: int = 1) -> Month:
         """The month ``count`` months later (earlier when negative)."""
