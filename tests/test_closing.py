@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alusage_ledger.books import monthend
-from alusage_ledger.core.errors import RefusedError
+from alusage_ledger.core.errors import LedgerErrors, RefusedError
 from alusage_ledger.core.periods import Month
 
 TODAY = "2026-04-15"
@@ -560,11 +560,13 @@ def test_remove_close_file_is_safe(ws: Path, cli: Cli) -> None:
             "coop", "2026/01.close.beancount", then=[Append("coop", (bad,))]
         )
     assert snapshot(ws) == before
-    # an include written twice by hand: refused, nothing touched
+    # an include written twice by hand: an error of the ledger (as for Beancount, issue
+    # 24), so refused before anything is touched
     append(ws / "ledgers/coop/main.beancount", 'include "2026/01.close.beancount"\n')
     before = snapshot(ws)
-    with pytest.raises(RefusedError, match="not included exactly once"):
+    with pytest.raises(LedgerErrors) as raised:
         Workspace.open(ws).remove_close_file("coop", "2026/01.close.beancount")
+    assert "is included more than once" in raised.value.problems[0].message
     assert snapshot(ws) == before
 
 

@@ -17,7 +17,9 @@ the one Beancount would produce:
   no ``pad`` directive, and then returns the entries unchanged: it is left out of the
   plugin chain when there is no ``Pad`` entry; so is ``beancount.ops.balance`` when
   there is no ``balance`` directive (it would look every posting's account up in an
-  empty tree and return the entries unchanged). With balance directives and no pad,
+  empty tree and return the entries unchanged). Both are decided on the entries the
+  ledger's own plugins returned (``check_closing`` and ``check_drained`` add
+  ``balance`` entries, issue 24). With balance directives and no pad,
   the balance plugin is the last of the chain: :func:`balances_hold` first sums the
   postings of the asserted accounts (exactly, in plain Decimals instead of an
   inventory per account) and, when every assertion holds, the plugin, which would
@@ -51,42 +53,86 @@ ZERO = Decimal(0)
 def book_transform_validate(
     entries: list[Any], parse_errors: list[Any], options_map: dict[str, Any]
 ) -> tuple[list[Any], list[Any]]:
-    """Sorted parsed entries → booked, transformed, validated entries and every error."""
+    """Sorted parsed entries → booked, transformed, validated entries and every error.
+
+    The parsed entries are left as they are (the loader keeps them for the next load):
+    what Beancount's booking would change in place is copied first (:func:`unshared`).
+    """
     fast = book(entries, options_map)
     if fast is not None:
         entries, balance_errors = fast, []
     else:
-        entries, balance_errors = booking.book(entries, options_map)
+        entries, balance_errors = booking.book(unshared(entries), options_map)
     errors = [*parse_errors, *balance_errors]
-    plugin_options = options_map
-    idle = {
-        name
-        for name, kind in (("beancount.ops.pad", data.Pad), ("beancount.ops.balance", data.Balance))
-        if not any(isinstance(entry, kind) for entry in entries)
-    }
-    default_mode = options_map.get("plugin_processing_mode", "default") == "default"
+    if options_map.get("plugin_processing_mode", "default") != "default":
+        entries, errors = loader.run_transformations(entries, errors, options_map, None)
+        errors.extend(validate(entries, options_map))
+        return entries, errors
+    # Beancount's chain is documents, the ledger's plugins, auto, then pad and balance.
+    # The first part runs as it is; what pad and balance have to do is decided on what
+    # it returned (check_closing and check_drained add balance entries, a plugin may
+    # add pads).
+    entries, errors = _run(
+        entries,
+        errors,
+        options_map,
+        [*loader.PLUGINS_PRE, *options_map["plugin"], *loader.PLUGINS_AUTO],
+    )
+    has_pad = any(isinstance(entry, data.Pad) for entry in entries)
+    has_balance = any(isinstance(entry, data.Balance) for entry in entries)
+    post = [
+        plugin
+        for plugin in loader.PLUGINS_POST
+        if (plugin[0] != "beancount.ops.pad" or has_pad)
+        and (plugin[0] != "beancount.ops.balance" or has_balance)
+    ]
     # With no pad, the balance plugin runs last: it is run only if balances_hold() cannot
     # tell that every assertion holds (then it would return the entries unchanged).
-    deferred = default_mode and idle == {"beancount.ops.pad"}
-    if deferred:
-        idle = {"beancount.ops.pad", "beancount.ops.balance"}
-    if idle and default_mode:
-        plugin_options = dict(options_map)
-        plugin_options["plugin_processing_mode"] = "raw"
-        plugin_options["plugin"] = [
-            *loader.PLUGINS_PRE,
-            *options_map["plugin"],
-            *loader.PLUGINS_AUTO,
-            *(p for p in loader.PLUGINS_POST if p[0] not in idle),
-        ]
-    entries, errors = loader.run_transformations(entries, errors, plugin_options, None)
-    if deferred and not balances_hold(entries, options_map):
-        last = dict(options_map)
-        last["plugin_processing_mode"] = "raw"
-        last["plugin"] = [p for p in loader.PLUGINS_POST if p[0] == "beancount.ops.balance"]
-        entries, errors = loader.run_transformations(entries, errors, last, None)
+    if has_balance and not has_pad and balances_hold(entries, options_map):
+        post = []
+    if post:
+        entries, errors = _run(entries, errors, options_map, post)
     errors.extend(validate(entries, options_map))
     return entries, errors
+
+
+def _run(
+    entries: list[Any], errors: list[Any], options_map: dict[str, Any], plugins: list[Any]
+) -> tuple[list[Any], list[Any]]:
+    """``loader.run_transformations`` with exactly these ``plugins``, in this order."""
+    chosen = dict(options_map)
+    chosen["plugin_processing_mode"] = "raw"
+    chosen["plugin"] = plugins
+    return loader.run_transformations(entries, errors, chosen, None)  # type: ignore[no-any-return]
+
+
+def unshared(entries: list[Any]) -> list[Any]:
+    """``entries`` with a metadata of their own for the postings Beancount's booking may
+    complete: it marks an interpolated posting by writing into its metadata
+    (``__automatic__``), which is the parsed posting's own dict."""
+    out: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and any(_incomplete(p) for p in entry.postings):
+            entry = entry._replace(
+                postings=[
+                    p._replace(meta=dict(p.meta)) if p.meta is not None and _incomplete(p) else p
+                    for p in entry.postings
+                ]
+            )
+        out.append(entry)
+    return out
+
+
+def _incomplete(posting: Any) -> bool:
+    """A posting that booking may replace (a number or currency left out, a cost, a price)."""
+    units = posting.units
+    return (
+        posting.cost is not None
+        or posting.price is not None
+        or type(units) is not Amount
+        or type(units.number) is not Decimal
+        or type(units.currency) is not str
+    )
 
 
 def balances_hold(entries: list[Any], options_map: dict[str, Any]) -> bool:

@@ -13,6 +13,7 @@ process and by the disk cache (:mod:`alusage_ledger.books.cache`).
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import os
@@ -49,6 +50,15 @@ class ParsedFile:
     errors: list[Any]
     options: dict[str, Any]
     includes: list[Path] = field(default_factory=list)
+    #: The path as the ledger wrote it (absolute, normalised, links not resolved): the
+    #: ``filename`` of its entries and errors, as Beancount names it (``path`` is real).
+    name: str = ""
+    #: Errors Beancount reports right after this file's (a missing or repeated include).
+    after: list[Any] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return self.name or str(self.path)
 
 
 @dataclass
@@ -97,6 +107,15 @@ def relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+def own_options(options: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a parsed file's options that a load may change: Beancount's
+    ``aggregate_options_map`` adds the included files' counts to the main file's display
+    context *in place*, and the parse is kept (in memory and on disk) for the next load."""
+    mine = dict(options)
+    mine["dcontext"] = copy.deepcopy(options["dcontext"])
+    return mine
+
+
 def _is_default(name: str, value: Any) -> bool:
     return bool(bean_options.OPTIONS_DEFAULTS.get(name) == value)
 
@@ -122,16 +141,37 @@ def vet_files(
     def refuse(file: str | None, line: int | None, message: str) -> None:
         problems.append(LedgerProblem(entity, file, line, message))
 
-    queue: list[tuple[Path, str | None, int | None, str | None]] = [(main, None, None, None)]
+    # (path as written, the including file, its line, the include as written)
+    queue: list[tuple[Path, ParsedFile | None, int | None, str | None]] = [
+        (Path(os.path.normpath(main)), None, None, None)
+    ]
+    names: dict[str, Path] = {}  # path as written → real path, of the files parsed
+    last: ParsedFile | None = None
     while queue:
-        candidate, from_file, from_line, written = queue.pop(0)
+        candidate, parent, from_line, written = queue.pop(0)
+        name = str(candidate)
+        from_file = None if parent is None else parent.name
+        from_rel = None if parent is None else relative(Path(parent.name), root)
+        if name in names and last is not None:
+            # Beancount: 'Duplicate filename parsed' (a file included twice, or a cycle).
+            last.after.append(
+                _load_error(
+                    from_file,
+                    from_line,
+                    _(
+                        "the file {path!r} is included more than once; Beancount reads it "
+                        "once: remove the other include."
+                    ).format(path=written),
+                )
+            )
+            continue
         real = Path(os.path.realpath(candidate))
         answers.observe("real", str(candidate), str(real))
         # Name a file as the ledger wrote it: an outside path is not shown resolved.
         shown = written if written is not None else relative(candidate, root)
         if real != root and root not in real.parents:
             refuse(
-                from_file,
+                from_rel,
                 from_line,
                 _("include {path!r} is refused: it leads outside the workspace.").format(
                     path=shown
@@ -139,6 +179,14 @@ def vet_files(
             )
             continue
         if real in files:
+            refuse(
+                from_rel,
+                from_line,
+                _(
+                    "include {path!r} is refused: it is {other!r} under another name (a "
+                    "link); include each file once, by one name."
+                ).format(path=shown, other=files[real].rel),
+            )
             continue
         planned = overlay.get(real) if overlay is not None else None
         try:
@@ -148,19 +196,25 @@ def vet_files(
                 else os.stat_result((0o100644, *[0] * 5, len(planned), 0, 0, 0))
             )
         except OSError:
-            refuse(
-                from_file,
-                from_line,
-                _(
-                    "the included file {path!r} does not exist; create it or remove the include."
-                ).format(path=shown)
-                if from_file is not None
-                else _("the file {path!r} does not exist.").format(path=shown),
-            )
+            if parent is None:
+                refuse(None, None, _("the file {path!r} does not exist.").format(path=shown))
+            else:  # Beancount: 'File glob ... does not match any files', after the
+                # including file's own errors; the rest is loaded and checked
+                answers.observe("exists", str(candidate), "0")  # a replay sees it appear
+                parent.after.append(
+                    _load_error(
+                        from_file,
+                        from_line,
+                        _(
+                            "the included file {path!r} does not exist; create it or "
+                            "remove the include."
+                        ).format(path=shown),
+                    )
+                )
             continue
         if not stat_mod.S_ISREG(st.st_mode) or real.suffix != ".beancount":
             refuse(
-                from_file,
+                from_rel,
                 from_line,
                 _("include {path!r} is refused: only regular .beancount files are read.").format(
                     path=shown
@@ -169,7 +223,7 @@ def vet_files(
             continue
         if st.st_size > MAX_FILE_BYTES:
             refuse(
-                from_file,
+                from_rel,
                 from_line,
                 _("the file {path!r} is too large to be a ledger ({size} bytes).").format(
                     path=shown, size=st.st_size
@@ -198,7 +252,7 @@ def vet_files(
         digest = hashlib.sha256(raw).hexdigest()
         if planned is None:  # what the disk holds (a dry run's planned bytes are not)
             answers.observe("file", str(real), digest)
-        entries, errors, options_map = parse_bytes(raw, real, digest, known)
+        entries, errors, options_map = parse_bytes(raw, candidate, digest, known)
         parsed = ParsedFile(
             path=real,
             rel=rel,
@@ -206,8 +260,11 @@ def vet_files(
             entries=entries,
             errors=errors,
             options=options_map,
+            name=name,
         )
         files[real] = parsed
+        names[name] = real
+        last = parsed
         _vet_options(parsed, allowed_plugins, refuse)
         _vet_documents(parsed, root, refuse)
         pickle_cache = real.with_name(f".{real.name}.picklecache")
@@ -225,8 +282,10 @@ def vet_files(
                     "warning",
                 )
             )
+        occurrences: dict[str, int] = {}
         for include in options_map.get("include", []):
-            line = _include_line(raw, include)
+            seen = occurrences[include] = occurrences.get(include, 0) + 1
+            line = _include_line(raw, include, seen)
             if os.path.isabs(include) or any(ch in include for ch in "*?["):
                 refuse(
                     rel,
@@ -237,18 +296,28 @@ def vet_files(
                     ).format(path=include),
                 )
                 continue
-            target = real.parent / include
-            parsed.includes.append(Path(os.path.normpath(target)))
-            queue.append((Path(os.path.normpath(target)), rel, line, include))
+            # Relative to the including file as written (a link's folder), as Beancount.
+            target = Path(os.path.normpath(candidate.parent / include))
+            parsed.includes.append(target)
+            queue.append((target, parsed, line, include))
     return files, problems
 
 
-def _include_line(raw: bytes, include: str) -> int | None:
+def _include_line(raw: bytes, include: str, occurrence: int = 1) -> int | None:
+    """The line of the ``occurrence``-th ``include`` of ``include`` in ``raw``."""
     needle = include.encode("utf-8")
     for number, line in enumerate(raw.split(b"\n"), start=1):
         if line.lstrip().startswith(b"include") and needle in line:
-            return number
+            occurrence -= 1
+            if occurrence == 0:
+                return number
     return None
+
+
+def _load_error(filename: str | None, line: int | None, message: str) -> Any:
+    """An error of the load itself, at the include that caused it (Beancount's are at
+    ``<load>:0``)."""
+    return bean_loader.LoadError(data.new_metadata(filename or "<load>", line or 0), message)
 
 
 def _option_line(parsed: ParsedFile, keyword: str, name: str) -> int | None:
@@ -398,18 +467,13 @@ def load_ledger(
             answers.taint("a ledger was refused")
             return LoadedLedger(entity or "", root, main, files, [], problems, {})
         problems.extend(_root_hint(files, main, entity))
-        key = cache.full_key(
-            root, main, allowed_plugins, [(str(p), f.digest) for p, f in files.items()]
-        )
+        sources = [(f.source, f.digest) for f in files.values()]
+        key = cache.full_key(root, main, allowed_plugins, sources)
         hit = _LOADED_MEMO.get(key) if cache.enabled() and overlay is None else None
         if hit is None and where is not None:
             record = cache.record(where, key)
             if record is not None:
-                booked = cache.decode_booked(
-                    [f.entries for f in files.values()],
-                    record,
-                    [(str(p), f.digest) for p, f in files.items()],
-                )
+                booked = cache.decode_booked([f.entries for f in files.values()], record, sources)
                 if booked is not None:
                     hit = (booked, record["options"])
                     if known is not None and known.missed:  # e.g. a damaged parse file
@@ -419,17 +483,21 @@ def load_ledger(
                         )
         if hit is not None:
             _remember(key, hit)
-            return LoadedLedger(entity or "", root, main, files, list(hit[0]), problems, hit[1])
+            options = dict(hit[1])
+            options["input_hash"] = bean_loader.compute_input_hash(options["include"])
+            return LoadedLedger(entity or "", root, main, files, list(hit[0]), problems, options)
         entries: list[Any] = []
         parse_errors: list[Any] = []
         for parsed in files.values():
             entries.extend(parsed.entries)
             parse_errors.extend(parsed.errors)
+            parse_errors.extend(parsed.after)  # where Beancount reports them
         others = [p.options for p in files.values() if p is not top]
-        options_map = bean_loader.aggregate_options_map(dict(top.options), others)
-        options_map["include"] = sorted(str(p) for p in files)
+        options_map = bean_loader.aggregate_options_map(own_options(top.options), others)
+        options_map["include"] = sorted(f.source for f in files.values())
         entries.sort(key=data.entry_sortkey)
         entries, errors = beanpipe.book_transform_validate(entries, parse_errors, options_map)
+        options_map["input_hash"] = bean_loader.compute_input_hash(options_map["include"])
         problems.extend(_problem(entity, root, e) for e in errors)
         if (
             cache.enabled()
@@ -443,11 +511,11 @@ def load_ledger(
             # The parses as parsed (the root-name hint above filters a file's errors).
             parses = [
                 (
-                    str(p),
+                    f.source,
                     f.digest,
-                    PARSE_CACHE.get((str(p), f.digest)) or (f.entries, f.errors, f.options),
+                    PARSE_CACHE.get((f.source, f.digest)) or (f.entries, f.errors, f.options),
                 )
-                for p, f in files.items()
+                for f in files.values()
             ]
             cache.store_record(where, root, main, key, parses, entries, options_map)
         return LoadedLedger(entity or "", root, main, files, list(entries), problems, options_map)
