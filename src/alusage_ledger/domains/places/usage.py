@@ -35,6 +35,7 @@ from alusage_ledger.core.errors import (
 )
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, parse_amount
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.places.allocation import days_in_month, month_bounds
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def check_month_open(ws: Workspace, ledger: LoadedLedger, month: str, today: dat
                 "{month} is in the future; days of use are declared once the month has begun."
             ).format(month=month)
         )
-    if month in closed_months(ledger.entries):
+    if Month.from_text(month) in closed_months(ledger.entries):
         raise RefusedError(
             _(
                 "{month} is closed for {entity}: its days of use can no longer change "
