@@ -55,7 +55,12 @@ def test_bad_forms_are_usage_errors(text: str) -> None:
 
 
 def test_months_of_a_period() -> None:
-    assert parse_period("2026-11..2027-02").months() == ["2026-11", "2026-12", "2027-01", "2027-02"]
+    assert [str(m) for m in parse_period("2026-11..2027-02").months()] == [
+        "2026-11",
+        "2026-12",
+        "2027-01",
+        "2027-02",
+    ]
 
 
 def test_dates() -> None:

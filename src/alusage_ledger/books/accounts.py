@@ -24,6 +24,7 @@ from alusage_ledger.books.writer import Append, closed_months
 from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Month
 from alusage_ledger.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def open_date(config: Config, ledger: LoadedLedger, day: date) -> date:
     """First day of the books, or of the entry's month when an earlier month is closed."""
     start = config.entity(ledger.entity).books_start_date()
     candidate = start if start is not None and start <= day else day.replace(day=1)
-    month = f"{candidate.year:04d}-{candidate.month:02d}"
+    month = Month.of(candidate)
     if any(closed >= month for closed in closed_months(ledger.entries)):
         candidate = day.replace(day=1)
     return candidate

@@ -35,6 +35,7 @@ from alusage_ledger.books.parsing import ledger_entries_in
 from alusage_ledger.books.validate import format_entries, roundtrip_check, validate_entry
 from alusage_ledger.core.errors import IOFailure, LedgerErrors, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Month
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -88,15 +89,20 @@ class PlannedFile:
 
 
 def month_file(day: date) -> str:
-    return f"{day.year:04d}/{day.month:02d}.beancount"
+    month = Month.of(day)
+    return f"{month.year:04d}/{month.number:02d}.beancount"
 
 
-def closed_months(entries: Iterable[Any]) -> set[str]:
-    """Months locked by a ``custom "alusage-close"`` directive (the closing issue)."""
+def closed_months(entries: Iterable[Any]) -> set[Month]:
+    """Months locked by a ``custom "alusage-close"`` directive (the closing issue); a
+    directive whose month is malformed locks nothing (``check`` reports it)."""
     months = set()
     for entry in entries:
         if isinstance(entry, data.Custom) and entry.type == "alusage-close" and entry.values:
-            months.add(str(entry.values[0].value))
+            try:
+                months.add(Month.from_text(str(entry.values[0].value)))
+            except ValueError:
+                continue
     return months
 
 
@@ -229,7 +235,7 @@ class Writer:
                 if self.skip_present and (entry.meta or {}).get(self.skip_present) in present:
                     continue
                 validate_entry(entry, opened | batch_opens, ledger.roots())
-                month = f"{entry.date.year:04d}-{entry.date.month:02d}"
+                month = Month.of(entry.date)
                 if month in closed and not self._inventory_window(item.entity, ledger, entry):
                     raise RefusedError(
                         _(

@@ -225,7 +225,7 @@ def _export(
                     for j in export.journals
                 ],
                 "provisional": export.provisional,
-                "open_months": list(export.open_months),
+                "open_months": [str(m) for m in export.open_months],
                 "pending_inventory": export.pending_inventory,
                 "export_date": today,
             }
@@ -260,7 +260,7 @@ def _export(
             _(
                 "PROVISIONAL: these months are not closed: {months}; their entries carry the "
                 "export date as ValidDate. Do not hand this file over as the final FEC."
-            ).format(months=", ".join(export.open_months))
+            ).format(months=", ".join(map(str, export.open_months)))
         )
     if config.kind == "micro":
         warn(

@@ -227,14 +227,9 @@ class Period:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
-    def months(self) -> list[str]:
-        """Every ``YYYY-MM`` the period touches, in order."""
-        out = []
-        year, month = self.start.year, self.start.month
-        while date(year, month, 1) < self.end:
-            out.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return out
+    def months(self) -> list[Month]:
+        """Every month the period touches, in order."""
+        return list(Month.of(self.start).until(Month.of(self.last_day)))
 
 
 def year_period(year: int) -> Period:

@@ -83,7 +83,7 @@ def month_rows(report: Report, money: Callable[[Decimal], str]) -> list[list[str
     for month in report.months:
         rows.append(
             [
-                month,
+                str(month),
                 money(value[month]),
                 bar(value[month], top_value),
                 money(people[month]),
@@ -281,7 +281,7 @@ def render_csv(report: Report) -> str:
     for section, key, line in _rows(report):
         name = "/".join(k for k in key if k)
         for month in report.months:
-            writer.writerow([section, name, month, machine(line.months.get(month, ZERO))])
+            writer.writerow([section, name, str(month), machine(line.months.get(month, ZERO))])
         writer.writerow([section, name, "total", machine(line.total)])
     return out.getvalue()
 
@@ -290,7 +290,7 @@ def report_json(report: Report) -> dict[str, Any]:
     def line_json(line: Line) -> dict[str, Any]:
         return {
             "key": list(line.key),
-            "months": {m: machine(line.months.get(m, ZERO)) for m in report.months},
+            "months": {str(m): machine(line.months.get(m, ZERO)) for m in report.months},
             "total": machine(line.total),
             "checks": [{"entity": c.entity, "query": c.query, "sign": c.sign} for c in line.checks],
         }
@@ -298,7 +298,7 @@ def report_json(report: Report) -> dict[str, Any]:
     def section_json(section: Section) -> dict[str, Any]:
         return {
             "lines": [line_json(ln) for ln in section.lines],
-            "months": {m: machine(v) for m, v in section.by_month(report.months).items()},
+            "months": {str(m): machine(v) for m, v in section.by_month(report.months).items()},
             "total": machine(section.total),
             "checks": [
                 {"entity": c.entity, "query": c.query, "sign": c.sign} for c in section.total_checks
@@ -311,7 +311,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "period": report.period.label,
         "start": report.period.start.isoformat(),
         "end": report.period.last_day.isoformat(),
-        "months": report.months,
+        "months": [str(m) for m in report.months],
         "value_created": section_json(report.value),
         "paid_to_people": section_json(report.people),
         "commons": {

@@ -33,7 +33,7 @@ from beancount.core import data
 
 from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.core.money import ZERO
-from alusage_ledger.core.periods import parse_period
+from alusage_ledger.core.periods import Month, parse_period
 from alusage_ledger.domains.commons.intercompany import intercompany_prefixes, link_of_policy
 
 if TYPE_CHECKING:
@@ -59,14 +59,14 @@ class Line:
     """One row of the report: its key (entity, activity...), monthly amounts, checks."""
 
     key: tuple[str, ...]
-    months: dict[str, Decimal] = field(default_factory=dict)
+    months: dict[Month, Decimal] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
         return sum(self.months.values(), ZERO)
 
-    def add(self, month: str, amount: Decimal) -> None:
+    def add(self, month: Month, amount: Decimal) -> None:
         self.months[month] = self.months.get(month, ZERO) + amount
 
 
@@ -86,7 +86,7 @@ class Section:
         self.lines.append(created)
         return created
 
-    def by_month(self, months: Iterable[str]) -> dict[str, Decimal]:
+    def by_month(self, months: Iterable[Month]) -> dict[Month, Decimal]:
         return {m: sum((ln.months.get(m, ZERO) for ln in self.lines), ZERO) for m in months}
 
     @property
@@ -97,7 +97,7 @@ class Section:
 @dataclass
 class Report:
     period: Period
-    months: list[str]
+    months: list[Month]
     entities: dict[str, str]  # id → name
     value: Section
     people: Section
@@ -106,7 +106,7 @@ class Report:
     givers: dict[str, str]  # policy id → from entity (for the share of revenue)
     members: dict[str, dict[str, str]] = field(default_factory=dict)  # place → id → name
 
-    def revenue_of(self, entities: Iterable[str], month: str | None = None) -> Decimal:
+    def revenue_of(self, entities: Iterable[str], month: Month | None = None) -> Decimal:
         wanted = set(entities)
         return sum(
             (
@@ -124,10 +124,6 @@ class Report:
 
 
 # --------------------------------------------------------------------------- building
-
-
-def _month(day: Any) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _transactions(ledger: LoadedLedger, period: Period) -> Iterable[Any]:
@@ -198,7 +194,7 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
                     f"AND {when} AND NOT (joinstr(links) ~ {_quote(ic_regex)}) AND {test}"
                 )
                 value.line((entity, key), [Check(entity, query, -1)]).add(
-                    _month(entry.date), -posting.units.number
+                    Month.of(entry.date), -posting.units.number
                 )
         numbers = pcg[entity]
         for entry in _transactions(ledger, period):
@@ -217,7 +213,7 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
                     f"AND {when}"
                 )
                 people.line((entity, what), [Check(entity, query)]).add(
-                    _month(entry.date), posting.units.number
+                    Month.of(entry.date), posting.units.number
                 )
     value.lines.sort(key=lambda ln: (list(ledgers).index(ln.key[0]), ln.key[1]))
     people.lines.sort(key=lambda ln: (list(ledgers).index(ln.key[0]), ln.key[1]))
@@ -257,7 +253,7 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
                 continue
             for posting in entry.postings:
                 if _under(posting.account, expense) and posting.units is not None:
-                    line.add(_month(entry.date), posting.units.number)
+                    line.add(Month.of(entry.date), posting.units.number)
     for giver in dict.fromkeys(p.from_ for p in config.redistribution):
         ids = "|".join(re.escape(p.id) for p in config.redistribution if p.from_ == giver)
         expense = ledgers[giver].roots()[4]
@@ -327,7 +323,7 @@ def _other_gifts(
                 continue
             for posting in entry.postings:
                 if pcg[entity].get(posting.account, "").startswith("6238") and posting.units:
-                    found.add(_month(entry.date), posting.units.number)
+                    found.add(Month.of(entry.date), posting.units.number)
         if found.months:
             commons.lines.append(found)
             commons.total_checks.extend(found.checks)
@@ -397,7 +393,7 @@ def _place(
     other = Line(("",), checks=[Check(place.host, other_query, -1)])
 
     for entry in _transactions(host, period):
-        month = _month(entry.date)
+        month = Month.of(entry.date)
         for posting in entry.postings:
             if posting.units is None:
                 continue

@@ -299,8 +299,7 @@ def first_open_day(entries: Iterable[Any]) -> date | None:
     closed = sorted(closed_months(entries))
     if not closed:
         return None
-    year, month = (int(x) for x in closed[-1].split("-"))
-    return date(year + month // 12, month % 12 + 1, 1)
+    return closed[-1].end
 
 
 def _letter_entry(day: date, account: str, code: str, refs: Sequence[str]) -> Any:

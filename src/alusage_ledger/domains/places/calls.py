@@ -31,6 +31,7 @@ from alusage_ledger.books.writer import closed_months
 from alusage_ledger.core.errors import RefusedError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import quantize_cents
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.lettering import read_letters
 from alusage_ledger.domains.places.allocation import Allocation, month_bounds, month_of
 from alusage_ledger.domains.places.compute import GroupAmount, compute_shares, member_groups
@@ -485,7 +486,7 @@ def post_shares(
             ledger = host if entity == place.host else member_ledgers[entity]
             closed = closed_months(ledger.entries)
             for written in sorted({month_of(e.date) for e in entries}):
-                if written in closed:
+                if Month.from_text(written) in closed:
                     raise RefusedError(
                         _(
                             "{month} is closed for {entity}: the shares of a closed month "

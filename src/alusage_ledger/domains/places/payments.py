@@ -27,6 +27,7 @@ from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
 from alusage_ledger.books.writer import closed_months
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.periods import Month
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.domains.lettering import assign, letter_account, link_groups
 from alusage_ledger.domains.places.allocation import month_of
@@ -270,7 +271,7 @@ def pay_member(
     with ws.lock():
         host = ws.load_checked(place.host)
         month = month_of(day)
-        if month in closed_months(host.entries):
+        if Month.from_text(month) in closed_months(host.entries):
             raise RefusedError(
                 _(
                     "{month} is closed for {entity}: record the payment at an open date, or "
@@ -318,7 +319,7 @@ def pay_member(
             entity = member.entity
             assert entity is not None
             ledger = ws.load_checked(entity)
-            if month in closed_months(ledger.entries):
+            if Month.from_text(month) in closed_months(ledger.entries):
                 raise RefusedError(
                     _(
                         "{month} is closed for {entity}: record the payment at an open date, "

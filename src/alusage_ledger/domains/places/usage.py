@@ -35,6 +35,7 @@ from alusage_ledger.core.errors import (
 )
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, parse_amount
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.places.allocation import days_in_month, month_bounds
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def declared_usage(entries: Iterable[Any], place_id: str) -> dict[tuple[str, str
             continue
         member, days = values[1], values[2]
         if isinstance(member, str) and isinstance(days, Decimal):
-            out[(member, f"{entry.date.year:04d}-{entry.date.month:02d}")] = days
+            out[(member, str(Month.of(entry.date)))] = days
     return out
 
 
@@ -111,13 +112,13 @@ def check_member_active(place: Place, member: Member, month: str) -> None:
 
 
 def check_month_open(ws: Workspace, ledger: LoadedLedger, month: str, today: date) -> None:
-    if month > f"{today.year:04d}-{today.month:02d}":
+    if Month.from_text(month) > Month.of(today):
         raise UsageError(
             _(
                 "{month} is in the future; days of use are declared once the month has begun."
             ).format(month=month)
         )
-    if month in closed_months(ledger.entries):
+    if Month.from_text(month) in closed_months(ledger.entries):
         raise RefusedError(
             _(
                 "{month} is closed for {entity}: its days of use can no longer change "

@@ -50,7 +50,7 @@ from alusage_ledger.books.vatregime import regime_on
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, quantize_cents
-from alusage_ledger.core.periods import Period, year_period
+from alusage_ledger.core.periods import Month, Period, year_period
 from alusage_ledger.domains.sales.index import Accounts, SalesIndex, meta_rate, sales_index
 from alusage_ledger.domains.sales.rates import EXEMPT, NO_VAT, share
 
@@ -269,13 +269,13 @@ class LedgerVat:
         self.entity = ledger.entity
         self.acc = Accounts.of(config, ledger)
         self.index = sales_index(config, ledger)
-        self.by_month: dict[str, list[Any]] = {}
+        self.by_month: dict[Month, list[Any]] = {}
         self.settlements: list[Any] = []
         self.credit_moves: list[tuple[date, Decimal, Any]] = []
         self.instalment_moves: list[tuple[date, Decimal, Any]] = []
         self._sum_kinds: dict[str, int] = {}  # account → _S_* bits, for _entry_sums
         kinds: dict[str, int] = {}  # account → _MAIN | _OUT | _CREDIT | _INSTALMENT bits
-        months: dict[date, str] = {}  # day → "YYYY-MM"
+        months: dict[date, Month] = {}  # day → its month
 
         for entry in ledger.entries:
             # The exercice's closing and its à-nouveaux move VAT accounts to zero and back:
@@ -299,7 +299,7 @@ class LedgerVat:
             else:
                 key = months.get(entry.date)
                 if key is None:
-                    key = months[entry.date] = f"{entry.date.year:04d}-{entry.date.month:02d}"
+                    key = months[entry.date] = Month.of(entry.date)
                 self.by_month.setdefault(key, []).append(entry)
             if not bits & (_CREDIT | _INSTALMENT):
                 continue

@@ -26,6 +26,7 @@ from beancount.core import data
 
 from alusage_ledger.books.exercice import is_year_end_entry
 from alusage_ledger.core.money import ZERO, split_exact
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.sales.activities import activity_of_account, revenue_account_set
 from alusage_ledger.domains.sales.index import Accounts, meta_rate, meta_text
 from alusage_ledger.domains.sales.rates import NO_VAT
@@ -118,7 +119,7 @@ def sort_key(text: str) -> str:
 def _group_key(by: str, entry: Any, p: Any, by_account: dict[str, str]) -> str:
     meta = entry.meta or {}
     if by == "month":
-        return f"{entry.date.year:04d}-{entry.date.month:02d}"
+        return str(Month.of(entry.date))
     if by == "client":
         return meta_text(meta, "client") or entry.payee or NONE_KEY
     if by == "project":

@@ -56,7 +56,7 @@ from alusage_ledger.books.writer import Append, closed_months
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
-from alusage_ledger.core.periods import resolve_today
+from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.domains.lettering.letters import letter_account
 from alusage_ledger.integrations.bank.entries import CURRENCY, line_entry, units_on
@@ -138,10 +138,6 @@ def check_account(config: Config, ledger: LoadedLedger, text: str | None) -> str
     return account
 
 
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def plan_import(
     ws: Workspace,
     ledger: LoadedLedger,
@@ -195,7 +191,7 @@ def plan_import(
         fresh.append(outcome)
 
     closed = closed_months(ledger.entries)
-    refused = [o for o in fresh if _month(o.line.date) in closed]
+    refused = [o for o in fresh if Month.of(o.line.date) in closed]
     if refused:
         where = ", ".join(
             f"{statement.source}:{o.line.line} ({o.line.date.isoformat()})" for o in refused
@@ -294,7 +290,7 @@ def _balance(
     ledger: LoadedLedger,
     account: str,
     new: Sequence[Any],
-    closed: set[str],
+    closed: set[Month],
     *,
     with_balance: bool,
     today: date,
@@ -332,7 +328,7 @@ def _balance(
                 amount=f"{closing.amount:.2f}",
             ),
         )
-    if _month(closing.date) in closed:
+    if Month.of(closing.date) in closed:
         return None, "closed"
     total = sum(
         (

@@ -18,12 +18,12 @@ from beancount.core import convert, data
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import CENT, ZERO
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.lettering.letters import LetterIndex
 from alusage_ledger.outputs.fec.closes import (
     close_dates,
     exercice_closed_on,
     meta_date,
-    months_between,
 )
 from alusage_ledger.outputs.fec.fields import clean_text
 from alusage_ledger.outputs.fec.rows import FecExport, FecLine, JournalSummary
@@ -330,11 +330,12 @@ class _Builder:
 
     # ---- the whole file
 
-    def months(self) -> tuple[list[str], dict[str, date]]:
+    def months(self) -> tuple[list[Month], dict[Month, date]]:
         start = self.settings.start
         if self.settings.books_start and self.settings.books_start > start:
             start = self.settings.books_start
-        months = months_between(start, self.settings.end) if start <= self.settings.end else []
+        end = self.settings.end
+        months = list(Month.of(start).until(Month.of(end))) if start <= end else []
         closes = close_dates(self.all_entries)
         return [m for m in months if m not in closes], closes
 
@@ -348,7 +349,9 @@ class _Builder:
                     "Close them first ('alusage-ledger close MONTH'), or pass --allow-open "
                     "for a provisional FEC."
                 ).format(
-                    year=settings.end.year, entity=settings.entity, months=", ".join(open_months)
+                    year=settings.end.year,
+                    entity=settings.entity,
+                    months=", ".join(map(str, open_months)),
                 )
             )
         in_range = [
@@ -396,7 +399,7 @@ class _Builder:
         exported = 0
         for entry in ordered:
             code = self.journal(entry)
-            month = f"{entry.date.year:04d}-{entry.date.month:02d}"
+            month = Month.of(entry.date)
             if INVENTORY_TAG in (entry.tags or ()):
                 valid = inventory_valid or settings.export_date
             else:

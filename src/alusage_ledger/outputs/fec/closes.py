@@ -9,15 +9,7 @@ from typing import Any
 
 from beancount.core import data
 
-
-def months_between(start: date, end: date) -> list[str]:
-    """``YYYY-MM`` of every month that has a day in ``start..end``."""
-    months = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+from alusage_ledger.core.periods import Month
 
 
 def meta_date(value: Any) -> date | None:
@@ -32,17 +24,20 @@ def meta_date(value: Any) -> date | None:
     return None
 
 
-def close_dates(entries: Iterable[Any]) -> dict[str, date]:
-    """``{"2026-11": closed-on}`` from the ``custom "alusage-close"`` directives.
+def close_dates(entries: Iterable[Any]) -> dict[Month, date]:
+    """``{Month(2026, 11): closed-on}`` from the ``custom "alusage-close"`` directives.
 
     ``closed-on`` is the day the month was closed (the FEC's ``ValidDate``); a close
     without it counts from the directive's own date (the first day of the next month).
     """
 
-    closes: dict[str, date] = {}
+    closes: dict[Month, date] = {}
     for entry in entries:
         if isinstance(entry, data.Custom) and entry.type == "alusage-close" and entry.values:
-            month = str(entry.values[0].value)
+            try:
+                month = Month.from_text(str(entry.values[0].value))
+            except ValueError:
+                continue  # a malformed close closes nothing (``check`` reports it)
             closed_on = meta_date((entry.meta or {}).get("closed-on")) or entry.date
             closes[month] = closed_on
     return closes

@@ -97,7 +97,7 @@ def render_description(
         if export.open_months:
             lines.append(
                 "Les mois suivants ne sont pas clôturés : "
-                + ", ".join(export.open_months)
+                + ", ".join(map(str, export.open_months))
                 + " ; pour leurs écritures, ValidDate est la date de l'export et les écritures "
                 "peuvent encore changer."
             )

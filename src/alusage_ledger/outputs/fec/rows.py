@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from alusage_ledger.core.money import ZERO
+from alusage_ledger.core.periods import Month
 from alusage_ledger.outputs.fec.fields import fec_amount, fec_date
 from alusage_ledger.outputs.fec.settings import FecSettings
 
@@ -75,8 +76,8 @@ class FecExport:
     lines: tuple[FecLine, ...]
     journals: tuple[JournalSummary, ...]
     entries: int
-    open_months: tuple[str, ...]
-    closed_on: Mapping[str, date] = field(default_factory=dict)
+    open_months: tuple[Month, ...]
+    closed_on: Mapping[Month, date] = field(default_factory=dict)
     #: Inventory entries (#inventaire) of an exercice not closed yet (with --allow-open).
     pending_inventory: int = 0
 
