@@ -1,0 +1,178 @@
+"""Input sanity before booking (issue 22, items 3 and 4): wrong input is refused, not booked.
+
+One table: each case is a command on a copy of the example workspace that must exit with
+its documented code, say one sentence (in English and in French) and leave every file of
+the workspace byte-identical. A few cases also run through the real console script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import Cli, run_subprocess, snapshot
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bank"
+TODAY = "2026-12-20"  # the example's books run to November; the bank fixtures to mid-December
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALUSAGE_TODAY", TODAY)
+
+
+def bank_file(
+    name: str, old: str, new: str, encoding: str = "iso-8859-15", *, whole_line: bool = False
+) -> Callable[[Path], Path]:
+    """A fixture statement with ``old`` replaced by ``new`` (or, ``whole_line``, the line
+    starting with ``old``)."""
+
+    def make(folder: Path) -> Path:
+        text = (FIXTURES / name).read_bytes().decode(encoding)
+        assert old in text, old
+        if whole_line:
+            rows = text.split("\r\n")
+            text = "\r\n".join(new if row.startswith(old) else row for row in rows)
+        else:
+            text = text.replace(old, new, 1)
+        path = folder / "releve.csv"
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return make
+
+
+def bank(make: Callable[[Path], Path], *extra: str) -> Callable[[Path], list[str]]:
+    def args(folder: Path) -> list[str]:
+        return ["import", "bank", str(make(folder)), "-e", "alusage", *extra]
+
+    return args
+
+
+def fixed(*argv: str) -> Callable[[Path], list[str]]:
+    return lambda _folder: list(argv)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    argv: Callable[[Path], list[str]]  # from a scratch folder outside the workspace
+    code: int
+    en: str  # a fragment of the English sentence
+    fr: str  # the same fragment in French
+    env: dict[str, str] = field(default_factory=dict)
+
+
+CM = "credit-mutuel-montant.csv"
+
+CASES = [
+    # --- 3a: a bank line whose fields fail the profile's shape refuses the whole file
+    Case(
+        "bank-truncated-line",  # the issue's repro: was booked as -0.90 with no payee
+        bank(bank_file(CM, "15/12/2026;", "15/12/2026;15/12/2026;-0,9", whole_line=True)),
+        1,
+        "releve.csv:6: the line has 3 fields where the header has 5",
+        "releve.csv:6 : la ligne a 3 champs alors que l'en-tête en a 5",
+    ),
+    Case(
+        "bank-extra-field",
+        bank(bank_file("credit-mutuel.csv", "PRLV FREE PRO", "PRLV FREE;PRO")),
+        1,
+        "releve.csv:6: the line has 7 fields where the header has 6",
+        "releve.csv:6 : la ligne a 7 champs alors que l'en-tête en a 6",
+    ),
+    Case(
+        "bank-amount-one-decimal",
+        bank(bank_file(CM, ";-0,99;", ";-0,9;")),
+        1,
+        "releve.csv:6: the amount '-0,9' in column 'Montant' is not written with 2 decimals",
+        "releve.csv:6 : le montant '-0,9' de la colonne 'Montant' n'est pas écrit avec 2 décimales",
+    ),
+    Case(
+        "bank-amount-no-decimals",
+        bank(bank_file("credit-mutuel.csv", ";-143,27;", ";-143;")),
+        1,
+        "releve.csv:4: the amount '-143' in column 'Débit' is not written with 2 decimals",
+        "releve.csv:4 : le montant '-143' de la colonne 'Débit' n'est pas écrit avec 2 décimales",
+    ),
+    Case(
+        "bank-empty-label",
+        bank(bank_file(CM, "-4,20;CB BOULANGERIE DU 97;", "-4,20; ;")),
+        1,
+        "releve.csv:4: the line has no label (column 'Libellé')",
+        "releve.csv:4 : la ligne n'a pas de libellé (colonne 'Libellé')",
+    ),
+    Case(
+        "bank-date-after-the-statement-period",
+        bank(bank_file("caisse-epargne.csv", "28/11/26;2611280005", "28/12/26;2611280005")),
+        1,
+        "releve.csv:8: the date 2026-12-28 is after 2026-11-30, the last day of the period",
+        "releve.csv:8 : la date 2026-12-28 est postérieure au 2026-11-30, dernier jour",
+    ),
+    Case(
+        "bank-date-before-the-statement-period",
+        bank(bank_file("caisse-epargne.csv", "03/11/26;2611030001", "03/10/26;2611030001")),
+        1,
+        "releve.csv:6: the date 2026-10-03 is before 2026-11-01, the first day of the period",
+        "releve.csv:6 : la date 2026-10-03 est antérieure au 2026-11-01, premier jour",
+    ),
+    Case(
+        "bank-date-after-the-balance-date",
+        bank(bank_file("banque-postale.csv", "28/11/2026;FRAIS", "30/11/2026;FRAIS", "cp1252")),
+        1,
+        "releve.csv:8: the date 2026-11-30 is after 2026-11-29",
+        "releve.csv:8 : la date 2026-11-30 est postérieure au 2026-11-29",
+    ),
+]
+
+
+def _one_sentence(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_refused_with_its_code_one_sentence_files_unchanged(
+    example_ws: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: Case,
+    lang: str,
+) -> None:
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    argv = case.argv(scratch)
+    before = snapshot(example_ws)
+    result = Cli(example_ws)(*argv, lang=lang)
+    assert result.exit_code == case.code, result.output
+    line = _one_sentence(result.stderr)
+    prefix = "Error: " if lang == "en" else "Erreur\u00a0: "
+    assert line.startswith(prefix), line
+    assert (case.en if lang == "en" else case.fr) in line, line
+    assert snapshot(example_ws) == before
+
+
+SUBPROCESS = ["bank-truncated-line"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in SUBPROCESS], ids=lambda c: c.id)
+def test_refused_through_the_console_script(example_ws: Path, tmp_path: Path, case: Case) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    before = snapshot(example_ws)
+    result = run_subprocess(
+        "--workspace",
+        str(example_ws),
+        *case.argv(scratch),
+        env={"ALUSAGE_TODAY": TODAY, **case.env},
+    )
+    assert result.returncode == case.code, result.stderr
+    assert case.en in _one_sentence(result.stderr)
+    assert snapshot(example_ws) == before
