@@ -128,6 +128,56 @@ CASES = [
 ]
 
 
+INVOICE = ["invoice", "add", "-e", "alusage", "--client", "Les Jardins"]
+ONE_LINE = ["--activity", "facilitation", "--amount-ht"]
+
+CASES += [
+    # --- 3d: a value given but empty is an error naming the option, never its default
+    Case(
+        "empty-date",  # the repro: --date "" silently meant today
+        fixed(*INVOICE, *ONE_LINE, "100.00", "--date", ""),
+        2,
+        "The option --date is empty; give it a value or leave it out.",
+        "L'option --date est vide ; donnez-lui une valeur ou omettez-la.",
+    ),
+    Case(
+        "empty-date-with-equals",
+        fixed(*INVOICE, *ONE_LINE, "100.00", "--date="),
+        2,
+        "The option --date is empty",
+        "L'option --date est vide",
+    ),
+    Case(
+        "blank-entity",
+        fixed("bill", "add", "-e", "  ", "--supplier", "EDF", "--line", "6061:10.00"),
+        2,
+        "The option --entity is empty",
+        "L'option --entity est vide",
+    ),
+    Case(
+        "empty-repeated-line",
+        fixed(*INVOICE, "--line", "facilitation:100.00", "--line", ""),
+        2,
+        "The option --line is empty",
+        "L'option --line est vide",
+    ),
+    Case(
+        "empty-workspace",  # of the root, before any command
+        fixed("--workspace", "", "check"),
+        2,
+        "The option --workspace is empty",
+        "L'option --workspace est vide",
+    ),
+    Case(
+        "empty-argument",
+        fixed("invoice", "pay", ""),
+        2,
+        "The argument NUMBER is empty; give it a value.",
+        "L'argument NUMBER est vide ; donnez-lui une valeur.",
+    ),
+]
+
+
 def _one_sentence(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
@@ -159,7 +209,7 @@ def test_refused_with_its_code_one_sentence_files_unchanged(
     assert snapshot(example_ws) == before
 
 
-SUBPROCESS = ["bank-truncated-line"]
+SUBPROCESS = ["bank-truncated-line", "empty-date", "empty-workspace"]
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.id in SUBPROCESS], ids=lambda c: c.id)
