@@ -63,6 +63,7 @@ class Case:
     en: str  # a fragment of the English sentence
     fr: str  # the same fragment in French
     env: dict[str, str] = field(default_factory=dict)
+    prepare: Callable[[Path], None] | None = None  # changes the workspace before the run
 
 
 CM = "credit-mutuel-montant.csv"
@@ -178,6 +179,34 @@ CASES += [
 ]
 
 
+def config_text(text: str) -> Callable[[Path], None]:
+    def prepare(ws: Path) -> None:
+        (ws / "alusage.toml").write_text(text, encoding="utf-8")
+
+    return prepare
+
+
+CASES += [
+    # --- 3e: alusage.toml without any entity is a configuration error, in one sentence
+    Case(
+        "config-without-entity",
+        fixed("check"),
+        3,
+        "alusage.toml defines no entity; add an [entities.<id>] section",
+        "alusage.toml ne définit aucune entité ; ajoutez une section [entities.<id>]",
+        prepare=config_text('[workspace]\nlocale = "fr_FR"\n'),
+    ),
+    Case(
+        "config-empty",  # the issue's repro: passed check with zero entities
+        fixed("check"),
+        3,
+        "alusage.toml defines no entity",
+        "alusage.toml ne définit aucune entité",
+        prepare=config_text(""),
+    ),
+]
+
+
 def _one_sentence(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
@@ -198,6 +227,8 @@ def test_refused_with_its_code_one_sentence_files_unchanged(
         monkeypatch.setenv(name, value)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
+    if case.prepare is not None:
+        case.prepare(example_ws)
     argv = case.argv(scratch)
     before = snapshot(example_ws)
     result = Cli(example_ws)(*argv, lang=lang)
@@ -209,13 +240,15 @@ def test_refused_with_its_code_one_sentence_files_unchanged(
     assert snapshot(example_ws) == before
 
 
-SUBPROCESS = ["bank-truncated-line", "empty-date", "empty-workspace"]
+SUBPROCESS = ["bank-truncated-line", "empty-date", "empty-workspace", "config-empty"]
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.id in SUBPROCESS], ids=lambda c: c.id)
 def test_refused_through_the_console_script(example_ws: Path, tmp_path: Path, case: Case) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
+    if case.prepare is not None:
+        case.prepare(example_ws)
     before = snapshot(example_ws)
     result = run_subprocess(
         "--workspace",
@@ -225,4 +258,14 @@ def test_refused_through_the_console_script(example_ws: Path, tmp_path: Path, ca
     )
     assert result.returncode == case.code, result.stderr
     assert case.en in _one_sentence(result.stderr)
+    assert snapshot(example_ws) == before
+
+
+def test_a_byte_order_mark_in_alusage_toml_is_accepted(example_ws: Path, cli: Cli) -> None:
+    """Windows editors save UTF-8 with a BOM; tomllib alone called it a syntax error."""
+    config = example_ws / "alusage.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes())
+    before = snapshot(example_ws)
+    result = cli("check")
+    assert result.exit_code == 0, result.output
     assert snapshot(example_ws) == before
