@@ -207,6 +207,105 @@ CASES += [
 ]
 
 
+def max_amount(value: str) -> Callable[[Path], None]:
+    """``max_amount`` of alusage set to ``value`` in the workspace's alusage.toml."""
+
+    def prepare(ws: Path) -> None:
+        config = ws / "alusage.toml"
+        text = config.read_text(encoding="utf-8")
+        anchor = 'books_start = "2026-01"\n'
+        assert anchor in text
+        config.write_text(
+            text.replace(anchor, anchor + f"max_amount = {value}\n", 1), encoding="utf-8"
+        )
+
+    return prepare
+
+
+BILL = ["bill", "add", "-e", "alusage", "--supplier", "EDF", "--line", "6061:10.00"]
+EXPENSE = ["expense", "add", "-e", "alusage", "--person", "Ana", "--account", "6257"]
+
+CASES += [
+    # --- 3b: a document dated after today is refused unless --allow-future
+    Case(
+        "future-invoice",  # the issue's repro: then blocked every earlier 2027 invoice
+        fixed(*INVOICE, *ONE_LINE, "100.00", "--date", "2027-06-01"),
+        2,
+        "The invoice date 2027-06-01 is after today (2026-12-20); record a document once it "
+        "exists, or give --allow-future for a scheduled one.",
+        "La date de facture 2027-06-01 est postérieure à aujourd'hui (2026-12-20)",
+    ),
+    Case(
+        "future-invoice-today-from-the-environment",
+        fixed(*INVOICE, *ONE_LINE, "100.00", "--date", "2026-12-20"),
+        2,
+        "The invoice date 2026-12-20 is after today (2026-12-19)",
+        "La date de facture 2026-12-20 est postérieure à aujourd'hui (2026-12-19)",
+        env={"ALUSAGE_TODAY": "2026-12-19"},
+    ),
+    Case(
+        "future-bill",
+        fixed(*BILL, "--date", "2026-12-21"),
+        2,
+        "The date 2026-12-21 is after today (2026-12-20)",
+        "La date 2026-12-21 est postérieure à aujourd'hui (2026-12-20)",
+    ),
+    Case(
+        "future-bill-piece-date",
+        fixed(*BILL, "--date", "2026-12-20", "--piece-date", "2027-01-02"),
+        2,
+        "The piece date 2027-01-02 is after today (2026-12-20)",
+        "La date de pièce 2027-01-02 est postérieure à aujourd'hui (2026-12-20)",
+    ),
+    Case(
+        "future-expense",
+        fixed(*EXPENSE, "--amount", "12.00", "--date", "2027-01-01"),
+        2,
+        "The date 2027-01-01 is after today (2026-12-20)",
+        "La date 2027-01-01 est postérieure à aujourd'hui (2026-12-20)",
+    ),
+    Case(
+        "future-bank-line",  # the issue's repro: created 2030/12.beancount
+        bank(bank_file(CM, "15/12/2026;15/12/2026;", "15/12/2030;15/12/2030;")),
+        1,
+        "releve.csv:6: the date 2030-12-15 is after today (2026-12-20)",
+        "releve.csv:6 : la date 2030-12-15 est postérieure à aujourd'hui (2026-12-20)",
+    ),
+    # --- 3c: an amount above the entity's ceiling (max_amount, 10 000 000 by default)
+    Case(
+        "huge-invoice",  # the issue's repro: a 10^26 EUR invoice was accepted
+        fixed(*INVOICE, *ONE_LINE, "100000000000000000000000000.00"),
+        2,
+        "the amount 120000000000000000000000000.00 is above the ceiling of 10000000.00 of "
+        "alusage (max_amount in alusage.toml)",
+        "le montant 120000000000000000000000000.00 dépasse le plafond de 10000000.00 de alusage",
+    ),
+    Case(
+        "invoice-just-above-the-ceiling",
+        fixed(*INVOICE, *ONE_LINE, "8333333.34"),
+        2,
+        "on Actif:Clients:LesJardins, the amount 10000000.01 is above the ceiling",
+        "sur Actif:Clients:LesJardins, le montant 10000000.01 dépasse le plafond",
+    ),
+    Case(
+        "bank-line-above-a-lowered-ceiling",
+        bank(bank_file(CM, "02/12/2026;", "02/12/2026;")),
+        1,
+        "releve.csv:2: the amount -1250.00 is above the ceiling of 1000.00 of alusage",
+        "releve.csv:2 : le montant -1250.00 dépasse le plafond de 1000.00 de alusage",
+        prepare=max_amount('"1000.00"'),
+    ),
+    Case(
+        "ceiling-not-positive",
+        fixed("check"),
+        3,
+        "entities.alusage.max_amount: expected an amount above zero",
+        "entities.alusage.max_amount: attendu : un montant supérieur à zéro",
+        prepare=max_amount('"0"'),
+    ),
+]
+
+
 def _one_sentence(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
@@ -240,7 +339,14 @@ def test_refused_with_its_code_one_sentence_files_unchanged(
     assert snapshot(example_ws) == before
 
 
-SUBPROCESS = ["bank-truncated-line", "empty-date", "empty-workspace", "config-empty"]
+SUBPROCESS = [
+    "bank-truncated-line",
+    "empty-date",
+    "empty-workspace",
+    "config-empty",
+    "future-invoice",
+    "huge-invoice",
+]
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.id in SUBPROCESS], ids=lambda c: c.id)
@@ -269,3 +375,26 @@ def test_a_byte_order_mark_in_alusage_toml_is_accepted(example_ws: Path, cli: Cl
     result = cli("check")
     assert result.exit_code == 0, result.output
     assert snapshot(example_ws) == before
+
+
+def test_allow_future_records_a_scheduled_invoice(example_ws: Path, cli: Cli) -> None:
+    result = cli(*INVOICE, *ONE_LINE, "100.00", "--date", "2027-06-01", "--allow-future")
+    assert result.exit_code == 0, result.output
+    assert "F2027-0001" in (example_ws / "ledgers/alusage/2027/06.beancount").read_text()
+
+
+def test_allow_future_imports_a_bank_line_dated_after_today(
+    example_ws: Path, cli: Cli, tmp_path: Path
+) -> None:
+    path = bank_file(CM, "15/12/2026;15/12/2026;", "21/12/2026;21/12/2026;")(tmp_path)
+    argv = ["import", "bank", str(path), "-e", "alusage", "--no-balance"]
+    assert cli(*argv).exit_code == 1
+    result = cli(*argv, "--allow-future")
+    assert result.exit_code == 0, result.output
+    assert "2026-12-21" in (example_ws / "ledgers/alusage/2026/12.beancount").read_text()
+
+
+def test_a_raised_ceiling_accepts_a_larger_amount(example_ws: Path, cli: Cli) -> None:
+    max_amount('"50000000.00"')(example_ws)
+    result = cli(*INVOICE, *ONE_LINE, "20000000.00", "--date", "2026-12-20")
+    assert result.exit_code == 0, result.output
