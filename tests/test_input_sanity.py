@@ -306,6 +306,26 @@ CASES += [
 ]
 
 
+CASES += [
+    # --- 4: Fava has no authentication: an address other than loopback needs --public
+    Case(
+        "fava-on-every-interface",  # the repro: listened everywhere, help said local
+        fixed("fava", "--host", "0.0.0.0"),
+        2,
+        "Fava has no authentication: listening on 0.0.0.0 would let anyone who can reach "
+        "this computer read the ledgers; leave --host out, or add --public to do it anyway.",
+        "Fava n'a pas d'authentification : écouter sur 0.0.0.0 laisserait quiconque",
+    ),
+    Case(
+        "fava-on-a-host-name",
+        fixed("fava", "--host", "books.example.org", "--port", "5001"),
+        2,
+        "listening on books.example.org would let anyone",
+        "écouter sur books.example.org laisserait quiconque",
+    ),
+]
+
+
 def _one_sentence(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
@@ -346,6 +366,7 @@ SUBPROCESS = [
     "config-empty",
     "future-invoice",
     "huge-invoice",
+    "fava-on-every-interface",
 ]
 
 
@@ -398,3 +419,52 @@ def test_a_raised_ceiling_accepts_a_larger_amount(example_ws: Path, cli: Cli) ->
     max_amount('"50000000.00"')(example_ws)
     result = cli(*INVOICE, *ONE_LINE, "20000000.00", "--date", "2026-12-20")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("books.example.org", False),
+    ],
+)
+def test_fava_listens_on_loopback_only_without_public(host: str, local: bool) -> None:
+    from alusage_ledger.integrations.fava import is_loopback, public_host_problem
+
+    assert is_loopback(host) is local
+    assert (public_host_problem(host, public=False) is None) is local
+    assert public_host_problem(host, public=True) is None
+
+
+def test_fava_public_serves_with_a_warning(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    core = pytest.importorskip("fava.core")
+    monkeypatch.setattr(core, "load_uncached", core.load_uncached)
+    from alusage_ledger.integrations import fava
+
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(fava, "serve", lambda _app, host, port: served.append((host, port)))
+    result = cli("fava", "-e", "alusage", "--host", "0.0.0.0", "--public")
+    assert result.exit_code == 0, result.output
+    assert served == [("0.0.0.0", 5000)]
+    assert result.stderr == (
+        "Warning: Fava has no authentication: anyone who can reach 0.0.0.0:5000 reads every "
+        "ledger served, until Ctrl-C.\n"
+    )
+    result = cli("fava", "-e", "alusage")  # loopback: no warning
+    assert result.exit_code == 0, result.output
+    assert served[-1] == ("127.0.0.1", 5000) and result.stderr == ""
+
+
+def test_fava_help_says_it_has_no_authentication(cli: Cli) -> None:
+    text = " ".join(cli("fava", "--help").stdout.split())
+    assert "on this computer only: Fava has no authentication" in text
+    assert "Another address needs --public" in text
+    text = " ".join(cli("fava", "--help", lang="fr").stdout.split())
+    assert "Fava n'a pas d'authentification" in text
