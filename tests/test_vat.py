@@ -271,7 +271,8 @@ def test_vat_from_a_franchise_entity_is_an_error(ws: Path) -> None:
     assert "F2026-0002 charges VAT while solo is under the franchise" in result.output
 
 
-def test_franchise_thresholds(tmp_path: Path) -> None:
+def test_franchise_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALUSAGE_TODAY", "2027-01-31")  # the last invoice is of 2027-01-05
     root = make_sales_ws(tmp_path / "ws")
     toml = root / "alusage.toml"
     text = toml.read_text(encoding="utf-8")

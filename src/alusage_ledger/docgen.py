@@ -63,7 +63,7 @@ work before or after the command name. Exit codes, the same for every command:
 |---|---|
 | 0 | success |
 | 1 | the ledger or an input file has errors, or a check failed (each shown as `file:line: message`) |
-| 2 | bad usage: unknown option, malformed value, text that cannot be written safely |
+| 2 | bad usage: unknown option, malformed or empty value, text that cannot be written safely |
 | 3 | bad configuration (`alusage.toml`) |
 | 4 | refused to write: closed period, file changed since read, lock held, dirty git state |
 | 5 | I/O or export failure (or an optional part, such as Fava, not installed) |

@@ -564,6 +564,12 @@ def describe_error(error: dict[str, Any]) -> str:
 
 
 def parse_config(text: str, source: Path) -> Config:
+    """``alusage.toml`` as a :class:`Config`; :class:`ConfigError` (exit 3) otherwise.
+
+    A UTF-8 byte order mark (as Windows editors save) is accepted and ignored; a file
+    without any entity is an error (every command needs one).
+    """
+    text = text.removeprefix("\ufeff")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -573,12 +579,20 @@ def parse_config(text: str, source: Path) -> Config:
             )
         ) from exc
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(
             _("{file}: {problem}.").format(file=source, problem=describe_error(dict(first)))
         ) from exc
+    if not config.entities:
+        raise ConfigError(
+            _(
+                "{file} defines no entity; add an [entities.<id>] section (see "
+                "docs/configuration.md), or create a workspace with 'alusage-ledger init'."
+            ).format(file=source)
+        )
+    return config
 
 
 def load_config(path: Path) -> Config:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from alusage_ledger.books.sanity import DEFAULT_MAX_AMOUNT
 from alusage_ledger.core.i18n import N_
 from alusage_ledger.core.money import MoneyError, parse_amount
 from alusage_ledger.core.periods import Exercice, Month
@@ -192,6 +193,16 @@ class EntityConfig(ConfigModel):
     series: SeriesConfig = Field(default_factory=lambda: SeriesConfig())
     accounts: dict[str, str] = Field(default_factory=dict)
     activities: dict[str, ActivityConfig] = Field(default_factory=dict)
+    #: The largest amount one posting may book (books/sanity.py): a typo's guard.
+    max_amount: Decimal = DEFAULT_MAX_AMOUNT
+
+    @field_validator("max_amount", mode="before")
+    @classmethod
+    def _max_amount(cls, value: Any) -> Any:
+        amount = _config_decimal(value)
+        if isinstance(amount, Decimal) and amount <= 0:
+            raise ValueError(N_("expected an amount above zero"))
+        return amount
 
     @field_validator("vat")
     @classmethod

@@ -32,6 +32,7 @@ from alusage_ledger.books.canonical import canonical_form
 from alusage_ledger.books.exercice import inventory_window_open
 from alusage_ledger.books.loader import DEFAULT_ROOTS, ROOT_OPTIONS, LoadedLedger, relative
 from alusage_ledger.books.parsing import ledger_entries_in
+from alusage_ledger.books.sanity import refuse_over_ceiling
 from alusage_ledger.books.validate import format_entries, roundtrip_check, validate_entry
 from alusage_ledger.core.errors import IOFailure, LedgerErrors, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
@@ -234,6 +235,9 @@ class Writer:
                     seen.add(entry.account)
                 if self.skip_present and (entry.meta or {}).get(self.skip_present) in present:
                     continue
+                refuse_over_ceiling(
+                    (entry,), self.ws.config.entity(item.entity).max_amount, item.entity
+                )
                 validate_entry(entry, opened | batch_opens, ledger.roots())
                 month = Month.of(entry.date)
                 if month in closed and not self._inventory_window(item.entity, ledger, entry):

@@ -35,6 +35,7 @@ from alusage_ledger import __version__
 from alusage_ledger.books import cache
 from alusage_ledger.cli import state
 from alusage_ledger.cli._click import click
+from alusage_ledger.cli.emptyvalues import refuse_empty_values
 from alusage_ledger.cli.interactive import enable_prompts
 from alusage_ledger.cli.options import optional
 from alusage_ledger.core.errors import AlusageError, ExitCode, LedgerErrors
@@ -294,7 +295,12 @@ class AlusageGroup(TyperGroup):
         patch_click_strings(lang)
         translate_tree(self, lang)
         enable_prompts(self)  # a required option missing on a terminal is asked for
-        return super().make_context(info_name, args, parent=parent, **extra)
+        refuse_empty_values()  # --date "" is an error, not today
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except AlusageError as exc:  # an option of the root itself, e.g. --workspace ""
+            report_error(exc)
+            raise typer.Exit(int(exc.exit_code)) from None
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """A command, built from its Typer registration on first use (see :func:`lazy_root`)."""

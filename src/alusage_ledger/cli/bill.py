@@ -9,6 +9,7 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
+    AllowFuture,
     DryRun,
     EntityId,
     OnlyEntity,
@@ -104,8 +105,12 @@ def register(app: typer.Typer) -> None:
                 help=N_("encaissements or debits (default: the entity's VAT setting)."),
             ),
         ] = None,
+        allow_future: AllowFuture = False,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
+        from alusage_ledger.books.sanity import refuse_future
+
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.bills import (
             BillLine,
@@ -145,6 +150,8 @@ def register(app: typer.Typer) -> None:
             exigibility=exigibility,
             supplier_account=supplier_account,
         )
+        refuse_future(request.day, _("date"), allow_future=allow_future)
+        refuse_future(request.piece_date, _("piece date"), allow_future=allow_future)
         written = add_bill(ws, request, dry_run=dry_run)
         _report_bill(written, dry_run)
 

@@ -9,6 +9,7 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
+    AllowFuture,
     DryRun,
     EntityId,
     OnlyEntity,
@@ -72,8 +73,12 @@ def register(app: typer.Typer) -> None:
             str | None,
             optional("--label", help=N_("What was bought.")),
         ] = None,
+        allow_future: AllowFuture = False,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
+        from alusage_ledger.books.sanity import refuse_future
+
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import ClaimRequest, add_claim
         from alusage_ledger.domains.purchases.input import amount_arg, date_arg
@@ -93,6 +98,7 @@ def register(app: typer.Typer) -> None:
             piece_ref=piece_ref,
             label=label,
         )
+        refuse_future(request.day, _("date"), allow_future=allow_future)
         written = add_claim(ws, request, dry_run=dry_run)
         entry = written.entries[0]
         report_written(

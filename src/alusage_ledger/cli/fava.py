@@ -1,4 +1,5 @@
-"""``fava``: Fava, read-only, on the workspace's ledgers, every load vetted (see web.py)."""
+"""``fava``: Fava, read-only, on the workspace's ledgers, every load vetted; on this
+computer only unless ``--host ADDR --public`` (Fava has no authentication)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import optional
+from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.outputs.render.console import say
+from alusage_ledger.outputs.render.console import say, warn
 from alusage_ledger.outputs.render.progress import working
 
 
@@ -18,7 +20,8 @@ def register(app: typer.Typer) -> None:
         "fava",
         help=N_(
             "Start Fava (the web interface of Beancount) read-only on the ledgers, vetted "
-            "like check before starting and before each reload. Needs the web extra: "
+            "like check before starting and before each reload, on this computer only: "
+            "Fava has no authentication. Needs the web extra: "
             "pip install 'alusage-ledger[web]'."
         ),
     )
@@ -32,13 +35,39 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         host: Annotated[
-            str, typer.Option("--host", help=N_("Address to listen on (this computer only)."))
+            str,
+            typer.Option(
+                "--host",
+                help=N_(
+                    "Address to listen on; by default this computer only (127.0.0.1). "
+                    "Another address needs --public."
+                ),
+            ),
         ] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help=N_("Port to listen on."))] = 5000,
+        public: Annotated[
+            bool,
+            typer.Option(
+                "--public",
+                help=N_(
+                    "Allow a --host reachable from other computers. Fava has no "
+                    "authentication: anyone who reaches it reads every ledger served."
+                ),
+            ),
+        ] = False,
     ) -> None:
         # lazy: the integration loads only when the command runs
-        from alusage_ledger.integrations.fava import create_app, require_fava, serve
+        from alusage_ledger.integrations.fava import (
+            create_app,
+            is_loopback,
+            public_host_problem,
+            require_fava,
+            serve,
+        )
 
+        problem = public_host_problem(host, public)
+        if problem is not None:
+            raise UsageError(problem)
         require_fava()  # before anything: exit 5 with the way to install it
         ws = state.current().workspace()
         if entity is not None:
@@ -53,4 +82,11 @@ def register(app: typer.Typer) -> None:
                 host=host, port=port
             )
         )
+        if not is_loopback(host):
+            warn(
+                _(
+                    "Warning: Fava has no authentication: anyone who can reach {host}:{port} "
+                    "reads every ledger served, until Ctrl-C."
+                ).format(host=host, port=port)
+            )
         serve(flask_app, host, port)

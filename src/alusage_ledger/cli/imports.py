@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, EntityId, command_group, optional
+from alusage_ledger.cli.options import AllowFuture, DryRun, EntityId, command_group, optional
 from alusage_ledger.core import fmt
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
@@ -78,6 +78,7 @@ def register(app: typer.Typer) -> None:
                 help=N_("Do not assert the closing balance the file gives."),
             ),
         ] = False,
+        allow_future: AllowFuture = False,
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
@@ -107,6 +108,7 @@ def register(app: typer.Typer) -> None:
                 profile=profile.strip().lower(),
                 rules=ruleset,
                 with_balance=not no_balance,
+                allow_future=allow_future,
                 dry_run=dry_run,
                 today=today(),
                 progress=progress.update if progress is not None else None,

@@ -8,6 +8,7 @@ import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import (
+    AllowFuture,
     DryRun,
     EntityId,
     OnlyEntityOrAll,
@@ -184,8 +185,12 @@ def register(app: typer.Typer) -> None:
                 "--number", help=N_("Record an invoice numbered elsewhere (must fit the series).")
             ),
         ] = None,
+        allow_future: AllowFuture = False,
         dry_run: DryRun = False,
     ) -> None:
+        # lazy: the books (pydantic, Beancount) load only when the command runs
+        from alusage_ledger.books.sanity import refuse_future
+
         # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_date
 
@@ -220,6 +225,7 @@ def register(app: typer.Typer) -> None:
                 _("--vat goes with --activity and --amount-ht; give a line its rate in --line.")
             )
         invoice_day = _day(day)
+        refuse_future(invoice_day, _("invoice date"), allow_future=allow_future)
         request = InvoiceRequest(
             entity=entity,
             client=client,

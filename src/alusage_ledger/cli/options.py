@@ -71,6 +71,14 @@ PaidFrom: TypeAlias = Annotated[
     str | None,
     optional("--account", help=N_("Paid from this account or role (default: the bank role).")),
 ]
+#: ``--allow-future`` of a command that records a document (books/sanity.py).
+AllowFuture: TypeAlias = Annotated[
+    bool,
+    typer.Option(
+        "--allow-future",
+        help=N_("Accept a date after today (a scheduled document); refused otherwise."),
+    ),
+]
 #: Hidden ``--today`` of the commands that date what they write from today (tests, replays).
 Today: TypeAlias = Annotated[
     str | None,

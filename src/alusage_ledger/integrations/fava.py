@@ -17,12 +17,17 @@ other way round:
 * the application is created read-only (Fava refuses every request but ``GET``), so
   the web page never writes the ledgers: writes go through the tool's commands.
 
+Fava has no authentication: whoever reaches its address reads every ledger served. It
+listens on this computer only (loopback, :func:`is_loopback`) unless the user asks for
+another address with ``--host ADDR --public``, and is then warned.
+
 The replaced function is a private detail of Fava (checked with Fava 1.30): when a
 Fava version lacks it, the command refuses to start rather than serve an unvetted load.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -48,6 +53,30 @@ class VettingError(NamedTuple):
     source: dict[str, Any] | None
     message: str
     entry: Any = None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is an address of this computer only (127.0.0.0/8, ::1, localhost).
+
+    Any other name is not: it may resolve to an address reachable from elsewhere.
+    """
+    name = host.strip().strip("[]")
+    if name.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def public_host_problem(host: str, public: bool) -> str | None:
+    """Why listening on ``host`` is refused (without ``--public``), or None."""
+    if public or is_loopback(host):
+        return None
+    return _(
+        "Fava has no authentication: listening on {host} would let anyone who can reach "
+        "this computer read the ledgers; leave --host out, or add --public to do it anyway."
+    ).format(host=host)
 
 
 def install_hint() -> str:

@@ -52,6 +52,7 @@ from alusage_ledger.books.config import Config
 from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.books.loader import LoadedLedger
 from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+from alusage_ledger.books.sanity import ceiling_problem, future_problem
 from alusage_ledger.books.writer import Append, closed_months
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import _
@@ -374,13 +375,25 @@ def import_bank(
     profile: str = "auto",
     rules: RuleSet | None = None,
     with_balance: bool = True,
+    allow_future: bool = False,
     dry_run: bool = False,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ImportPlan, list[Any]]:
-    """Read, plan and write (under the workspace lock); returns the plan and the files."""
+    """Read, plan and write (under the workspace lock); returns the plan and the files.
+
+    A line dated after ``today`` (unless ``allow_future``) or above the entity's ceiling
+    refuses the whole file with its line (books/sanity.py).
+    """
     statement = load_statement(raw, shown, profile, rules)
-    ws.config.entity(entity)
+    ceiling = ws.config.entity(entity).max_amount
+    for line in statement.lines:
+        problem = ceiling_problem(line.amount, ceiling, entity)
+        late = None if allow_future else future_problem(line.date, today)
+        if problem is None and late is not None:
+            problem = _("the date {problem}").format(problem=late)
+        if problem is not None:
+            fail(statement.source, line.line, problem)
     with ws.lock():
         ledger = ws.load_checked(entity)
         bank = check_account(ws.config, ledger, account)

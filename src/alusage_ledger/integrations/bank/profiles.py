@@ -101,6 +101,8 @@ class Layout:
     closing_keys: tuple[str, ...] = ()  # preamble/footer line holding the closing balance
     closing_date_keys: tuple[str, ...] = ()  # preamble line holding its date
     newest_first: bool = False  # order assumed when every line has the same date
+    period_start_keys: tuple[str, ...] = ()  # preamble line: first day of the statement
+    period_end_keys: tuple[str, ...] = ()  # preamble line: last day of the statement
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class Profile:
     delimiter: str = ";"
     decimal: str = ","
     date_formats: tuple[str, ...] = BUILTIN_DATE_FORMATS
+    decimals: int | None = 2  # digits after the decimal mark of every amount (None: any)
 
     def patterns(self) -> list[re.Pattern[str]]:
         return [date_pattern(fmt) for fmt in self.date_formats]
@@ -177,6 +180,8 @@ BUILTIN_PROFILES: dict[str, Profile] = {
                 credit="credit",
                 closing_keys=("soldeenfindeperiode",),
                 closing_date_keys=("datedefindetelechargement",),
+                period_start_keys=("datededebutdetelechargement",),
+                period_end_keys=("datedefindetelechargement",),
             ),
         ),
     ),
@@ -192,6 +197,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
                 amount="montanteuros",
                 closing_keys=("soldeeuros",),
                 closing_date_keys=("date",),
+                period_end_keys=("date",),
                 newest_first=True,
             ),
         ),

@@ -168,6 +168,8 @@ class ProfileModel(_Model):
     decimal: Literal[",", "."] = ","
     date_format: str | list[str] = "JJ/MM/AAAA"
     newest_first: bool = False
+    #: Digits after the decimal mark of every amount the bank writes.
+    decimals: int = Field(default=2, ge=0, le=4)
     columns: ColumnsModel | None = None
 
     @field_validator("encoding")
@@ -361,6 +363,7 @@ def _profile(model: ProfileModel, source: str) -> Profile | None:
         delimiter=model.delimiter,
         decimal=model.decimal,
         date_formats=tuple(formats),
+        decimals=model.decimals,
     )
 
 

@@ -32,6 +32,12 @@ from alusage_ledger.integrations.bank.profiles import (
     header_key,
 )
 from alusage_ledger.integrations.bank.rules import RuleSet
+from alusage_ledger.integrations.bank.shape import (
+    decimals_problem,
+    field_count_problem,
+    label_problem,
+    range_problem,
+)
 
 HEADER_SEARCH_ROWS = 30
 MAX_LABEL = 400  # the writer's limit on free text is 500
@@ -325,7 +331,7 @@ def read_statement(
         if not value:
             return None
         try:
-            return parse_bank_amount(value, profile.decimal)
+            amount = parse_bank_amount(value, profile.decimal)
         except MoneyError:
             fail(
                 shown,
@@ -335,15 +341,33 @@ def read_statement(
                     "decimal mark {mark!r} (e.g. -1 234{mark}56)."
                 ).format(value=value, column=shown_names.get(key, key), mark=profile.decimal),
             )
+        problem = decimals_problem(
+            value, shown_names.get(key, key), profile.decimal, profile.decimals
+        )
+        if problem is not None:
+            fail(shown, line, problem)
+        return amount
+
+    def preamble_day(keys: Sequence[str]) -> date | None:
+        for key, value, _line in key_values:
+            if key in keys:
+                return parse_date(value, patterns)
+        return None
+
+    period_start = preamble_day(chosen.period_start_keys)
+    period_end = preamble_day(chosen.period_end_keys)
 
     lines: list[BankLine] = []
     for line, row in rows[header_index + 1 :]:
         if not any(c.strip() for c in row):
             continue
-        first = row[columns.get(chosen.date, 0)].strip() if row else ""
+        first = cell(row, chosen.date)
         if header_key(row[0]).startswith("solde") and parse_date(first, patterns) is None:
             key_values.extend(_key_values(line, row))  # a footer: "Solde en début de période"
             continue
+        problem = field_count_problem(row, header)
+        if problem is not None:
+            fail(shown, line, problem)
         day = parse_date(cell(row, chosen.date), patterns)
         if day is None:
             fail(
@@ -391,7 +415,13 @@ def read_statement(
                 )
             amount = -abs(debit) if debit is not None else credit  # type: ignore[assignment]
         assert amount is not None
+        problem = range_problem(day, period_start, period_end)
+        if problem is not None:
+            fail(shown, line, problem)
         label = clean_label(" ".join(cell(row, key) for key in chosen.label if cell(row, key)))
+        problem = label_problem(label, [shown_names.get(key, key) for key in chosen.label])
+        if problem is not None:
+            fail(shown, line, problem)
         if len(label) > MAX_LABEL:
             fail(
                 shown,
