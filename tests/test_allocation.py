@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.places.allocation import (
     AllocationError,
     ChargeLine,
@@ -23,9 +24,7 @@ from alusage_ledger.domains.places.allocation import (
     MemberSpec,
     PeriodSpec,
     allocate,
-    days_in_month,
     format_months,
-    months_between,
     parse_period,
     portions,
 )
@@ -57,7 +56,8 @@ def member(
 
 def line(group: str, amount: str, day: str, months: tuple[str, ...] = ()) -> ChargeLine:
     booked = date.fromisoformat(day)
-    return ChargeLine(group, D(amount), booked, months or (f"{booked:%Y-%m}",), "test")
+    covered = tuple(Month.parse(m) for m in months) or (Month.of(booked),)
+    return ChargeLine(group, D(amount), booked, covered, "test")
 
 
 def as_text(shares: dict[str, Decimal]) -> dict[str, str]:
@@ -84,7 +84,7 @@ def test_mid_month_arrival() -> None:
         member("c", surface="15"),
     ]
     result = allocate(
-        "2026-11",
+        Month.parse("2026-11"),
         [GroupSpec("loyer", "surface")],
         [line("loyer", "1234.57", "2026-11-01")],
         members,
@@ -113,9 +113,15 @@ def test_mix_key() -> None:
         member("b", surface="10"),
         member("c", surface="10"),
     ]
-    usage = {("a", "2026-02"): D(12), ("b", "2026-02"): D(3), ("c", "2026-02"): D(0)}
+    usage = {
+        ("a", Month.parse("2026-02")): D(12),
+        ("b", Month.parse("2026-02")): D(3),
+        ("c", Month.parse("2026-02")): D(0),
+    }
     group = GroupSpec("energie", (("surface", D("0.5")), ("days", D("0.5"))))
-    result = allocate("2026-02", [group], [line("energie", "100.01", "2026-02-27")], members, usage)
+    result = allocate(
+        Month.parse("2026-02"), [group], [line("energie", "100.01", "2026-02-27")], members, usage
+    )
     assert as_text(result.shares) == {"a": "65.01", "b": "22.50", "c": "12.50"}
     parts = {p.key: p for p in result.groups[0].splits[0].parts}
     assert parts["days"].amount == D("50.01")
@@ -143,7 +149,7 @@ def test_fixed_key_with_remainder() -> None:
         member("e", until="2026-04-10"),
     ]
     result = allocate(
-        "2026-04",
+        Month.parse("2026-04"),
         [GroupSpec("internet", "fixed", "equal")],
         [line("internet", "90.00", "2026-04-03")],
         members,
@@ -181,25 +187,25 @@ def test_late_bill_shared_by_members_who_were_there() -> None:
         member("c", since="2026-04-01"),
     ]
     bill = line("energie", "310.00", "2026-05-05", ("2026-02", "2026-03", "2026-04"))
-    result = allocate("2026-05", [GroupSpec("energie", "equal")], [bill], members, {})
+    result = allocate(Month.parse("2026-05"), [GroupSpec("energie", "equal")], [bill], members, {})
     assert as_text(result.shares) == {"a": "173.79", "b": "83.97", "c": "52.24"}
-    assert [(s.covered, f"{s.amount:f}") for s in result.groups[0].splits] == [
+    assert [(str(s.covered), f"{s.amount:f}") for s in result.groups[0].splits] == [
         ("2026-02", "97.53"),
         ("2026-03", "107.98"),
         ("2026-04", "104.49"),
     ]
     assert result.members == ("a", "b", "c")
     # Nothing of that bill is called in April: it was booked in May.
-    april = allocate("2026-04", [GroupSpec("energie", "equal")], [bill], members, {})
+    april = allocate(Month.parse("2026-04"), [GroupSpec("energie", "equal")], [bill], members, {})
     assert april.total == 0
 
 
 def test_bill_paid_in_advance_is_called_month_by_month() -> None:
     """Insurance 365.00 booked in January for the whole year: January calls 31.00."""
-    bill = line("assurance", "365.00", "2026-01-09", tuple(months_between("2026-01", "2026-12")))
+    bill = line("assurance", "365.00", "2026-01-09", tuple(f"2026-{n:02d}" for n in range(1, 13)))
     members = [member("a"), member("b")]
-    jan = allocate("2026-01", [GroupSpec("assurance", "equal")], [bill], members, {})
-    feb = allocate("2026-02", [GroupSpec("assurance", "equal")], [bill], members, {})
+    jan = allocate(Month.parse("2026-01"), [GroupSpec("assurance", "equal")], [bill], members, {})
+    feb = allocate(Month.parse("2026-02"), [GroupSpec("assurance", "equal")], [bill], members, {})
     assert jan.total == D("31.00")
     assert feb.total == D("28.00")
     assert as_text(feb.shares) == {"a": "14.00", "b": "14.00"}
@@ -213,8 +219,8 @@ def test_fixed_amount_is_charged_once_per_month() -> None:
         line("internet", "10.00", "2026-05-02", ("2026-04",)),
     ]
     group = GroupSpec("internet", "fixed")
-    april = allocate("2026-04", [group], lines, members, {})
-    may = allocate("2026-05", [group], lines, members, {})
+    april = allocate(Month.parse("2026-04"), [group], lines, members, {})
+    may = allocate(Month.parse("2026-05"), [group], lines, members, {})
     assert as_text(april.shares) == {"a": "30.00", "b": "30.00", "c": "30.00"}
     assert as_text(may.shares) == {"a": "0.00", "b": "5.00", "c": "5.00"}
 
@@ -223,21 +229,21 @@ def test_errors() -> None:
     members = [member("a", surface="0"), member("b", surface="0")]
     bill = [line("loyer", "100.00", "2026-03-01")]
     with pytest.raises(AllocationError, match="every weight"):
-        allocate("2026-03", [GroupSpec("loyer", "surface")], bill, members, {})
+        allocate(Month.parse("2026-03"), [GroupSpec("loyer", "surface")], bill, members, {})
     with pytest.raises(AllocationError, match="no declared days"):
-        allocate("2026-03", [GroupSpec("loyer", "days")], bill, [member("a")], {})
+        allocate(Month.parse("2026-03"), [GroupSpec("loyer", "days")], bill, [member("a")], {})
     zero = allocate(
-        "2026-03",
+        Month.parse("2026-03"),
         [GroupSpec("loyer", "days")],
         bill,
         [member("a"), member("b")],
-        {("b", "2026-03"): D(2)},
+        {("b", Month.parse("2026-03")): D(2)},
         assume_zero=True,
     )
     assert as_text(zero.shares) == {"a": "0.00", "b": "100.00"}
     with pytest.raises(AllocationError, match="above the amount"):
         allocate(
-            "2026-03",
+            Month.parse("2026-03"),
             [GroupSpec("loyer", "fixed")],
             bill,
             [member("a", fixed="80.00"), member("b", fixed="30.00")],
@@ -246,21 +252,21 @@ def test_errors() -> None:
 
 
 def test_periods() -> None:
-    assert parse_period("2026-11") == ("2026-11",)
-    assert parse_period("2026-11..2027-01") == ("2026-11", "2026-12", "2027-01")
+    assert tuple(map(str, parse_period("2026-11"))) == ("2026-11",)
+    assert tuple(map(str, parse_period("2026-11..2027-01"))) == ("2026-11", "2026-12", "2027-01")
     for bad in ("2026-13", "2026-11..2026-10", "nov", "2026-1"):
         with pytest.raises(ValueError):
             parse_period(bad)
-    assert format_months(["2026-02", "2026-01", "2026-03"]) == "2026-01..2026-03"
-    assert format_months(["2026-01", "2026-03"]) == "2026-01, 2026-03"
-    assert days_in_month("2028-02") == 29
+    assert format_months(map(Month.parse, ["2026-02", "2026-01", "2026-03"])) == "2026-01..2026-03"
+    assert format_months(map(Month.parse, ["2026-01", "2026-03"])) == "2026-01, 2026-03"
+    assert Month.parse("2028-02").days == 29
     spread = portions(line("x", "1.00", "2026-01-05", ("2026-01", "2026-02", "2026-03")))
     assert [f"{p.amount:f}" for p in spread] == ["0.35", "0.31", "0.34"]
 
 
 # --------------------------------------------------------------------------- properties
 
-MONTHS = ("2026-01", "2026-02", "2026-03")
+MONTHS = (Month(2026, 1), Month(2026, 2), Month(2026, 3))
 KEYS = ("equal", "surface", "desks", "days")
 
 
@@ -311,14 +317,14 @@ def scenarios(draw: st.DrawFn) -> tuple[list[GroupSpec], list[ChargeLine], list[
                 group,
                 D(cents).scaleb(-2),
                 date.fromisoformat(f"{booked}-{draw(st.integers(1, 28)):02d}"),
-                tuple(months_between(start, end)),
+                tuple(start.until(end)),
                 "p",
             )
         )
     return groups, lines, members, usage
 
 
-def _allocate(month: str, groups, lines, members, usage):  # type: ignore[no-untyped-def]
+def _allocate(month: Month, groups, lines, members, usage):  # type: ignore[no-untyped-def]
     try:
         return allocate(month, groups, lines, members, usage, assume_zero=True)
     except AllocationError:
@@ -375,7 +381,11 @@ def test_single_key_shares_are_within_a_cent_of_exact(cents, rows, key) -> None:
     if sum(weights.values()) == 0:
         reject()
     result = allocate(
-        "2026-04", [GroupSpec("g", key)], [line("g", f"{amount:f}", "2026-04-02")], members, {}
+        Month.parse("2026-04"),
+        [GroupSpec("g", key)],
+        [line("g", f"{amount:f}", "2026-04-02")],
+        members,
+        {},
     )
     total = sum(weights.values())
     for member_id, share in result.shares.items():
@@ -387,12 +397,16 @@ def test_single_key_shares_are_within_a_cent_of_exact(cents, rows, key) -> None:
 @given(st.integers(1, 1_000_000), st.integers(0, 30), st.sampled_from(["surface", "desks", "days"]))
 def test_zero_weight_pays_nothing(cents, other, key) -> None:  # type: ignore[no-untyped-def]
     members = [member("a", surface="0"), member("b", surface=str(other + 1), desks=other + 1)]
-    usage = {("a", "2026-04"): D(0), ("b", "2026-04"): D(other + 1)}
+    usage = {("a", Month.parse("2026-04")): D(0), ("b", Month.parse("2026-04")): D(other + 1)}
     amount = f"{D(cents).scaleb(-2):f}"
     if key == "desks":
         members[0] = member("a", desks=0)
     result = allocate(
-        "2026-04", [GroupSpec("g", key)], [line("g", amount, "2026-04-02")], members, usage
+        Month.parse("2026-04"),
+        [GroupSpec("g", key)],
+        [line("g", amount, "2026-04-02")],
+        members,
+        usage,
     )
     assert result.shares["a"] == 0
     assert result.shares["b"] == D(amount)
@@ -414,6 +428,13 @@ def test_order_independence_on_a_fixed_example() -> None:
     results = set()
     for _ in range(5):
         random.shuffle(members)
-        result = allocate("2026-04", [GroupSpec("g", "surface")], lines, members, {})
+        result = allocate(Month.parse("2026-04"), [GroupSpec("g", "surface")], lines, members, {})
         results.add(tuple(sorted(as_text(result.shares).items())))
     assert results == {(("a", "33.34"), ("b", "33.33"), ("c", "33.33"))}
+
+
+def test_a_period_in_year_zero_is_malformed() -> None:
+    """``period: "0000-01"`` is no month: refused like any other malformed period."""
+    for bad in ("0000-01", "0000-12..0001-01"):
+        with pytest.raises(ValueError):
+            parse_period(bad)

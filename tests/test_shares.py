@@ -418,6 +418,22 @@ def test_statement_markdown_golden(ws: Path, run: Cli) -> None:
 # --------------------------------------------------------------------------- check rules
 
 
+def test_a_period_in_year_zero_is_reported_like_any_malformed_period(ws: Path, run: Cli) -> None:
+    add_text(
+        ws,
+        "myceliandre",
+        "2026-01",
+        bill("2026-01-20", "Charges:Le97:Energie", "31.00", "Energie", "0000-01"),
+    )
+    message = "period '0000-01' is not a month or a range of months"
+    check = run("check")
+    assert check.exit_code == 1
+    assert message in check.output
+    shares = run("shares", "le97", "--month", "2026-01")
+    assert shares.exit_code == 1
+    assert message in shares.output
+
+
 def test_check_finds_an_unbalanced_link(ws: Path, run: Cli) -> None:
     assert run("shares", "le97", "--month", "2026-01", "--post").exit_code == 0
     path = ws / "ledgers/nicolas-jeudy/2026/01.beancount"

@@ -87,7 +87,7 @@ Today: TypeAlias = Annotated[
 #: A place of shared premises, as the first argument.
 PlaceArg: TypeAlias = Annotated[str, typer.Argument(help=PLACE_HELP)]
 #: ``--month``, required.
-Month: TypeAlias = Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)]
+MonthOption: TypeAlias = Annotated[str, typer.Option("--month", "-m", help=MONTH_HELP)]
 
 
 def output_format(output: str | None) -> str:

@@ -10,10 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import PLACE_HELP, DryRun, Month, PlaceArg, PostDryRun, optional
+from alusage_ledger.cli.options import (
+    PLACE_HELP,
+    DryRun,
+    MonthOption,
+    PlaceArg,
+    PostDryRun,
+    optional,
+)
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.periods import Month
 from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
@@ -56,7 +64,7 @@ def _amount(text: str) -> Decimal:
 def period_bounds(text: str | None) -> tuple[date | None, date]:
     """``2026``, ``2026-03`` or ``2026-01..2026-06`` → (first day, last day)."""
     # lazy: the domain (and Beancount) loads only when the command runs
-    from alusage_ledger.domains.places.allocation import month_bounds, parse_period
+    from alusage_ledger.domains.places.allocation import parse_period
 
     if text is None:
         # lazy: the domain (and Beancount) loads only when the command runs
@@ -75,7 +83,7 @@ def period_bounds(text: str | None) -> tuple[date | None, date]:
                 "(2026-01..2026-06)."
             ).format(value=text)
         ) from None
-    return month_bounds(months[0])[0], month_bounds(months[-1])[1]
+    return months[0].first_day, months[-1].last_day
 
 
 def register(app: typer.Typer) -> None:
@@ -89,7 +97,7 @@ def register(app: typer.Typer) -> None:
     )
     def shares(
         place: PlaceArg,
-        month: Month,
+        month: MonthOption,
         post: Annotated[
             bool,
             typer.Option("--post", help=N_("Write the calls (idempotent).")),
@@ -118,7 +126,7 @@ def register(app: typer.Typer) -> None:
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.compute import today as current_day
-        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.place import get_place
 
         # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs.render.shares import allocation_json, allocation_tables
@@ -126,7 +134,7 @@ def register(app: typer.Typer) -> None:
         st = state.current()
         ws = st.workspace()
         the_place = get_place(ws.config, place)
-        the_month = parse_month(month)
+        the_month = Month.parse(month)
         if replace and not post:
             raise UsageError(_("--replace goes with --post."))
         today = current_day()

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import Month, PlaceArg, command_group
+from alusage_ledger.cli.options import MonthOption, PlaceArg, command_group
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.core.periods import Month
 from alusage_ledger.outputs.render.console import emit_json, say, table
 
 
@@ -33,12 +34,12 @@ def register(app: typer.Typer) -> None:
     def set_(
         place: PlaceArg,
         member: Annotated[str, typer.Argument(help=N_("The member id, e.g. nicolas-jeudy."))],
-        month: Month,
+        month: MonthOption,
         days: Annotated[str, typer.Option("--days", help=N_("Days of use, e.g. 12 or 12.5."))],
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.compute import today
-        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.place import get_place
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import parse_days, record_usage
@@ -46,7 +47,7 @@ def register(app: typer.Typer) -> None:
         st = state.current()
         ws = st.workspace()
         the_place = get_place(ws.config, place)
-        the_month = parse_month(month)
+        the_month = Month.parse(month)
         the_member = the_place.member(member)
         value = parse_days(days, the_month)
         result = record_usage(ws, the_place, the_month, [(the_member.id, value)], today=today())
@@ -62,11 +63,11 @@ def register(app: typer.Typer) -> None:
     def import_(
         place: PlaceArg,
         file: Annotated[Path, typer.Argument(help=N_("The CSV file (UTF-8, ; or , separated)."))],
-        month: Month,
+        month: MonthOption,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.compute import today
-        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.place import get_place
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import read_usage_csv, record_usage
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
         st = state.current()
         ws = st.workspace()
         the_place = get_place(ws.config, place)
-        the_month = parse_month(month)
+        the_month = Month.parse(month)
         rows = read_usage_csv(file, the_month, the_place)
         result = record_usage(ws, the_place, the_month, rows, today=today())
         _report(st, the_place.id, the_month, result)
@@ -84,13 +85,10 @@ def register(app: typer.Typer) -> None:
     )
     def list_(
         place: PlaceArg,
-        month: Month,
+        month: MonthOption,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.allocation import days_in_month
-
-        # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.places.place import get_place, parse_month
+        from alusage_ledger.domains.places.place import get_place
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.usage import usage_of
@@ -98,7 +96,7 @@ def register(app: typer.Typer) -> None:
         st = state.current()
         ws = st.workspace()
         the_place = get_place(ws.config, place)
-        the_month = parse_month(month)
+        the_month = Month.parse(month)
         declared = usage_of(ws.load_checked(the_place.host), the_place.id)
         rows = []
         for member in the_place.members:
@@ -111,8 +109,8 @@ def register(app: typer.Typer) -> None:
             emit_json(
                 {
                     "place": the_place.id,
-                    "month": the_month,
-                    "days_in_month": days_in_month(the_month),
+                    "month": str(the_month),
+                    "days_in_month": the_month.days,
                     "members": [
                         {
                             "member": m.id,
@@ -126,7 +124,7 @@ def register(app: typer.Typer) -> None:
             return
         table(
             _("{place}: days of use in {month} ({days} days)").format(
-                place=the_place.name, month=the_month, days=days_in_month(the_month)
+                place=the_place.name, month=the_month, days=the_month.days
             ),
             [_("member"), _("name"), _("active days"), _("declared days")],
             [
@@ -137,7 +135,7 @@ def register(app: typer.Typer) -> None:
         )
 
 
-def _report(st: state.State, place: str, month: str, result: object) -> None:
+def _report(st: state.State, place: str, month: Month, result: object) -> None:
     # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.places.usage import UsageWrite
 
@@ -146,7 +144,7 @@ def _report(st: state.State, place: str, month: str, result: object) -> None:
         emit_json(
             {
                 "place": place,
-                "month": month,
+                "month": str(month),
                 "written": [{"member": m, "days": f"{d:f}"} for m, d in result.written],
                 "unchanged": [{"member": m, "days": f"{d:f}"} for m, d in result.unchanged],
             }

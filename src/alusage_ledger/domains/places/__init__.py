@@ -14,7 +14,6 @@ May import: books, core, and the lower domains purchases (VAT treatment) and let
 from .allocation import Allocation as Allocation
 from .allocation import MonthSplit as MonthSplit
 from .allocation import format_months as format_months
-from .allocation import month_of as month_of
 from .compute import compute_shares as compute_shares
 from .payments import pay_member as pay_member
 from .place import Place as Place

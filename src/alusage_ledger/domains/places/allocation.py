@@ -30,7 +30,6 @@ B 10 m² from the 16th (15 days): weights 20×30 = 600 and 10×15 = 150, so A pa
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,58 +50,34 @@ _PERIOD = re.compile(r"^\s*(\d{4}-(?:0[1-9]|1[0-2]))\s*(?:\.\.\s*(\d{4}-(?:0[1-9
 # --------------------------------------------------------------------------- months
 
 
-def month_bounds(month: str) -> tuple[date, date]:
-    """First and last day of ``YYYY-MM``."""
-    year, mon = int(month[:4]), int(month[5:7])
-    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
-
-
-def days_in_month(month: str) -> int:
-    year, mon = int(month[:4]), int(month[5:7])
-    return calendar.monthrange(year, mon)[1]
-
-
-def month_of(day: date) -> str:
-    """``YYYY-MM`` of the month ``day`` falls in."""
-    return str(Month.of(day))
-
-
-def next_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
-
-
-def months_between(first: str, last: str) -> list[str]:
-    out = []
-    current = first
-    while current <= last:
-        out.append(current)
-        current = next_month(current)
-    return out
-
-
-def parse_period(text: str) -> tuple[str, ...]:
-    """``"2026-11"`` → one month; ``"2026-09..2026-11"`` → three. ValueError otherwise."""
+def parse_period(text: str) -> tuple[Month, ...]:
+    """A ``period`` read from the ledger: ``"2026-11"`` → one month, ``"2026-09..2026-11"``
+    → three (at most 120). ValueError otherwise, a month that is no month included."""
     match = _PERIOD.fullmatch(text)
     if not match:
         raise ValueError(text)
-    first, last = match.group(1), match.group(2) or match.group(1)
-    if last < first:
+    try:
+        first = Month.from_text(match.group(1))
+        last = Month.from_text(match.group(2) or match.group(1))
+    except ValueError:
+        raise ValueError(text) from None
+    if last < first or _index(last) - _index(first) >= 120:
         raise ValueError(text)
-    months = months_between(first, last)
-    if len(months) > 120:
-        raise ValueError(text)
-    return tuple(months)
+    return tuple(first.until(last))
 
 
-def format_months(months: Sequence[str]) -> str:
+def _index(month: Month) -> int:
+    return month.year * 12 + month.number
+
+
+def format_months(covered: Iterable[Month]) -> str:
     """``2026-09..2026-11`` for a run of months, else the months joined by commas."""
-    ordered = sorted(set(months))
+    ordered = sorted(set(covered))
     if not ordered:
         return ""
-    if len(ordered) > 1 and ordered == months_between(ordered[0], ordered[-1]):
+    if len(ordered) > 1 and ordered == list(ordered[0].until(ordered[-1])):
         return f"{ordered[0]}..{ordered[-1]}"
-    return ", ".join(ordered)
+    return ", ".join(str(month) for month in ordered)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -118,10 +93,9 @@ class PeriodSpec:
     desks: int = 0
     fixed: Decimal | None = None
 
-    def days_in(self, month: str) -> int:
-        first, last = month_bounds(month)
-        start = max(first, self.since)
-        end = last if self.until is None else min(last, self.until)
+    def days_in(self, month: Month) -> int:
+        start = max(month.first_day, self.since)
+        end = month.last_day if self.until is None else min(month.last_day, self.until)
         return (end - start).days + 1 if end >= start else 0
 
 
@@ -132,7 +106,7 @@ class MemberSpec:
     id: str
     periods: tuple[PeriodSpec, ...]
 
-    def periods_in(self, month: str) -> list[tuple[PeriodSpec, int]]:
+    def periods_in(self, month: Month) -> list[tuple[PeriodSpec, int]]:
         out = []
         for period in self.periods:
             days = period.days_in(month)
@@ -140,10 +114,10 @@ class MemberSpec:
                 out.append((period, days))
         return out
 
-    def active_days(self, month: str) -> int:
+    def active_days(self, month: Month) -> int:
         return sum(days for _p, days in self.periods_in(month))
 
-    def is_fixed(self, month: str) -> bool:
+    def is_fixed(self, month: Month) -> bool:
         return any(p.fixed is not None for p, _d in self.periods_in(month))
 
 
@@ -167,7 +141,7 @@ class ChargeLine:
     group: str
     amount: Decimal
     day: date
-    months: tuple[str, ...]
+    months: tuple[Month, ...]
     source: str = ""
 
 
@@ -179,8 +153,8 @@ class Portion:
     """A posting's share for one covered month, and the month that calls it."""
 
     group: str
-    covered: str
-    called: str
+    covered: Month
+    called: Month
     amount: Decimal
     line: ChargeLine
 
@@ -201,7 +175,7 @@ class MonthSplit:
     """A group's amount for covered month K, called in the month computed, and its split."""
 
     group: str
-    covered: str
+    covered: Month
     amount: Decimal
     portions: tuple[Portion, ...]
     fixed: dict[str, Decimal]
@@ -224,7 +198,7 @@ class GroupResult:
 class Allocation:
     """Month M's shares: per group and per member; ``members`` lists every member shown."""
 
-    month: str
+    month: Month
     groups: tuple[GroupResult, ...]
     shares: dict[str, Decimal]
     members: tuple[str, ...]
@@ -239,7 +213,7 @@ class AllocationError(UsageError):
     """The month cannot be split: a missing declaration, all-zero weights, fixed too high."""
 
 
-def _missing_usage(member: str, month: str, group: str) -> AllocationError:
+def _missing_usage(member: str, month: Month, group: str) -> AllocationError:
     return AllocationError(
         _(
             "{member} was a member in {month} but has no declared days of use (needed by the "
@@ -248,7 +222,7 @@ def _missing_usage(member: str, month: str, group: str) -> AllocationError:
     )
 
 
-def _zero_weights(group: str, month: str, amount: Decimal, key: str) -> AllocationError:
+def _zero_weights(group: str, month: Month, amount: Decimal, key: str) -> AllocationError:
     return AllocationError(
         _(
             "The group {group} has {amount} to share for {month} but every weight of the key "
@@ -263,11 +237,9 @@ def _zero_weights(group: str, month: str, amount: Decimal, key: str) -> Allocati
 
 def portions(line: ChargeLine) -> list[Portion]:
     """Spread a charge over its covered months by calendar days (``split_exact``)."""
-    months = sorted(set(line.months))
-    if not months:
-        months = [month_of(line.day)]
-    booked = month_of(line.day)
-    spread = split_exact(line.amount, {m: days_in_month(m) for m in months})
+    booked = Month.of(line.day)
+    months = sorted(set(line.months)) or [booked]
+    spread = split_exact(line.amount, {m: m.days for m in months})
     return [
         Portion(line.group, month, max(month, booked), amount, line)
         for month, amount in spread.items()
@@ -276,9 +248,9 @@ def portions(line: ChargeLine) -> list[Portion]:
 
 def key_weights(
     key: str,
-    month: str,
+    month: Month,
     members: Iterable[MemberSpec],
-    usage: Mapping[tuple[str, str], Decimal],
+    usage: Mapping[tuple[str, Month], Decimal],
     *,
     group: str,
     assume_zero: bool = False,
@@ -309,7 +281,7 @@ def key_weights(
 
 
 def _split(
-    amount: Decimal, weights: Mapping[str, Fraction], *, group: str, month: str, key: str
+    amount: Decimal, weights: Mapping[str, Fraction], *, group: str, month: Month, key: str
 ) -> dict[str, Decimal]:
     try:
         return split_exact(amount, weights)
@@ -319,9 +291,9 @@ def _split(
         raise
 
 
-def fixed_amounts(month: str, members: Iterable[MemberSpec]) -> dict[str, Decimal]:
+def fixed_amounts(month: Month, members: Iterable[MemberSpec]) -> dict[str, Decimal]:
     """fixed × active days / days in the month, half-up to the cent, per fixed member."""
-    total_days = days_in_month(month)
+    total_days = month.days
     out: dict[str, Decimal] = {}
     for member in members:
         periods = [(p, d) for p, d in member.periods_in(month) if p.fixed is not None]
@@ -333,10 +305,10 @@ def fixed_amounts(month: str, members: Iterable[MemberSpec]) -> dict[str, Decima
 
 def split_month(
     group: GroupSpec,
-    covered: str,
+    covered: Month,
     amount: Decimal,
     members: Sequence[MemberSpec],
-    usage: Mapping[tuple[str, str], Decimal],
+    usage: Mapping[tuple[str, Month], Decimal],
     *,
     portions_: tuple[Portion, ...] = (),
     apply_fixed: bool = True,
@@ -419,11 +391,11 @@ def split_month(
 
 
 def allocate(
-    month: str,
+    month: Month,
     groups: Sequence[GroupSpec],
     lines: Iterable[ChargeLine],
     members: Sequence[MemberSpec],
-    usage: Mapping[tuple[str, str], Decimal],
+    usage: Mapping[tuple[str, Month], Decimal],
     *,
     assume_zero: bool = False,
 ) -> Allocation:
@@ -434,8 +406,8 @@ def allocate(
     in the first month that calls an amount of that group for K; later calls for K (a
     late adjustment) go entirely to the other members.
     """
-    by_group: dict[tuple[str, str], list[Portion]] = {}
-    first_call: dict[tuple[str, str], str] = {}
+    by_group: dict[tuple[str, Month], list[Portion]] = {}
+    first_call: dict[tuple[str, Month], Month] = {}
     for line in lines:
         for portion in portions(line):
             key = (portion.group, portion.covered)

@@ -33,7 +33,7 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import quantize_cents
 from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.lettering import read_letters
-from alusage_ledger.domains.places.allocation import Allocation, month_bounds, month_of
+from alusage_ledger.domains.places.allocation import Allocation
 from alusage_ledger.domains.places.compute import GroupAmount, compute_shares, member_groups
 from alusage_ledger.domains.places.payments import letter_entries
 from alusage_ledger.domains.places.place import (
@@ -62,11 +62,11 @@ if TYPE_CHECKING:
     from alusage_ledger.books.loader import LoadedLedger
 
 
-def call_link(place: Place, month: str, member: Member) -> str:
+def call_link(place: Place, month: Month, member: Member) -> str:
     return f"{place.id}-{month}-{member.id}"
 
 
-def gen_base(place: Place, month: str, member: Member) -> str:
+def gen_base(place: Place, month: Month, member: Member) -> str:
     return f"{place.id}/{month}/{member.id}"
 
 
@@ -108,7 +108,7 @@ def build_call(
     config: Config,
     place: Place,
     member: Member,
-    month: str,
+    month: Month,
     groups: Sequence[GroupAmount],
     *,
     number: str,
@@ -121,7 +121,7 @@ def build_call(
     Dated the last day of the month, or ``day`` (a replacement booked after a letter).
     """
     if day is None:
-        day = month_bounds(month)[1]
+        day = month.last_day
     receivable = opener.need_like(place.member_account(member), RECEIVABLE_PCG)
     income = opener.need_like(place.config.income, INCOME_PCG)
     total_ht = sum((g.amount for g in groups), ZERO)
@@ -145,7 +145,7 @@ def build_call(
         "call": number,
         "place": place.id,
         "member": member.id,
-        "period": month,
+        "period": str(month),
         "gen-id": gen_id,
     }
     return place_transaction(
@@ -274,7 +274,7 @@ def _vector(entries: Iterable[Any], receivable_parent: str) -> Counter[tuple[str
 @dataclass
 class PostResult:
     place: Place
-    month: str
+    month: Month
     allocation: Allocation
     actions: list[Action] = field(default_factory=list)
     planned: list[Any] = field(default_factory=list)
@@ -284,7 +284,7 @@ class PostResult:
         return bool(self.actions)
 
 
-def _host_generated(host: LoadedLedger, place: Place, month: str, member: Member) -> list[Any]:
+def _host_generated(host: LoadedLedger, place: Place, month: Month, member: Member) -> list[Any]:
     base = gen_base(place, month, member)
     return [
         e
@@ -308,7 +308,7 @@ def _gen_ids(ledger: LoadedLedger, place: Place) -> set[str]:
 def post_shares(
     ws: Workspace,
     place: Place,
-    month: str,
+    month: Month,
     *,
     today: date,
     replace: bool = False,
@@ -323,7 +323,7 @@ def post_shares(
             ws, place, month, today=today, assume_zero=assume_zero, ledger=host
         )
         result = PostResult(place, month, allocation)
-        _first, day = month_bounds(month)
+        day = month.last_day
         host_opener = Opener(config, host, day)
         host_entries: list[Any] = []
         member_ledgers: dict[str, LoadedLedger] = {}
@@ -485,8 +485,8 @@ def post_shares(
         for entity, entries in [(place.host, host_entries), *member_entries.items()]:
             ledger = host if entity == place.host else member_ledgers[entity]
             closed = closed_months(ledger.entries)
-            for written in sorted({month_of(e.date) for e in entries}):
-                if Month.from_text(written) in closed:
+            for written in sorted({Month.of(e.date) for e in entries}):
+                if written in closed:
                     raise RefusedError(
                         _(
                             "{month} is closed for {entity}: the shares of a closed month "
@@ -505,7 +505,7 @@ def _replacement_day(
 ) -> date:
     """The date of a reversal and new call: the last day of the month, or the day after
     the last letter that names the call (an earlier date would put them in that letter)."""
-    link = call_link(place, month_of(day), member)
+    link = call_link(place, Month.of(day), member)
     sides = [(host.entries, place.member_account(member))]
     if member.is_entity_member(place.host):
         assert member.entity is not None

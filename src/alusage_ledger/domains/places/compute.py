@@ -20,13 +20,13 @@ from beancount.core import data
 from alusage_ledger.books.entries import CURRENCY
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.places.allocation import (
     Allocation,
     ChargeLine,
     GroupSpec,
     allocate,
     format_months,
-    month_of,
     parse_period,
 )
 from alusage_ledger.domains.places.usage import usage_of
@@ -54,11 +54,11 @@ def today() -> date:
         ) from None
 
 
-def current_month(today: date) -> str:
-    return month_of(today)
+def current_month(today: date) -> Month:
+    return Month.of(today)
 
 
-def check_not_future(month: str, today: date) -> None:
+def check_not_future(month: Month, today: date) -> None:
     if month > current_month(today):
         raise UsageError(
             _(
@@ -147,7 +147,7 @@ def _charge_lines(
                 )
                 continue
             raw = (posting.meta or {}).get("period") or (entry.meta or {}).get("period")
-            months: tuple[str, ...] = (month_of(entry.date),)
+            months: tuple[Month, ...] = (Month.of(entry.date),)
             if raw is not None:
                 try:
                     months = parse_period(str(raw))
@@ -175,7 +175,7 @@ def _charge_lines(
 def compute_shares(
     ws: Workspace,
     place: Place,
-    month: str,
+    month: Month,
     *,
     today: date,
     assume_zero: bool = False,

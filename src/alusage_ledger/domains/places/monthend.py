@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def post_all_places(
-    ws: Workspace, month: str, *, today: date, dry_run: bool = False
+    ws: Workspace, month: Month, *, today: date, dry_run: bool = False
 ) -> list[PostResult]:
     return [
         post_shares(ws, place, month, today=today, dry_run=dry_run)
@@ -42,7 +42,7 @@ def post_shares_for_close(
     """Month-end: post every place's shares for ``month`` (idempotent, never --replace);
     ``today`` is the close's (``--today``), by default ``ALUSAGE_TODAY`` or the clock."""
     out = []
-    for result in post_all_places(ws, str(month), today=resolve_today(today), dry_run=dry_run):
+    for result in post_all_places(ws, month, today=resolve_today(today), dry_run=dry_run):
         calls = [a for a in result.actions if a.kind == "call"]
         if calls:
             out.append(
@@ -71,9 +71,8 @@ def needs_days(group: Any) -> bool:
 
 
 @month_check("usage")
-def missing_usage(ws: Workspace, the_month: Month, entities: Sequence[str]) -> list[LedgerProblem]:
+def missing_usage(ws: Workspace, month: Month, entities: Sequence[str]) -> list[LedgerProblem]:
     """Active members of a place without declared days, when one of its keys needs them."""
-    month = str(the_month)
     problems = []
     for place in all_places(ws.config):
         if not any(needs_days(group) for group in place.config.charges):

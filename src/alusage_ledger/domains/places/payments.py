@@ -30,7 +30,6 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.periods import Month
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.domains.lettering import assign, letter_account, link_groups
-from alusage_ledger.domains.places.allocation import month_of
 from alusage_ledger.domains.places.place import Member, Place, mirror_payable
 from alusage_ledger.domains.places.writes import (
     PAYABLE_PCG,
@@ -270,8 +269,8 @@ def pay_member(
         )
     with ws.lock():
         host = ws.load_checked(place.host)
-        month = month_of(day)
-        if Month.from_text(month) in closed_months(host.entries):
+        month = Month.of(day)
+        if month in closed_months(host.entries):
             raise RefusedError(
                 _(
                     "{month} is closed for {entity}: record the payment at an open date, or "
@@ -319,7 +318,7 @@ def pay_member(
             entity = member.entity
             assert entity is not None
             ledger = ws.load_checked(entity)
-            if Month.from_text(month) in closed_months(ledger.entries):
+            if month in closed_months(ledger.entries):
                 raise RefusedError(
                     _(
                         "{month} is closed for {entity}: record the payment at an open date, "

@@ -44,20 +44,15 @@ from alusage_ledger.books.roles import role_account
 from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
-from alusage_ledger.core.periods import Month
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.domains.places.allocation import MemberSpec, PeriodSpec
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
+    from alusage_ledger.core.periods import Month
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def parse_month(text: str) -> str:
-    """A ``YYYY-MM`` month given by the user; UsageError (exit 2) otherwise."""
-    return str(Month.parse(text))
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,7 @@ class Member:
             ),
         )
 
-    def active_days(self, month: str) -> int:
+    def active_days(self, month: Month) -> int:
         """Calendar days of membership in ``month``."""
         return self.spec().active_days(month)
 
@@ -126,7 +121,7 @@ class Place:
                 return group
         return None
 
-    def active_members(self, month: str) -> list[Member]:
+    def active_members(self, month: Month) -> list[Member]:
         return [m for m in self.members if m.active_days(month) > 0]
 
 

@@ -36,7 +36,6 @@ from alusage_ledger.core.errors import (
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, parse_amount
 from alusage_ledger.core.periods import Month
-from alusage_ledger.domains.places.allocation import days_in_month, month_bounds
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -48,9 +47,9 @@ MEMBER_HEADERS = ("member", "membre", "usager", "id")
 DAYS_HEADERS = ("days", "jours", "nb-jours", "nombre de jours")
 
 
-def declared_usage(entries: Iterable[Any], place_id: str) -> dict[tuple[str, str], Decimal]:
+def declared_usage(entries: Iterable[Any], place_id: str) -> dict[tuple[str, Month], Decimal]:
     """``{(member, month): days}`` of a place; the last directive in file order wins."""
-    out: dict[tuple[str, str], Decimal] = {}
+    out: dict[tuple[str, Month], Decimal] = {}
     for entry in entries:
         if not (isinstance(entry, data.Custom) and entry.type == USAGE_TYPE):
             continue
@@ -59,15 +58,15 @@ def declared_usage(entries: Iterable[Any], place_id: str) -> dict[tuple[str, str
             continue
         member, days = values[1], values[2]
         if isinstance(member, str) and isinstance(days, Decimal):
-            out[(member, str(Month.of(entry.date)))] = days
+            out[(member, Month.of(entry.date))] = days
     return out
 
 
-def usage_of(ledger: LoadedLedger, place_id: str) -> dict[tuple[str, str], Decimal]:
+def usage_of(ledger: LoadedLedger, place_id: str) -> dict[tuple[str, Month], Decimal]:
     return declared_usage(ledger.parsed_entries(), place_id)
 
 
-def parse_days(text: str, month: str) -> Decimal:
+def parse_days(text: str, month: Month) -> Decimal:
     """Days of use as typed (``12``, ``12,5``): 0 ≤ days ≤ days in the month."""
     try:
         value = parse_amount(text, decimals=2, allow_negative=False)
@@ -75,10 +74,10 @@ def parse_days(text: str, month: str) -> Decimal:
         raise UsageError(
             _("{value!r} is not a number of days; write e.g. 12 or 12.5.").format(value=text)
         ) from None
-    if value > days_in_month(month):
+    if value > month.days:
         raise UsageError(
             _("{value} days is more than the {count} days of {month}.").format(
-                value=text.strip(), count=days_in_month(month), month=month
+                value=text.strip(), count=month.days, month=month
             )
         )
     return normalize_days(value)
@@ -91,18 +90,17 @@ def normalize_days(value: Decimal) -> Decimal:
     return Decimal(f"{value:f}".rstrip("0"))
 
 
-def usage_directive(place_id: str, member_id: str, month: str, days: Decimal) -> Any:
-    _first, last = month_bounds(month)
+def usage_directive(place_id: str, member_id: str, month: Month, days: Decimal) -> Any:
     meta = data.new_metadata("<alusage>", 0)
     values = [
         ValueType(place_id, str),
         ValueType(member_id, str),
         ValueType(days, Decimal),
     ]
-    return data.Custom(meta, last, USAGE_TYPE, values)
+    return data.Custom(meta, month.last_day, USAGE_TYPE, values)
 
 
-def check_member_active(place: Place, member: Member, month: str) -> None:
+def check_member_active(place: Place, member: Member, month: Month) -> None:
     if member.active_days(month) == 0:
         raise UsageError(
             _(
@@ -111,14 +109,14 @@ def check_member_active(place: Place, member: Member, month: str) -> None:
         )
 
 
-def check_month_open(ws: Workspace, ledger: LoadedLedger, month: str, today: date) -> None:
-    if Month.from_text(month) > Month.of(today):
+def check_month_open(ws: Workspace, ledger: LoadedLedger, month: Month, today: date) -> None:
+    if month > Month.of(today):
         raise UsageError(
             _(
                 "{month} is in the future; days of use are declared once the month has begun."
             ).format(month=month)
         )
-    if Month.from_text(month) in closed_months(ledger.entries):
+    if month in closed_months(ledger.entries):
         raise RefusedError(
             _(
                 "{month} is closed for {entity}: its days of use can no longer change "
@@ -136,7 +134,7 @@ class UsageWrite:
 def record_usage(
     ws: Workspace,
     place: Place,
-    month: str,
+    month: Month,
     declarations: Sequence[tuple[str, Decimal]],
     *,
     today: date,
@@ -163,7 +161,7 @@ def record_usage(
         return UsageWrite(written, unchanged)
 
 
-def read_usage_csv(path: Path, month: str, place: Place) -> list[tuple[str, Decimal]]:
+def read_usage_csv(path: Path, month: Month, place: Place) -> list[tuple[str, Decimal]]:
     """``member;days`` rows (French or English headers); LedgerErrors (exit 1) by line.
 
     Every row must name a member of ``place`` active in ``month``.

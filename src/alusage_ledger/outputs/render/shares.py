@@ -16,7 +16,8 @@ from alusage_ledger.core.errors import AlusageError
 from alusage_ledger.core.fmt import money
 from alusage_ledger.core.i18n import _, get_language
 from alusage_ledger.core.money import format_machine
-from alusage_ledger.domains.places.allocation import format_months, month_of
+from alusage_ledger.core.periods import Month
+from alusage_ledger.domains.places.allocation import format_months
 from alusage_ledger.domains.places.compute import compute_shares
 from alusage_ledger.domains.places.place import all_places
 from alusage_ledger.domains.places.statement import member_statement
@@ -24,7 +25,6 @@ from alusage_ledger.outputs.reports import csv_bytes, md_table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
-    from alusage_ledger.core.periods import Month
     from alusage_ledger.domains.places.allocation import Allocation, MonthSplit
     from alusage_ledger.domains.places.place import Place
     from alusage_ledger.domains.places.statement import MemberBalance, Statement
@@ -56,7 +56,7 @@ def allocation_json(place: Place, allocation: Allocation) -> dict[str, Any]:
     members = allocation.members
     return {
         "place": place.id,
-        "month": allocation.month,
+        "month": str(allocation.month),
         "total": machine(allocation.total),
         "groups": [
             {
@@ -90,7 +90,7 @@ def weight_text(weight: Fraction) -> str:
     return f"{weight.numerator}/{weight.denominator}"
 
 
-def why_text(split: MonthSplit, month: str) -> str:
+def why_text(split: MonthSplit, month: Month) -> str:
     """Where a group's amount for a covered month comes from, in one line."""
     parts = []
     for portion in split.portions:
@@ -101,7 +101,7 @@ def why_text(split: MonthSplit, month: str) -> str:
             text += " " + _("({amount} of {total} over {months}, by days)").format(
                 amount=money(portion.amount), total=money(line.amount), months=covers
             )
-        if month_of(line.day) > split.covered:
+        if Month.of(line.day) > split.covered:
             text += " " + _("(late: booked after the month it covers)")
         parts.append(text)
     why = "; ".join(parts)
@@ -127,14 +127,14 @@ def allocation_tables(
                 [
                     group.name,
                     key_text(group.key, group.then),
-                    split.covered,
+                    str(split.covered),
                     money(split.amount),
                     why_text(split, allocation.month),
                 ]
             )
             for member_id, amount in split.fixed.items():
                 weight_rows.append(
-                    [group.name, split.covered, member_id, _("fixed"), money(amount)]
+                    [group.name, str(split.covered), member_id, _("fixed"), money(amount)]
                 )
             for part in split.parts:
                 label = (
@@ -144,7 +144,7 @@ def allocation_tables(
                     weight_rows.append(
                         [
                             group.name,
-                            split.covered,
+                            str(split.covered),
                             member_id,
                             f"{label}: {weight_text(part.weights[member_id])}",
                             money(part.shares.get(member_id, ZERO)),
@@ -192,7 +192,7 @@ def allocation_tables(
 
 def _day(value: Any) -> str:
     if get_language() == "fr":
-        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+        return f"{value:%d/%m}/{value.year:04d}"
     return str(value.isoformat())
 
 
@@ -343,14 +343,14 @@ def balances_rows(balances: list[MemberBalance]) -> list[list[str]]:
 # --------------------------------------------------------------------------- reports/<M>/
 
 
-def shares_reports(ws: Workspace, the_month: Month) -> tuple[dict[str, bytes], list[str]]:
+def shares_reports(ws: Workspace, month: Month) -> tuple[dict[str, bytes], list[str]]:
     """Each place's shares table and one statement per member, for ``reports/<M>/``
     (path relative to it → bytes), and notes for its README."""
     if not ws.config.places:
         return {}, [_("No place is configured: no shares table and no member statement.")]
     files: dict[str, bytes] = {}
     notes: list[str] = []
-    month, first, last = str(the_month), the_month.first_day, the_month.last_day
+    first, last = month.first_day, month.last_day
     for place in all_places(ws.config):
         try:
             allocation = compute_shares(ws, place, month, today=last + timedelta(days=1))
