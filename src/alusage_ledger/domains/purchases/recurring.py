@@ -24,7 +24,6 @@ same supplier with the same piece-ref typed by hand (a document is booked once).
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,37 +62,37 @@ def parse_month(text: str) -> Month:
         ) from None
 
 
-def _clamp(year: int, month: int, day: int) -> date:
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+def _clamp(month: Month, day: int) -> date:
+    """Day ``day`` of ``month``, or its last day when the month is shorter."""
+    return date(month.year, month.number, min(day, month.days))
 
 
-def active(template: RecurringTemplate, year: int, month: int) -> bool:
-    first = date(year, month, 1)
-    last = _clamp(year, month, 31)
-    if template.since is not None and template.since > last:
+def active(template: RecurringTemplate, month: Month) -> bool:
+    if template.since is not None and template.since > month.last_day:
         return False
-    if template.until is not None and template.until < first:
+    if template.until is not None and template.until < month.first_day:
         return False
-    return template.months is None or month in template.months
+    return template.months is None or month.number in template.months
 
 
-def period_of(rule: str, year: int, month: int) -> str | None:
+def period_of(rule: str, month: Month) -> str | None:
+    """The ``period:`` a bill covers: its month, its quarter or its year."""
     if rule == "month":
-        return f"{year:04d}-{month:02d}"
+        return str(month)
     if rule == "quarter":
-        start = 3 * ((month - 1) // 3) + 1
-        return f"{year:04d}-{start:02d}..{year:04d}-{start + 2:02d}"
+        first = Month(month.year, 3 * ((month.number - 1) // 3) + 1)
+        return f"{first}..{first.next(2)}"
     if rule == "year":
-        return f"{year:04d}-01..{year:04d}-12"
+        return f"{Month(month.year, 1)}..{Month(month.year, 12)}"
     return None
 
 
-def month_name(config: Config, year: int, month: int) -> str:
-    return str(format_date(date(year, month, 1), "MMMM", locale=config.workspace.locale))
+def month_name(config: Config, month: Month) -> str:
+    return str(format_date(month.first_day, "MMMM", locale=config.workspace.locale))
 
 
-def gen_id(template: RecurringTemplate, year: int, month: int, suffix: str = "") -> str:
-    return f"{GEN_PREFIX}{template.id}/{year:04d}-{month:02d}{suffix}"
+def gen_id(template: RecurringTemplate, month: Month, suffix: str = "") -> str:
+    return f"{GEN_PREFIX}{template.id}/{month}{suffix}"
 
 
 def _last_amount(
@@ -135,18 +134,17 @@ def plan_template(
     config: Config,
     ledger: LoadedLedger,
     template: RecurringTemplate,
-    year: int,
-    month: int,
+    month: Month,
     opener: Opener,
     planned: Sequence[Any],
 ) -> Instance:
     """The month's bill (and direct-debit payment) of one template, or why not."""
-    if not active(template, year, month):
+    if not active(template, month):
         return Instance(template.id, template.entity, "inactive")
-    gid = gen_id(template, year, month)
+    gid = gen_id(template, month)
     have = {(e.meta or {}).get("gen-id") for e in (*ledger.entries, *planned)}
-    day = _clamp(year, month, template.day)
-    names = {"year": year, "month": month, "month_name": month_name(config, year, month)}
+    day = _clamp(month, template.day)
+    names = {"year": month.year, "month": month.number, "month_name": month_name(config, month)}
     piece_ref = (template.piece_ref or f"{template.id}-{{year}}-{{month:02}}").format(**names)
     label = template.label.format(**names) if template.label else None
     supplier_account = party_account(
@@ -175,7 +173,7 @@ def plan_template(
             lines=(BillLine(account, amount, rate, rate_text),),
             day=day,
             piece_ref=piece_ref,
-            period=period_of(template.period, year, month),
+            period=period_of(template.period, month),
             label=label,
             nature=template.nature,
             supplier_account=template.supplier_account,
@@ -185,8 +183,8 @@ def plan_template(
         instance = Instance(
             template.id, template.entity, "posted", day, amount, piece_ref, entries=[bill]
         )
-    if template.pay_day is not None and gen_id(template, year, month, "/payment") not in have:
-        payment = _plan_direct_debit(config, ledger, template, year, month, opener, instance)
+    if template.pay_day is not None and gen_id(template, month, "/payment") not in have:
+        payment = _plan_direct_debit(config, ledger, template, month, opener, instance)
         if payment is not None:
             instance.entries.append(payment)
             if instance.status != "posted":
@@ -198,8 +196,7 @@ def _plan_direct_debit(
     config: Config,
     ledger: LoadedLedger,
     template: RecurringTemplate,
-    year: int,
-    month: int,
+    month: Month,
     opener: Opener,
     instance: Instance,
 ) -> Any | None:
@@ -231,28 +228,27 @@ def _plan_direct_debit(
         if not found or found[0].remaining <= 0:
             return None
         doc = found[0]
-    day = max(_clamp(year, month, template.pay_day or 1), doc.date)
+    day = max(_clamp(month, template.pay_day or 1), doc.date)
     _opener, payment = plan_payment(
         config, ledger, doc, amount=None, day=day, account=template.pay_account
     )
     opener.opens.extend(
         o for o in _opener.opens if o.account not in {x.account for x in opener.opens}
     )
-    return stamp(payment, gen_id(template, year, month, "/payment"))
+    return stamp(payment, gen_id(template, month, "/payment"))
 
 
 def plan_month(
     config: Config,
     ledger: LoadedLedger,
     templates: Sequence[RecurringTemplate],
-    year: int,
-    month: int,
+    month: Month,
 ) -> tuple[Opener, list[Instance]]:
-    opener = Opener(config, ledger, date(year, month, 1))
+    opener = Opener(config, ledger, month.first_day)
     planned: list[Any] = []
     out = []
     for template in templates:
-        instance = plan_template(config, ledger, template, year, month, opener, planned)
+        instance = plan_template(config, ledger, template, month, opener, planned)
         planned.extend(instance.entries)
         out.append(instance)
     return opener, out
@@ -271,7 +267,6 @@ def post_month(
     ``entity`` or ``entities`` limit it to some entities (month-end passes the entities
     it closes).
     """
-    year, number = month.year, month.number
     wanted = set(entities) if entities is not None else None
     if entity is not None:
         ws.config.entity(entity)
@@ -286,7 +281,7 @@ def post_month(
         for name, mine in sorted(by_entity.items()):
             ledger = ws.load_checked(name)
             try:
-                opener, instances = plan_month(ws.config, ledger, mine, year, number)
+                opener, instances = plan_month(ws.config, ledger, mine, month)
             except UsageError as exc:
                 raise ConfigError(
                     _("alusage.toml: recurring templates of {entity}: {problem}").format(

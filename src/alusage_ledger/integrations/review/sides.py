@@ -75,6 +75,8 @@ class Entry:
 
     @property
     def month(self) -> str:
+        # A side is JSON made from a git revision that may hold anything: its months stay
+        # text as written, so that the review compares and shows them, malformed or not.
         return self.date[:7]
 
     def summary(self) -> str:
