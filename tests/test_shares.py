@@ -475,7 +475,7 @@ def test_month_end_step_posts_every_place(ws: Path) -> None:
     from alusage_ledger.books.ledger import Workspace
 
     assert "alusage_ledger.domains.places.monthend" in monthend.STEP_MODULES
-    steps = monthend.STEPS
+    steps = dict(monthend.steps())  # loads the modules of STEP_MODULES
     workspace = Workspace.open(ws)
     lines = steps["shares"](workspace, Month.parse("2026-01"), dry_run=False)
     assert lines == ["le97: 3 call(s) posted for 2026-01, 1200.00 in all."]
