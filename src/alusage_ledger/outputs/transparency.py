@@ -15,7 +15,8 @@ from typing import Any
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
-from alusage_ledger.domains.commons import Line, Report, Section, percent
+from alusage_ledger.domains.commons.dues import percent
+from alusage_ledger.domains.commons.transparency import Line, Report, Section
 from alusage_ledger.outputs.render.console import say, table
 
 BAR_WIDTH = 20

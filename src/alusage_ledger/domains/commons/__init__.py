@@ -7,55 +7,13 @@ figures its base is computed from), ``dues`` (what each policy owes, explained),
 ``flowentries`` (the entries of a flow on each side), ``transparency`` (the transparency
 report, computed; ``outputs.transparency`` shows it).
 
-May import: books, core, and the lower domains sales and purchases (``flowentries``:
-``purchases.bills.posting``, ``purchases.bills.vat_in``, ``sales.invoices.sales_index``,
-``sales.invoices.series_numbers``, ``sales.invoices.series_of``).
+May import: books, core, and the lower domains sales and purchases through their packages
+(``flowentries``: ``domains.purchases`` ``vat_in``, ``vat_posting``; ``domains.sales``
+``sales_index``, ``series_numbers``, ``series_of``).
 
-Public names (for outputs and the CLI): :func:`redistribute`, :class:`MonthResult`,
-:class:`PolicyDue`, :func:`explain`, :func:`percent`, :func:`build_report`,
-:class:`Report`, :class:`Section`, :class:`Line`. They are loaded on first use: the check
-rules load ``intercompany`` (and with it this package) in a set order, and importing
-redistribution there would register the sales and purchases rules early.
+No other domain uses the commons (only closing stands above them, and it reaches the
+month-end step through ``books.monthend``), so this package re-exports nothing: the
+outputs and the CLI import its modules. Importing this package imports none of them,
+which keeps the order in which ``check`` registers its rules the order of
+``books.checks.RULE_MODULES``.
 """
-
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from alusage_ledger.domains.commons.dues import PolicyDue, explain, percent
-    from alusage_ledger.domains.commons.redistribution import MonthResult, redistribute
-    from alusage_ledger.domains.commons.transparency import Line, Report, Section, build_report
-
-__all__ = [
-    "Line",
-    "MonthResult",
-    "PolicyDue",
-    "Report",
-    "Section",
-    "build_report",
-    "explain",
-    "percent",
-    "redistribute",
-]
-
-_HOME = {
-    "Line": "transparency",
-    "MonthResult": "redistribution",
-    "PolicyDue": "dues",
-    "Report": "transparency",
-    "Section": "transparency",
-    "build_report": "transparency",
-    "explain": "dues",
-    "percent": "dues",
-    "redistribute": "redistribution",
-}
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # lazy: see the docstring (the check rules' registration order)
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from alusage_ledger.core.errors import AlusageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import _
-from alusage_ledger.domains.commons import explain, redistribute
+from alusage_ledger.domains.commons.dues import explain
+from alusage_ledger.domains.commons.redistribution import redistribute
 from alusage_ledger.outputs.reports import csv_bytes, md_table
 
 if TYPE_CHECKING:
