@@ -658,7 +658,9 @@ def test_a_cache_file_is_written_whole_with_its_checksum(cache_home: Path) -> No
     value = {"numbers": list(range(200_000)), "text": "é" * 1000}
     cache.write(cache_home, "full", "k" * 64, value)
     path = cache_home / "full" / ("k" * 64)
-    head = path.read_bytes().split(b"\n", 4)
-    assert head[3] == hashlib.sha256(head[4]).hexdigest().encode("ascii")
+    head = path.read_bytes().split(b"\n", 5)
+    assert head[3] == hashlib.sha256(head[5]).hexdigest().encode("ascii")
+    assert len(head[4]) == 64  # the HMAC (tests/test_cache_trust.py)
+    assert path.stat().st_mode & 0o777 == 0o600
     assert cache.read(cache_home, "full", "k" * 64) == value
     assert not list(cache_home.rglob("*.tmp"))

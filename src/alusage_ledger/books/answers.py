@@ -25,13 +25,17 @@ anything or took the workspace lock, called git, asked a question on the termina
 ledger it refused to load or one whose load depends on other files of the disk
 (``documents``, a plugin outside Beancount), read a file twice with different bytes,
 ended with an exit code other than 0 or 1, or was run with ``--debug``, ``--no-cache``
-or ``--help``. Only the commands of :data:`COMMANDS` are ever considered, and never with
+or ``--help`` (or with ``ALUSAGE_DEBUG`` set). Only the commands of :data:`COMMANDS` are ever considered, and never with
 an option that writes.
 
 Answers are stored under the cache folder (``$XDG_CACHE_HOME/alusage-ledger/answers``,
 the user's own, never inside the workspace), as a header (format, key, SHA-256 of the
-body) and a JSON body; anything unexpected (truncated, corrupted, another format, an
-unreadable folder) is a miss, and the run is computed as usual. ``--no-cache`` and
+body, HMAC-SHA256 of the format, key and body keyed by the user's secret) and a JSON body.
+The folders and the file must be the user's own and private, checked on every read, and
+the HMAC right before the JSON is parsed (:mod:`cachetrust`, issue 22): another local user
+cannot feed an answer. Anything unexpected (truncated, corrupted, forged, another format,
+a folder or file others may use, a link) is a miss, the file is removed when it is ours,
+and the run is computed as usual. ``--no-cache`` and
 ``ALUSAGE_NO_CACHE=1`` turn answers off with the rest of the cache.
 ``ALUSAGE_ANSWERS_LOG=FILE`` appends one line per run to FILE (``hit``, ``miss``,
 ``stored``, ``not stored: <why>``, ``off: <why>``), for tests and benchmarks.
@@ -54,9 +58,9 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, TextIO
 
-from alusage_ledger.books import cache
+from alusage_ledger.books import cache, cachetrust
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"alusage-ledger-answer"
 #: Answers kept in all (the oldest go first).
 KEEP = 200
@@ -267,8 +271,7 @@ def _folder() -> Path | None:
     """The answers' folder (in the cache folder), or None when the cache is off or unsafe."""
     if not cache.enabled():
         return None
-    where = cache.folder() / "answers"
-    return where
+    return cache.resolved_folder() / "answers"
 
 
 def _code_fingerprint() -> list[object]:
@@ -383,18 +386,38 @@ def _still_true(kind: str, path: str, value: str) -> bool:
     return False
 
 
+def _fields(key: str) -> tuple[bytes, bytes]:
+    """The header's fields that the HMAC covers (with the body)."""
+    return b"%s %d" % (MAGIC, FORMAT), key.encode("ascii")
+
+
 def _read(where: Path, key: str) -> dict[str, Any] | None:
-    """The stored answer of ``key`` when its header and checksum hold, else None."""
+    """The stored answer of ``key`` when its folders and file are the user's own and
+    private, and its header, checksum and HMAC hold (checked before the JSON is read)."""
     path = where / key
+    if not cachetrust.trusted_folders(where.parent, where):
+        return None
+    secret = cachetrust.secret(where.parent, create=False)
+    handle = cachetrust.open_private(path) if secret is not None else None
+    if secret is None or handle is None:
+        return None
     try:
-        with open(path, "rb") as handle:
-            head = [handle.readline(200).rstrip(b"\n") for _line in range(3)]
+        with handle:
+            head = [handle.readline(200).rstrip(b"\n") for _line in range(4)]
             body = handle.read()
     except OSError:
         return None
-    if head[0] != b"%s %d" % (MAGIC, FORMAT) or head[1] != key.encode("ascii"):
+    fields = _fields(key)
+    if (head[0], head[1]) != fields:
+        cachetrust.discard(path, "another format or key")
         return None
-    if hashlib.sha256(body).hexdigest().encode("ascii") != head[2]:
+    if not cachetrust.same(hashlib.sha256(body).hexdigest(), head[2]):
+        cachetrust.discard(path, "wrong checksum")
+        return None
+    signer = cachetrust.mac(secret, *fields)
+    signer.update(body)
+    if not cachetrust.same(signer.hexdigest(), head[3]):
+        cachetrust.discard(path, "wrong HMAC (not written by this user's tool)")
         return None
     try:
         answer = json.loads(body.decode("utf-8"))
@@ -410,26 +433,32 @@ def _read(where: Path, key: str) -> dict[str, Any] | None:
     return answer
 
 
-def _write(where: Path, key: str, answer: dict[str, Any]) -> None:
-    if not cache.usable(where.parent) or not cache.usable(where):
-        return
+def _write(where: Path, key: str, answer: dict[str, Any]) -> bool:
+    if not cache.usable(where.parent) or not cachetrust.make_folder(where):
+        return False
+    secret = cachetrust.secret(where.parent, create=False)
+    if secret is None:
+        return False
     body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    head = b"%s %d\n%s\n%s\n" % (
-        MAGIC,
-        FORMAT,
-        key.encode("ascii"),
-        hashlib.sha256(body).hexdigest().encode("ascii"),
+    fields = _fields(key)
+    signer = cachetrust.mac(secret, *fields)
+    signer.update(body)
+    head = b"\n".join(
+        [*fields, hashlib.sha256(body).hexdigest().encode(), signer.hexdigest().encode(), b""]
     )
     tmp = where / f".{key}.{os.getpid()}.tmp"
     try:
-        with open(tmp, "wb") as handle:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()  # left by a killed writer of the same process id
+        with cachetrust.create_private(tmp) as handle:
             handle.write(head + body)
         os.replace(tmp, where / key)
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        return
+        return False
     _prune(where)
+    return True
 
 
 def _prune(where: Path) -> None:
@@ -489,7 +518,7 @@ def _recording() -> Iterator[_Recorder]:
 
 def run(args: Sequence[str], compute: Any) -> None:
     """Run ``compute(args)`` (the command line), replaying or recording its answer."""
-    path = command_of(args)
+    path = command_of(args) if not cachetrust.debugging() else None
     where = _folder() if path is not None else None
     if path is None or where is None:
         if path is not None:
@@ -546,9 +575,4 @@ def _keep(where: Path, key: str, rec: _Recorder, code: object) -> None:
         "inputs": [[kind, path, value] for (kind, path), value in sorted(rec.inputs.items())],
         "chunks": [[number, text] for number, text in rec.chunks],
     }
-    try:
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return
-    _write(where, key, answer)
-    _log("stored")
+    _log("stored" if _write(where, key, answer) else "not stored: the cache folder was refused")

@@ -26,10 +26,14 @@ are also what is hashed: a hand edit of any file, a closed month included, chang
 key and is never served from the cache.
 
 Verified before use: each cache file starts with a header naming the format, its own
-key, the code tag and the SHA-256 of the pickled payload; the payload is unpickled only
-when all four match. Any doubt (missing, truncated, corrupted, another version, an
-unreadable folder) means: recompute, and the bad file is removed. Writes are atomic
-(temporary file, ``os.replace``); a failed write is ignored (the cache is never needed).
+key, the code tag, the SHA-256 of the pickled payload and an HMAC-SHA256 of the header's
+fields and the payload, keyed by the user's own secret (:mod:`cachetrust`); the payload is
+unpickled only when all five match. Only the user's own private folders and files are
+read or written, checked on every read (:mod:`cachetrust`: issue 22). Any doubt (missing,
+truncated, corrupted, forged, another version, a folder or file others may use, a link)
+means: recompute, and the bad file is removed when it is ours. Writes are atomic (a new
+0600 temporary file, ``os.replace``); a failed write is ignored (the cache is never
+needed).
 
 ``--no-cache`` or ``ALUSAGE_NO_CACHE=1`` turn it off. The command line writes records in
 a detached child process (:data:`BACKGROUND`), so that pickling never delays an answer
@@ -43,14 +47,14 @@ import contextlib
 import hashlib
 import os
 import pickle
-import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 import alusage_ledger
+from alusage_ledger.books import cachetrust
 
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"alusage-ledger-cache"
 #: Records kept per ledger (older ones are removed when a new one is written).
 KEEP_PER_LEDGER = 3
@@ -66,7 +70,7 @@ _disabled = False
 _tag: str | None = None
 #: Source files whose code decides what a record contains (the parse, the vetted loader,
 #: the booking pipeline, the record's encoding).
-_CODE_FILES = ("parsing.py", "loader.py", "beanpipe.py", "cache.py")
+_CODE_FILES = ("parsing.py", "loader.py", "beanpipe.py", "cache.py", "cachetrust.py")
 
 
 def _background() -> bool:
@@ -91,12 +95,18 @@ def folder() -> Path:
     return root / "alusage-ledger"
 
 
+def resolved_folder() -> Path:
+    """:func:`folder` with its parent resolved, and itself not: a link there is refused."""
+    where = folder()
+    return Path(os.path.realpath(where.parent)) / where.name
+
+
 def folder_for(workspace: Path) -> Path | None:
     """The cache folder, or None when it cannot be used safely for this workspace."""
     if not enabled():
         return None
     try:
-        where = Path(os.path.realpath(folder()))
+        where = resolved_folder()
         ws = Path(os.path.realpath(workspace))
     except (OSError, RuntimeError):
         return None
@@ -106,15 +116,11 @@ def folder_for(workspace: Path) -> Path | None:
 
 
 def usable(where: Path) -> bool:
-    """The folder exists (made 0700 if not) and is the user's own, not writable by others."""
-    try:
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.stat(where)
-    except OSError:
-        return False
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return False
-    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    """The folder exists (made 0700 if not), is the user's own and private (0700, not a
+    link) and holds the user's key (made if not): see :mod:`cachetrust`."""
+    with contextlib.suppress(OSError):
+        where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return cachetrust.make_folder(where) and cachetrust.secret(where, create=True) is not None
 
 
 def code_tag() -> str:
@@ -167,42 +173,57 @@ def _path(where: Path, kind: str, key: str) -> Path:
     return where / kind / key
 
 
-def _header(key: str, payload_digest: str) -> bytes:
-    return b"%s %d\n%s\n%s\n%s\n" % (
-        MAGIC,
-        FORMAT,
+def _fields(kind: str, key: str) -> tuple[bytes, ...]:
+    """The header's fields that the HMAC covers (with the payload)."""
+    return (
+        b"%s %d" % (MAGIC, FORMAT),
+        kind.encode("ascii"),
         key.encode("ascii"),
         code_tag().encode("ascii"),
-        payload_digest.encode("ascii"),
     )
 
 
 def read(where: Path, kind: str, key: str) -> Any:
-    """The object stored under ``key``, or None (missing, damaged or from another version).
+    """The object stored under ``key``, or None (missing, damaged, forged, from another
+    version, or in a folder or file that is not the user's own private one).
 
-    The payload is hashed, then unpickled, from the same open file (a concurrent writer
-    replaces the file, never changes it), in chunks: no copy of it is held in memory.
+    The payload is hashed and authenticated, then unpickled, from the same open file (a
+    concurrent writer replaces the file, never changes it), in chunks: no copy of it is
+    held in memory. Nothing is unpickled before the HMAC is found right.
     """
     path = _path(where, kind, key)
-    expected = (b"%s %d" % (MAGIC, FORMAT), key.encode("ascii"), code_tag().encode("ascii"))
+    if not cachetrust.trusted_folders(where, path.parent):
+        return None
+    secret = cachetrust.secret(where, create=False)
+    if secret is None:
+        return None
+    handle = cachetrust.open_private(path)
+    if handle is None:
+        return None
+    fields = _fields(kind, key)
+    why = "another format, key or version"
     try:
-        with open(path, "rb") as handle:
-            head = [handle.readline(200).rstrip(b"\n") for _line in range(4)]
-            if tuple(head[:3]) == expected:
+        with handle:
+            head = [handle.readline(200).rstrip(b"\n") for _line in range(5)]
+            if (head[0], head[1], head[2]) == (fields[0], fields[2], fields[3]):
                 start = handle.tell()
                 digest = hashlib.sha256()
+                signer = cachetrust.mac(secret, *fields)
                 for chunk in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(chunk)
-                if digest.hexdigest().encode("ascii") == head[3]:
-                    handle.seek(start)
-                    try:
-                        return pickle.load(handle)
-                    except Exception:  # any doubt: recompute
-                        pass
+                    signer.update(chunk)
+                why = "wrong checksum"
+                if cachetrust.same(digest.hexdigest(), head[3]):
+                    why = "wrong HMAC (not written by this user's tool)"
+                    if cachetrust.same(signer.hexdigest(), head[4]):
+                        handle.seek(start)
+                        try:
+                            return pickle.load(handle)
+                        except Exception:  # any doubt: recompute
+                            why = "cannot be unpickled"
     except OSError:
         return None
-    with contextlib.suppress(OSError):
-        path.unlink()
+    cachetrust.discard(path, why)
     return None
 
 
@@ -226,21 +247,28 @@ def _write_items(where: Path, items: list[tuple[str, str, Any]]) -> None:
 
 
 def write_now(where: Path, kind: str, key: str, obj: Any) -> bool:
-    """Pickle ``obj`` straight into a temporary file (no copy of the payload in memory),
-    then fill in the header's checksum and move the file into place."""
+    """Pickle ``obj`` straight into a new private temporary file (no copy of the payload
+    in memory), then fill in the header's checksum and HMAC and move the file into place."""
     if not usable(where):
         return False
+    secret = cachetrust.secret(where, create=False)
     path = _path(where, kind, key)
+    if secret is None or not cachetrust.make_folder(path.parent):
+        return False
     tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        with open(tmp, "w+b") as handle:
-            header = _header(key, "0" * 64)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()  # left by a killed writer of the same process id
+        with cachetrust.create_private(tmp) as handle:
+            fields = _fields(kind, key)
+            header = b"\n".join([fields[0], *fields[2:], b"0" * 64, b"0" * 64]) + b"\n"
             handle.write(header)
             digest = hashlib.sha256()
-            pickle.Pickler(_Hashing(handle, digest), protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
-            handle.seek(len(header) - 65)
-            handle.write(digest.hexdigest().encode("ascii"))
+            signer = cachetrust.mac(secret, *fields)
+            sink = _Hashing(handle, digest, signer)
+            pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+            handle.seek(len(header) - 130)
+            handle.write(b"%s\n%s" % (digest.hexdigest().encode(), signer.hexdigest().encode()))
         os.replace(tmp, path)
         return True
     except Exception:  # the cache is never needed: give up quietly
@@ -250,13 +278,14 @@ def write_now(where: Path, kind: str, key: str, obj: Any) -> bool:
 
 
 class _Hashing:
-    """A file that hashes what is written to it (the pickler's output)."""
+    """A file that hashes and signs what is written to it (the pickler's output)."""
 
-    def __init__(self, handle: Any, digest: Any) -> None:
-        self.handle, self.digest = handle, digest
+    def __init__(self, handle: Any, digest: Any, signer: Any) -> None:
+        self.handle, self.digest, self.signer = handle, digest, signer
 
     def write(self, data: Any) -> int:
         self.digest.update(data)
+        self.signer.update(data)
         return int(self.handle.write(data))
 
 

@@ -32,7 +32,7 @@ import typer.main as typer_main
 from typer.core import TyperCommand, TyperGroup
 
 from alusage_ledger import __version__
-from alusage_ledger.books import cache
+from alusage_ledger.books import cache, cachetrust
 from alusage_ledger.cli import state
 from alusage_ledger.cli._click import click
 from alusage_ledger.cli.emptyvalues import refuse_empty_values
@@ -451,6 +451,7 @@ def root(
     ] = False,
 ) -> None:
     cache.set_enabled(not no_cache)
+    cachetrust.set_debug(debug)
     state.reset(
         workspace_path=workspace,
         json=json_output,
