@@ -44,6 +44,8 @@ KEY_SIZE = 32
 _debug = False
 #: Keys read by this process, by path, with the file's identity (checked again each time).
 _secrets: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+#: Key files refused by this process: the cache stays off until the process ends.
+_refused: set[str] = set()
 
 
 def set_debug(on: bool) -> None:
@@ -177,17 +179,25 @@ def secret(root: Path, *, create: bool) -> bytes | None:
     Created when missing and ``create``: 32 random bytes written to a new private
     temporary file, then linked to its name (``os.link`` fails if another process won the
     race: then that one's key is read back). A key file that is not the user's own private
-    file of 32 bytes is not used (the cache is off), and removed when it is ours.
+    file of 32 bytes is not used: the cache is off for the rest of the process, and the
+    file is removed when it is ours (the next run makes a new key, so that what the old
+    one signed is never trusted again).
     """
     path = root / KEY_NAME
+    if str(path) in _refused:
+        return None
     known = _secrets.get(str(path))
     if known is not None:
         with contextlib.suppress(OSError):
             info = os.lstat(path)
             if _private(info, stat.S_IFREG) is None and known[0] == _identity(info):
                 return known[1]
+    present = os.path.lexists(path)
     handle = open_private(path)
-    if handle is None and create and not os.path.lexists(path):
+    if handle is None and present:
+        _refused.add(str(path))  # refused (and removed if ours) by open_private
+        return None
+    if handle is None and create:
         tmp = root / f".{KEY_NAME}.{os.getpid()}.tmp"
         try:
             with contextlib.suppress(FileNotFoundError):
@@ -214,6 +224,7 @@ def secret(root: Path, *, create: bool) -> bytes | None:
             return None
     if len(value) != KEY_SIZE:
         discard(path, "not a key of 32 bytes")
+        _refused.add(str(path))
         return None
     _secrets[str(path)] = (identity, value)
     return value
@@ -224,8 +235,9 @@ def _identity(info: os.stat_result) -> tuple[int, int, int]:
 
 
 def forget_secrets() -> None:
-    """Forget the keys read by this process (tests)."""
+    """Forget the keys read or refused by this process (tests: as a new process)."""
     _secrets.clear()
+    _refused.clear()
 
 
 def mac(key: bytes, *fields: bytes) -> hmac.HMAC:
