@@ -38,6 +38,7 @@ transactions, costs and prices (tests/test_cache.py).
 from __future__ import annotations
 
 import decimal
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -211,21 +212,29 @@ def balances_hold(entries: list[Any], options_map: dict[str, Any]) -> bool:
     return True
 
 
+def plain_postings(postings: Iterable[Any]) -> bool:
+    """Every posting has its number and currency, no cost and no price: what the tool
+    writes, and what Beancount's booking leaves as it is."""
+    for posting in postings:
+        units = posting.units
+        if (
+            posting.cost is not None
+            or posting.price is not None
+            or type(units) is not Amount
+            or type(units.number) is not Decimal
+            or type(units.currency) is not str
+        ):
+            return False
+    return True
+
+
 def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
     """Beancount's booking of a ledger of plain postings, or None for any other ledger."""
     transaction = data.Transaction
     for entry in entries:
         if type(entry) is transaction:
-            for posting in entry.postings:
-                units = posting.units
-                if (
-                    posting.cost is not None
-                    or posting.price is not None
-                    or type(units) is not Amount
-                    or type(units.number) is not Decimal
-                    or type(units.currency) is not str
-                ):
-                    return None
+            if not plain_postings(entry.postings):
+                return None
         elif isinstance(entry, transaction):
             return None
     infer = interpolate.infer_tolerances

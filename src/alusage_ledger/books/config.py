@@ -563,21 +563,26 @@ def describe_error(error: dict[str, Any]) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def parse_config(text: str, source: Path) -> Config:
-    """``alusage.toml`` as a :class:`Config`; :class:`ConfigError` (exit 3) otherwise.
-
-    A UTF-8 byte order mark (as Windows editors save) is accepted and ignored; a file
-    without any entity is an error (every command needs one).
-    """
-    text = text.removeprefix("\ufeff")
+def toml_document(text: str, source: Path | str) -> dict[str, Any]:
+    """A TOML file's text as a dict (a UTF-8 byte order mark, as Windows editors save, is
+    ignored); :class:`ConfigError` (exit 3) naming the file otherwise."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             _("{file}: the TOML syntax is invalid ({detail}); fix that line.").format(
                 file=source, detail=exc
             )
         ) from exc
+
+
+def parse_config(text: str, source: Path) -> Config:
+    """``alusage.toml`` as a :class:`Config`; :class:`ConfigError` (exit 3) otherwise.
+
+    A UTF-8 byte order mark (as Windows editors save) is accepted and ignored; a file
+    without any entity is an error (every command needs one).
+    """
+    raw = toml_document(text, source)
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:

@@ -14,17 +14,15 @@ import errno
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from beancount import loader
 from beancount.core import data
 from beancount.core import data as bdata
-from beancount.core.amount import Amount
 from beancount.parser import parser
 
-from alusage_ledger.books.beanpipe import book
+from alusage_ledger.books.beanpipe import book, plain_postings
 from alusage_ledger.books.ledger import Workspace
 from alusage_ledger.books.loader import LoadedLedger, ParsedFile, load_ledger
 from alusage_ledger.books.parsing import parse_source
@@ -385,25 +383,8 @@ class PlannedWorkspace(Workspace):
 
 
 def _plain(entry: Any) -> bool:
-    """Neither a pad nor a document, and a transaction's postings have their number and
-    currency, no cost, no price (booked the same whatever else the ledger holds)."""
-    if not _PLAIN_TYPES:
-        _PLAIN_TYPES.extend((data.Transaction, (data.Pad, data.Document), Amount))
-    transaction, odd, amount = _PLAIN_TYPES
-    kind = type(entry)
-    if kind is not transaction:
-        return not isinstance(entry, (transaction, *odd))
-    for posting in entry.postings:
-        units = posting.units
-        if (
-            posting.cost is not None
-            or posting.price is not None
-            or type(units) is not amount
-            or type(units.number) is not Decimal
-            or type(units.currency) is not str
-        ):
-            return False
-    return True
-
-
-_PLAIN_TYPES: list[Any] = []
+    """Neither a pad nor a document, and a transaction's postings are plain (booked the
+    same whatever else the ledger holds)."""
+    if type(entry) is not data.Transaction:
+        return not isinstance(entry, (data.Transaction, data.Pad, data.Document))
+    return plain_postings(entry.postings)

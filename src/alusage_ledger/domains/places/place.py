@@ -1,30 +1,12 @@
-"""Shared places (le 97): their configuration, members and accounts.
+"""Shared places (le 97): their members and accounts.
 
 A place is paid for by a *host* entity (Mycéliandre SCIC for le 97) and used by
 *members*; each member pays its share of the place's rent and charges ("propriété
-d'usage"). What is static lives in ``alusage.toml``::
-
-    [places.le97]
-    host = "myceliandre"
-    receivable = "Actif:Usagers:Le97"
-    income = "Produits:Le97:Refacturation"
-    mirror_expense = "Charges:Locations:Le97"
-
-    [[places.le97.charges]]
-    name = "loyer"
-    accounts = ["Charges:Le97:Loyer"]
-    key = "surface"
-
-    [[places.le97.members]]
-    id = "alusage"
-    entity = "alusage"
-    since = 2026-01-01
-    surface_m2 = "20"
-
-The pydantic models of that section and their cross-checks live in
-:mod:`alusage_ledger.books.placeconfig`; this module holds the small helpers every command
-needs (find a place or a member, its sub-account). The arithmetic lives in
-:mod:`allocation`, the ledger work in the modules :mod:`shares` lists.
+d'usage"). The ``[places.*]`` section of ``alusage.toml`` (example and pydantic models in
+:mod:`alusage_ledger.books.placeconfig`) is read by the configuration; this module holds
+the small helpers every command needs (find a place or a member, its sub-account). The
+arithmetic lives in :mod:`allocation`, the ledger work in :mod:`calls`, :mod:`payments`
+and :mod:`statement`.
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ encoding. Any mistake in the file is a configuration error (exit 3) naming the r
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,7 +33,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from alusage_ledger.books.accounts import Opener
-from alusage_ledger.books.config import describe_error
+from alusage_ledger.books.config import describe_error, toml_document
 from alusage_ledger.books.loader import LoadedLedger
 from alusage_ledger.books.text import check_text
 from alusage_ledger.core.chart import BY_KIND
@@ -369,14 +368,7 @@ def _profile(model: ProfileModel, source: str) -> Profile | None:
 
 def parse_rules(text: str, source: str) -> RuleSet:
     """A rules file's text as a :class:`RuleSet`; :class:`ConfigError` (exit 3) otherwise."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            _("{file}: the TOML syntax is invalid ({detail}); fix that line.").format(
-                file=source, detail=exc
-            )
-        ) from exc
+    raw = toml_document(text, source)
     try:
         model = RulesFileModel.model_validate(raw)
     except ValidationError as exc:
