@@ -166,11 +166,6 @@ def _close_records(entries: Iterable[Any]) -> tuple[dict[str, CloseRecord], list
     return records, duplicates
 
 
-def last_closed(entries: Iterable[Any]) -> Month | None:
-    records, _dups = close_records(entries)
-    return max(records) if records else None
-
-
 # --------------------------------------------------------------------------- digests
 
 
