@@ -263,7 +263,7 @@ def test_the_writer_refuses_a_closed_month_and_accepts_a_late_document(ws: Path,
     with pytest.raises(RefusedError) as refused:
         workspace.write([Append("coop", (bill(date(2026, 1, 30)),))])
     assert "2026-01 is closed for coop" in refused.value.message
-    assert "piece-date: 2026-01-30" in refused.value.message
+    assert "its own date 2026-01-30 with --piece-date" in refused.value.message
     assert snapshot(ws) == before
     # booked at an open date, with the document's date as piece-date
     workspace.write(

@@ -554,7 +554,7 @@ def test_list_shows_amounts_due_dates_and_days_overdue(run: FastCli) -> None:
         == 0
     )
     assert run("invoice", "pay", "F2026-0003", "--date", "2026-03-12").exit_code == 0
-    result = run("invoice", "list", "--as-of", "2026-03-15", "--unpaid")
+    result = run("--wide", "invoice", "list", "--as-of", "2026-03-15", "--unpaid")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == [
@@ -613,7 +613,7 @@ def test_list_shows_amounts_due_dates_and_days_overdue(run: FastCli) -> None:
     data = json.loads(run("--json", "invoice", "list", "--period", "2026-02").output)
     assert [r["number"] for r in data["invoices"]] == ["F2026-0002"]
     assert run("invoice", "list", "--period", "2026-13").exit_code == 2
-    french = run("invoice", "list", "--as-of", "2026-03-15", "--unpaid", lang="fr")
+    french = run("--wide", "invoice", "list", "--as-of", "2026-03-15", "--unpaid", lang="fr")
     assert "réglée en partie" in french.output and "1\u202f000,00" in french.output
 
 

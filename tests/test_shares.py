@@ -166,7 +166,9 @@ def test_changed_shares_refused_then_replaced(ws: Path, run: Cli) -> None:
     before = snapshot(ws)
     refused = run("shares", "le97", "--month", "2026-01", "--post")
     assert refused.exit_code == 4
-    assert "--replace" in refused.output
+    assert "'alusage-ledger shares le97 --month 2026-01 --post --replace'" in " ".join(
+        refused.output.split()
+    )
     assert snapshot(ws) == before
     replaced = run("shares", "le97", "--month", "2026-01", "--post", "--replace")
     assert replaced.exit_code == 0, replaced.output

@@ -243,9 +243,9 @@ class Writer:
                 if month in closed and not self._inventory_window(item.entity, ledger, entry):
                     raise RefusedError(
                         _(
-                            "{month} is closed for {entity}: book this document at an open "
-                            "date with the metadata piece-date: {day} (e.g. 'bill add --date "
-                            "<today> --piece-date {day}'); correct an entry of {month} with a "
+                            "{month} is closed for {entity}: date this entry in an open month "
+                            "(a bill or a capital payment received late keeps its own date "
+                            "{day} with --piece-date); correct an entry of {month} with a "
                             "reversal and a new entry in an open month; or reopen {month} "
                             "('alusage-ledger reopen {month} --reason ...')."
                         ).format(month=month, entity=item.entity, day=entry.date.isoformat())

@@ -41,7 +41,7 @@ from alusage_ledger.cli.options import optional
 from alusage_ledger.core.errors import AlusageError, ExitCode, LedgerErrors
 from alusage_ledger.core.i18n import N_, _, get_language, resolve_language, set_language, translate
 from alusage_ledger.core.suggest import did_you_mean
-from alusage_ledger.outputs.render.console import emit_json
+from alusage_ledger.outputs.render.console import emit_json, error, warn
 
 #: Command modules, each with ``register(app)``; imported at start-up, so they import
 #: the library (and Beancount) only inside their command functions.
@@ -71,7 +71,7 @@ COMMAND_MODULES = (
     "fava",
 )
 
-_FLAGS = ("--json", "--no-color", "--debug", "--quiet", "-q", "--no-cache")
+_FLAGS = ("--json", "--no-color", "--wide", "--debug", "--quiet", "-q", "--no-cache")
 _VALUED = ("--workspace", "--lang")
 
 
@@ -371,18 +371,17 @@ def report_error(exc: AlusageError) -> None:
             }
         )
     for problem in problems:
-        sys.stderr.write(problem.render() + "\n")
-    sys.stderr.write(_("Error: {message}").format(message=exc.message) + "\n")
+        (warn if problem.severity == "warning" else error)(problem.render())
+    error(_("Error: {message}").format(message=exc.message))
 
 
 def report_unexpected(exc: BaseException, code: ExitCode) -> None:
     if state.current().debug:
         traceback.print_exc(file=sys.stderr)
-    sys.stderr.write(
+    error(
         _("Error: unexpected {kind}: {detail} (run again with --debug to see where).").format(
             kind=type(exc).__name__, detail=exc
         )
-        + "\n"
     )
 
 
@@ -427,6 +426,16 @@ def root(
     no_color: Annotated[
         bool, typer.Option("--no-color", help=N_("No colours, plain text tables."))
     ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help=N_(
+                "Tables keep every column, whatever the width (by default they fit the "
+                "terminal, or 100 columns when piped)."
+            ),
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help=N_("Print only what was asked for."))
     ] = False,
@@ -458,6 +467,7 @@ def root(
         color=not no_color,
         debug=debug,
         quiet=quiet,
+        wide=wide,
         lang=resolve_language(lang),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import optional
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.outputs.render.console import emit_json, say
+from alusage_ledger.outputs.render.console import RED, YELLOW, emit_json, paint, say
 
 
 def register(app: typer.Typer) -> None:
@@ -44,9 +45,13 @@ def register(app: typer.Typer) -> None:
             )
         else:
             for problem in errors:
-                say(problem.render())
+                say(paint(problem.render(), RED, sys.stdout))
             for problem in warnings:
-                say(_("warning: {problem}").format(problem=problem.render()))
+                say(
+                    paint(
+                        _("warning: {problem}").format(problem=problem.render()), YELLOW, sys.stdout
+                    )
+                )
             if errors:
                 say(_("{count} error(s) found.").format(count=len(errors)))
             else:

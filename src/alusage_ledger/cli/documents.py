@@ -92,4 +92,6 @@ def render_documents(docs: list[Document], today: Any, title: str) -> None:
         ],
         rows,
         right=(4, 5, 6, 7, 8, 10),
+        free=(3,),
+        drop=(5, 4, 10, 0, 7, 9),
     )

@@ -450,7 +450,8 @@ def register(app: typer.Typer) -> None:
             ]
             for r in rows
         ]
-        table(None, columns, body, right=(4, 5, 6, 7, 9))
+        # At 80 columns the number, date, client, total and status stay.
+        table(None, columns, body, right=(4, 5, 6, 7, 9), free=(3, 10), drop=(5, 4, 9, 0, 8, 7))
         due_total = still_due(rows)
         say(
             _("{count} invoice(s); still due: {amount}.").format(

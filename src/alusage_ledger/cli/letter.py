@@ -200,6 +200,8 @@ def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
             [_("Third party"), _("Kind"), *headers, _("Total")],
             rows,
             right=(2, 3, 4, 5, 6),
+            free=(0,),
+            drop=(1, 4, 3),
         )
         say(_("Positive: owed to {entity}; negative: owed by {entity}.").format(entity=entity))
         items = sorted((r for b in mine for r in b.rows), key=lambda r: (r.day, r.party, r.refs))
@@ -218,5 +220,7 @@ def _render_aged(entities: list[str], balances: list[Any], day: Any) -> None:
                 for r in items
             ],
             right=(1, 5),
+            free=(2, 4),
+            drop=(4, 1),
         )
         say("")

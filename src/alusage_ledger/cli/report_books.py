@@ -92,6 +92,8 @@ def register_report(report_app: typer.Typer) -> None:
                 lr.trial_headers(),
                 lr.trial_rows(tb, True),
                 right=range(3, 9),
+                free=(2,),
+                drop=(2, 3, 4, 5, 6),
             )
 
         emit_report(
@@ -135,6 +137,8 @@ def register_report(report_app: typer.Typer) -> None:
                     headers,
                     [r[2:] for r in lr.ledger_rows([book], window, True)],
                     right=(4, 5, 6),
+                    free=(3,),
+                    drop=(1,),
                 )
 
         emit_report(
@@ -179,6 +183,8 @@ def register_report(report_app: typer.Typer) -> None:
                 lr.journal_headers(),
                 lr.journal_rows(book, True),
                 right=(7, 8),
+                free=(4,),
+                drop=(0, 5, 1, 4),
             )
 
         emit_report(

@@ -1,7 +1,7 @@
 """Global options shared by every command (``--workspace``, ``--json``, ``--lang``...).
 
 :func:`reset` also hands the options rendering needs (``--json``, ``--no-color``,
-``--quiet``) to :mod:`alusage_ledger.outputs.render.settings`, which the renderers read.
+``--quiet``, ``--wide``) to :mod:`alusage_ledger.outputs.render.settings`, which the renderers read.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class State:
         color: bool = True,
         debug: bool = False,
         quiet: bool = False,
+        wide: bool = False,
         lang: str = "en",
     ) -> None:
         self.workspace_path = workspace_path
@@ -33,6 +34,7 @@ class State:
         self.color = color
         self.debug = debug
         self.quiet = quiet
+        self.wide = wide
         self.lang = lang
         self._workspace: Workspace | None = None
 
@@ -56,7 +58,7 @@ STATE = State()
 def reset(**values: object) -> State:
     global STATE
     STATE = State(**values)  # type: ignore[arg-type]
-    settings.configure(json=STATE.json, color=STATE.color, quiet=STATE.quiet)
+    settings.configure(json=STATE.json, color=STATE.color, quiet=STATE.quiet, wide=STATE.wide)
     return STATE
 
 

@@ -439,7 +439,8 @@ def post_shares(
             raise RefusedError(
                 _(
                     "The shares of {place} for {month} changed since they were posted "
-                    "({detail}); run again with --replace to reverse and re-post them."
+                    "({detail}); 'alusage-ledger shares {place} --month {month} --post "
+                    "--replace' reverses and re-posts them."
                 ).format(place=place.id, month=month, detail=detail)
             )
 
