@@ -446,7 +446,7 @@ def test_steps_run_in_order_and_their_lines_are_shown(
     result = cli("close", "2026-01")
     assert result.exit_code == 0, result.output
     assert seen == [f"{n} 2026-01 False" for n in monthend.ORDER]
-    assert "step shares:\n  shares done" in result.output
+    assert "step shares of the places:\n  shares done" in result.output
 
 
 # --------------------------------------------------------------------------- subprocess

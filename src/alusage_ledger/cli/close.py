@@ -104,6 +104,14 @@ def register(app: typer.Typer) -> None:
         )
 
 
+#: What each month-end step is called for people (``--json`` keeps the names).
+STEP_LABELS = {
+    "recurring": N_("recurring bills"),
+    "shares": N_("shares of the places"),
+    "redistribution": N_("redistribution"),
+    "vat": N_("VAT settlement"),
+}
+
 _STATUS = {
     "closed": N_("closed"),
     "already-closed": N_("already closed"),
@@ -129,10 +137,11 @@ def _show_close(result: CloseResult) -> None:
     else:
         say(_("{month} closed.").format(month=result.month))
     for name, lines in result.steps:
+        label = _(STEP_LABELS[name]) if name in STEP_LABELS else name
         if not lines:
-            say(_("step {name}: nothing to post").format(name=name))
+            say(_("step {name}: nothing to post").format(name=label))
             continue
-        say(_("step {name}:").format(name=name))
+        say(_("step {name}:").format(name=label))
         for line in lines:
             say(f"  {line}")
     for item in result.entities:

@@ -32,6 +32,12 @@ def number(value: Decimal) -> str:
     return str(numbers.format_decimal(value, format="#,##0.00", locale=babel_locale()))  # type: ignore[attr-defined]
 
 
+def decimal_symbol() -> str:
+    """The decimal separator of the user's language: ``,`` in French, ``.`` in English."""
+    numbers = _babel()
+    return str(numbers.get_decimal_symbol(locale=babel_locale()))  # type: ignore[attr-defined]
+
+
 def machine(value: Decimal) -> str:
     """``1234.50``: two decimals, no separators (JSON, CSV)."""
     return f"{value.quantize(Decimal('0.01')):f}"

@@ -13,8 +13,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.core.errors import AlusageError
-from alusage_ledger.core.fmt import money
-from alusage_ledger.core.i18n import _, get_language
+from alusage_ledger.core.fmt import decimal_symbol, money
+from alusage_ledger.core.i18n import N_, _, get_language
 from alusage_ledger.core.money import format_machine
 from alusage_ledger.core.periods import Month
 from alusage_ledger.domains.places.allocation import format_months
@@ -45,10 +45,32 @@ def key_json(key: str | tuple[tuple[str, Any], ...]) -> str | dict[str, str]:
     }
 
 
+#: What each key is called for people (the configuration and ``--json`` keep the ids).
+KEY_LABELS = {
+    "equal": N_("equal shares"),
+    "surface": N_("surface"),
+    "desks": N_("desks"),
+    "days": N_("days"),
+    "fixed": N_("fixed"),
+}
+
+
+def key_label(name: str) -> str:
+    """A key's name in the user's language: ``days`` → ``jours``."""
+    return _(KEY_LABELS[name]) if name in KEY_LABELS else name
+
+
+def decimal_text(text: str) -> str:
+    """A plain decimal (``5.5``) with the user's decimal separator (``5,5`` in French)."""
+    return text.replace(".", decimal_symbol()) if "." in text else text
+
+
 def key_text(key: str | tuple[tuple[str, Any], ...], then: str) -> str:
     if isinstance(key, str):
-        return _("fixed, then {key}").format(key=then) if key == "fixed" else key
-    return " + ".join(f"{name} × {ratio}" for name, ratio in key)
+        if key == "fixed":
+            return _("fixed, then {key}").format(key=key_label(then))
+        return key_label(key)
+    return " + ".join(f"{key_label(name)} × {decimal_text(str(ratio))}" for name, ratio in key)
 
 
 def allocation_json(place: Place, allocation: Allocation) -> dict[str, Any]:
@@ -138,7 +160,9 @@ def allocation_tables(
                 )
             for part in split.parts:
                 label = (
-                    part.key if part.ratio is None else f"{part.key} × {weight_text(part.ratio)}"
+                    key_label(part.key)
+                    if part.ratio is None
+                    else f"{key_label(part.key)} × {decimal_text(weight_text(part.ratio))}"
                 )
                 for member_id in sorted(part.weights):
                     weight_rows.append(
@@ -146,7 +170,7 @@ def allocation_tables(
                             group.name,
                             str(split.covered),
                             member_id,
-                            f"{label}: {weight_text(part.weights[member_id])}",
+                            f"{label}: {decimal_text(weight_text(part.weights[member_id]))}",
                             money(part.shares.get(member_id, ZERO)),
                         ]
                     )
