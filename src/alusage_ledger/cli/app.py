@@ -39,7 +39,15 @@ from alusage_ledger.cli.emptyvalues import refuse_empty_values
 from alusage_ledger.cli.interactive import enable_prompts
 from alusage_ledger.cli.options import optional
 from alusage_ledger.core.errors import AlusageError, ExitCode, LedgerErrors
-from alusage_ledger.core.i18n import N_, _, get_language, resolve_language, set_language, translate
+from alusage_ledger.core.i18n import (
+    N_,
+    _,
+    beancount_messages,
+    get_language,
+    resolve_language,
+    set_language,
+    translate,
+)
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.outputs.render.console import emit_json, error, warn
 
@@ -461,6 +469,7 @@ def root(
 ) -> None:
     cache.set_enabled(not no_cache)
     cachetrust.set_debug(debug)
+    beancount_messages.set_debug(debug)
     state.reset(
         workspace_path=workspace,
         json=json_output,

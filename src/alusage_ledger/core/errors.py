@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from alusage_ledger.core.i18n.beancount_messages import translate_beancount
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -40,8 +42,10 @@ class LedgerProblem:
         return f"{self.file}:{self.line}" if self.line else self.file
 
     def render(self) -> str:
+        """``file:line: message`` for people (Beancount's messages in their language)."""
         loc = self.location()
-        return f"{loc}: {self.message}" if loc else self.message
+        message = translate_beancount(self.message)
+        return f"{loc}: {message}" if loc else message
 
 
 class AlusageError(Exception):
