@@ -668,7 +668,8 @@ def test_example_policies_are_posted_and_idempotent(cli: Cli, example_ws: Path) 
     assert don["recorded"] == don["due"]
     assert don["flows"][0]["value"] == "300.00"  # the donation made by hand
     before = snapshot(example_ws)
-    for args in (("2026-03", "--post", "--paid"), ("2026-11", "--post")):
+    # November is left out: its credit note lowered the donation (test_regularisation.py).
+    for args in (("2026-03", "--post", "--paid"), ("2026-10", "--post")):
         result = cli("redistribute", "--month", *args)
         assert result.exit_code == 0, result.output
         assert "Nothing to write" in result.output
