@@ -11,7 +11,7 @@ promised donation), ``transparency`` (the transparency report, computed;
 
 May import: books, core, and the lower domains sales and purchases through their packages
 (``flowentries``: ``domains.purchases`` ``vat_in``, ``vat_posting``; ``domains.sales``
-``sales_index``, ``series_numbers``, ``series_of``).
+``sales_index``, ``series_numbers``, ``series_of``; ``redistribution``: ``year_notes``).
 
 No other domain uses the commons (only closing stands above them, and it reaches the
 month-end step through ``books.monthend``), so this package re-exports nothing: the

@@ -62,6 +62,7 @@ from alusage_ledger.domains.commons.regularisation import (
     open_day,
     regularisation_suffix,
 )
+from alusage_ledger.domains.sales import year_notes
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RedistributionPolicy
@@ -131,6 +132,16 @@ def redistribute(
             planned = ws.write(batch, dry_run=dry_run, skip_present="gen-id")
             result.files = sorted({p.rel for p in planned})
             result.written = not dry_run
+        if result.written:
+            # A retribution invoice is turnover of the recipient: the franchise thresholds.
+            invoiced = {
+                due.policy.to: step.day
+                for due in dues
+                for pid, step, _which in result.steps
+                if pid == due.policy.id and step.step == "invoice"
+            }
+            for receiver, day in sorted(invoiced.items()):
+                result.notes += year_notes(config, ws.load_checked(receiver), day)
     return result
 
 
