@@ -225,3 +225,22 @@ def test_a_paid_donation_is_not_taken_back(tmp_path: Path) -> None:
         result.output
     )
     assert snapshot(root) == before
+
+
+def test_closed_month_regularised_and_paid_in_one_run(tmp_path: Path) -> None:
+    """The payment is never dated before the regularisation it follows."""
+    root, cli = _committed(tmp_path)
+    book(
+        root,
+        "alusage",
+        "2026-03",
+        _credit_note("2026-03-20", "1000.00", "A2026-0001", "F2026-0002"),
+    )
+    book(root, "alusage", "2026-04", '2026-04-01 custom "alusage-close" "2026-03" "0" \n')
+    result = cli("--json", "redistribute", "--month", "2026-03", "--post", "--paid")
+    assert result.exit_code == 0, result.output
+    posted = [(p["step"], p["date"], p["amount"]) for p in json.loads(result.output)["posted"]]
+    assert posted == [
+        ("regularisation", "2026-04-01", "-50.00"),
+        ("payment", "2026-04-01", "175.00"),
+    ]

@@ -198,6 +198,7 @@ def _plan(
         used = {f.link for f in due.flows}
         new_flow: FlowStep | None = None
         adjusted: dict[str, Decimal] = {}  # link → what a regularisation changes it by
+        adjusted_on: dict[str, date] = {}  # link → the regularisation's date
         if due.to_record > 0:
             if policy.kind == "don" and not policy.commitment and not paid:
                 result.notes.append(
@@ -247,6 +248,7 @@ def _plan(
                 )
                 steps.append((lowered, ("from", "to")))
                 adjusted[flow_to_lower.link] = -due.excess
+                adjusted_on[flow_to_lower.link] = day
             else:
                 result.notes.append(
                     _(
@@ -267,7 +269,11 @@ def _plan(
                                 month,
                                 flow.link,
                                 "payment",
-                                max(pay_day, max(e.date for e in flow.from_entries)),
+                                max(
+                                    pay_day,
+                                    max(e.date for e in flow.from_entries),
+                                    adjusted_on.get(flow.link, pay_day),
+                                ),
                                 owed,
                                 invoice.vat if invoice else ZERO,
                                 invoice=invoice.invoice if invoice else None,
