@@ -287,10 +287,12 @@ def test_invoice_receipt_and_bill_payment_matched_and_lettered(
     assert doc["summary"]["matched"] == 2 and doc["summary"]["to_review"] == 3
     assert len(doc["letters"]) == 2
     text = read_flat(empty_ws / "ledgers/alusage/2026/11.beancount")
-    # The receipt: the invoice's link, VAT moved from pending to collected, the bank-ref.
+    # The receipt: the invoice's link, VAT moved from pending to collected, the bank-ref,
+    # the payment method the bank's label names ("VIR ...").
     assert (
         '2026-11-05 * "Association Les Jardins" "Règlement F2026-0001" ^F2026-0001\n'
         'invoice: "F2026-0001"\n'
+        'payment-method: "virement"\n'
         'bank-ref: "2611050002"\n'
         "Actif:Banque:Courant 480.00 EUR\n"
         "Actif:Clients:AssociationLesJardins -480.00 EUR\n"

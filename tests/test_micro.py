@@ -58,11 +58,12 @@ def test_livre_des_recettes_golden(run: FastCli) -> None:
     )
     data = json.loads(ok(run("--json", "micro", "recettes", "-e", "solo", "--year", "2026")))
     assert [(r["date"], r["amount"], r["method"], r["invoice"]) for r in data["recettes"]] == [
-        ("2026-02-06", "1800.00", "virement", "F2026-0001"),
+        # Paid without --method into the bank: the method is not known (never guessed).
+        ("2026-02-06", "1800.00", "unknown", "F2026-0001"),
         ("2026-02-20", "100.00", "cheque", "F2026-0002"),
         ("2026-03-15", "80.00", "especes", None),
         ("2026-04-03", "300.00", "especes", "F2026-0002"),
-        ("2026-12-28", "1000.00", "virement", "F2026-0003"),
+        ("2026-12-28", "1000.00", "unknown", "F2026-0003"),
     ]
     assert data["total"] == "3280.00"
     empty = ok(run("micro", "recettes", "-e", "solo", "--year", "2025"))
@@ -102,3 +103,34 @@ def test_example_micro_registers(example_ws: Path) -> None:
     )
     assert urssaf["total"] == data["total"]
     assert urssaf["categories"]["bic-sales"] == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("label", "method"),
+    [
+        ("VIR SEPA CLIENT ALPHA F2026-0003", "virement"),
+        ("REMISE CHQ 0001234 F2026-0003", "cheque"),
+        ("CLIENT ALPHA F2026-0003", "unknown"),  # the label does not say: never guessed
+    ],
+)
+def test_a_receipt_imported_from_the_bank_keeps_the_method_its_label_names(
+    run: FastCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, label: str, method: str
+) -> None:
+    monkeypatch.setenv("ALUSAGE_TODAY", "2027-01-15")
+    csv = tmp_path / "releve.csv"
+    csv.write_bytes(
+        "Date;Date de valeur;Débit;Crédit;Libellé;Solde\r\n"
+        f"30/12/2026;30/12/2026;;1400,00;{label};\r\n".encode("iso-8859-15")
+    )
+    imported = json.loads(ok(run("--json", "import", "bank", str(csv), "-e", "solo")))
+    assert [line["status"] for line in imported["lines"]] == ["matched"]
+    data = json.loads(ok(run("--json", "micro", "recettes", "-e", "solo", "--year", "2026")))
+    assert [(r["date"], r["method"]) for r in data["recettes"]][-1] == ("2026-12-30", method)
+
+
+def test_example_receipts_show_the_method_they_record(example_ws: Path) -> None:
+    """The example's receipts record ``payment-method: "virement"``; none is invented."""
+    run = FastCli(example_ws)
+    for entity in ("nicolas-jeudy", "christine-dornier"):
+        data = json.loads(ok(run("--json", "micro", "recettes", "-e", entity, "--year", "2026")))
+        assert {r["method"] for r in data["recettes"]} == {"virement"}

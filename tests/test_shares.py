@@ -534,3 +534,24 @@ def test_today_can_be_set_for_reproducible_runs(ws: Path, monkeypatch: pytest.Mo
     result = Cli(ws)("shares", "le97", "--month", "2026-02")
     assert result.exit_code == 2
     assert "2026-02 is in the future (today is 2026-01-15)" in result.output
+
+
+def test_posted_calls_warn_at_the_franchise_thresholds_of_the_host(ws: Path, run: Cli) -> None:
+    """The calls are turnover of the host (708): a host under the franchise hears where its
+    year stands when they are posted (domains/sales/thresholds.py)."""
+    config = ws / "alusage.toml"
+    text = config.read_text("utf-8").replace(
+        "[entities.nicolas-jeudy]",
+        '[[entities.myceliandre.vat]]\nsince = 2026-01-01\nregime = "franchise"\n'
+        'services_threshold = "1000"\nservices_threshold_major = "1100"\n\n'
+        "[entities.nicolas-jeudy]",
+        1,
+    )
+    assert text != config.read_text("utf-8")
+    config.write_text(text, "utf-8")
+    result = run("shares", "le97", "--month", "2026-01", "--post")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: the turnover of myceliandre for 2026 (services) is €1,200.00, past the seuil "
+        "majoré of €1,100.00: the franchise ended on 2026-01-31"
+    ) in result.output

@@ -352,3 +352,66 @@ def test_real_process_reports_one_sentence_and_exit_code(ws: Path) -> None:
     )
     assert result.returncode == 0
     assert "n'a pas de déclaration de TVA à déposer" in result.stdout
+
+
+def test_franchise_thresholds_at_the_door(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """invoice add says it at once: past 80 % of a threshold, above it, and past the seuil
+    majoré from which day VAT is due and what the invoice must then carry (the figures of
+    the check rule franchise_thresholds, domains/sales/thresholds.py)."""
+    monkeypatch.setenv("ALUSAGE_TODAY", "2026-12-31")
+    root = make_sales_ws(tmp_path / "ws")
+    toml = root / "alusage.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace(
+        '[[entities.solo.vat]]\nsince = 2026-01-01\nregime = "franchise"\n',
+        '[[entities.solo.vat]]\nsince = 2026-01-01\nregime = "franchise"\n'
+        'services_threshold = "1000"\nservices_threshold_major = "1100"\n'
+        'sales_threshold = "2000"\nsales_threshold_major = "2200"\n',
+    )
+    toml.write_text(text, encoding="utf-8")
+    run = FastCli(root)
+
+    def add(amount: str, day: str, *extra: str, lang: str = "en"):  # type: ignore[no-untyped-def]
+        return run("invoice", "add", "-e", "solo", "--client", "C", "--activity", "conseil",
+                   "--amount-ht", amount, "--date", day, *extra, lang=lang)  # fmt: skip
+
+    assert "warning" not in ok(add("700", "2026-02-01"))
+    before = snapshot(root)
+    dry = add("150", "2026-02-02", "--dry-run")
+    assert dry.exit_code == 0 and snapshot(root) == before
+    eighty = (
+        "warning: the turnover of 2026 (services) is €850.00, over 80 % of the franchise "
+        "threshold of €1,000.00 (the franchise ends on January 1st, 2027 above it, and at once "
+        "past €1,100.00, the seuil majoré)."
+    )
+    assert eighty in dry.output
+    assert eighty in ok(add("150", "2026-02-02"))
+    assert (
+        "warning: the turnover of 2026 (services) is €1,050.00, above the franchise threshold "
+        "of €1,000.00: the franchise ends on January 1st, 2027 (at once past €1,100.00, the "
+        "seuil majoré)."
+    ) in ok(add("200", "2026-02-03"))
+    crossing = add("100", "2026-02-04")
+    assert crossing.exit_code == 0, crossing.output
+    assert (
+        "warning: the turnover of 2026 (services) is €1,150.00, past the seuil majoré of "
+        "€1,100.00: the franchise ended on 2026-02-04 and VAT is due from that day, this "
+        "invoice included. From 2026-02-04 an invoice carries the VAT rate and amount of each "
+        "line, the totals excluding and including VAT and the seller's VAT number, and no "
+        "longer the mention 'TVA non applicable, art. 293 B du CGI': add a VAT regime from "
+        "2026-02-04 to [[entities.solo.vat]] in alusage.toml, then cancel this invoice "
+        "('invoice cancel') and issue it again."
+    ) in crossing.output
+    later = json.loads(ok(add("10", "2026-03-01", "--json")))
+    assert any("ended on 2026-02-04" in note for note in later["notes"])
+    french = add("10", "2026-03-02", lang="fr")
+    assert "la franchise a pris fin le 2026-02-04" in french.output
+    # check says the same of the same invoices
+    checked = run("check", "--entity", "solo")
+    assert "F2026-0004 has no VAT but the turnover of 2026 crossed €1,100.00" in checked.output
+
+
+def test_no_warning_at_the_door_for_a_vat_registered_entity(ws: Path) -> None:
+    out = ok(FastCli(ws)("invoice", "add", "-e", "reel", "--client", "X", "--activity",
+                         "facilitation", "--amount-ht", "90000", "--date", "2026-06-30"))  # fmt: skip
+    assert "warning" not in out

@@ -38,6 +38,7 @@ WORKSPACE_RULES: list[WorkspaceRule] = []
 RULE_MODULES: tuple[str, ...] = (
     "alusage_ledger.books.checks",
     "alusage_ledger.domains.commons.intercompany",
+    "alusage_ledger.domains.commons.regularisation",
     "alusage_ledger.books.locks",
     "alusage_ledger.domains.purchases.bills",
     "alusage_ledger.domains.lettering.letters",

@@ -211,6 +211,16 @@ class PlaceConfig(_Model):
     mirror_payable: str | None = None
     charges: list[ChargeGroupConfig] = Field(default_factory=list)
     members: list[MemberConfig] = Field(default_factory=list)
+    #: "YYYY-MM": the first month whose ties follow the fair-cents rule (docs/shares.md);
+    #: earlier months keep the former rule (the smallest member id first). None: always.
+    fair_cents_since: str | None = None
+
+    @field_validator("fair_cents_since")
+    @classmethod
+    def _fair_since(cls, value: str | None) -> str | None:
+        if value is not None and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value) is None:
+            raise ValueError(_('expected a month "YYYY-MM", e.g. "2026-12"'))
+        return value
 
     @field_validator("receivable", "income", "mirror_expense", "mirror_payable")
     @classmethod

@@ -80,6 +80,8 @@ def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> Non
         for plan in files:
             say(f"; {plan.rel}")
             say(plan.text)
+        for note in planned.notes:
+            say(note)
         return
     if kind == "invoice":
         say(
@@ -124,7 +126,9 @@ def register(app: typer.Typer) -> None:
         help=N_(
             "Issue an invoice with the next number of the entity's series: the client's "
             "receivable (411), income per activity, VAT per rate (pending until paid for "
-            "services); link ^<number>."
+            "services); link ^<number>. Under the VAT franchise it warns when the year's "
+            "turnover passes 80 % of a threshold, and past the seuil majoré says from which "
+            "day VAT is due."
         ),
     )
     def add(
@@ -238,6 +242,12 @@ def register(app: typer.Typer) -> None:
             number=number,
         )
         planned, files = add_invoice(ws, request, dry_run=dry_run)
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.sales.thresholds import door_notes, under_franchise
+
+        if under_franchise(ws.config, planned.entity, planned.entry.date):
+            ledger = ws.load_checked(planned.entity)  # with the invoice, unless a dry run
+            planned.notes.extend(door_notes(ws.config, ledger, planned.entry, planned=dry_run))
         _report("invoice", planned, files, dry_run)
 
     @invoice.command(

@@ -19,6 +19,7 @@ METHOD_WORDS = {
     "especes": N_("cash"),
     "carte": N_("card"),
     "prelevement": N_("direct debit"),
+    "unknown": N_("unknown"),
 }
 CATEGORY_WORDS = {
     "bic-sales": N_("Sales of goods (BIC)"),

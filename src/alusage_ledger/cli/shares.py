@@ -169,6 +169,13 @@ def register(app: typer.Typer) -> None:
                     month=the_month
                 )
             )
+        elif not dry_run:
+            # lazy: the domain (and Beancount) loads only when the command runs
+            from alusage_ledger.domains.sales.thresholds import year_notes
+
+            # The calls are turnover of the host (708): the franchise thresholds.
+            host = ws.load_checked(the_place.host)
+            messages += year_notes(ws.config, host, the_month.last_day)
         for message in messages:
             if st.json:
                 sys.stderr.write(message + "\n")

@@ -160,6 +160,18 @@ def detail_tables(
             (4, 5),
         )
     )
+    if report.regularisations:
+        tables.append(
+            (
+                _("Regularisations of the commons (included above)"),
+                [_("Policy"), _("Month corrected"), _("Date"), _("Amount")],
+                [
+                    [r.policy, r.month, r.day.isoformat(), money(r.amount)]
+                    for r in report.regularisations
+                ],
+                (3,),
+            )
+        )
     recipients: dict[str, Decimal] = {}
     for ln in report.commons.lines:
         recipients[ln.key[2]] = recipients.get(ln.key[2], ZERO) + ln.total
@@ -317,6 +329,15 @@ def report_json(report: Report) -> dict[str, Any]:
         "paid_to_people": section_json(report.people),
         "commons": {
             **section_json(report.commons),
+            "regularisations": [
+                {
+                    "policy": r.policy,
+                    "month": r.month,
+                    "date": r.day.isoformat(),
+                    "amount": machine(r.amount),
+                }
+                for r in report.regularisations
+            ],
             "share_of_revenue": None if share is None else f"{share.quantize(Decimal('0.0001'))}",
         },
         "places": [

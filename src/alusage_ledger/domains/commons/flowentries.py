@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RedistributionPolicy
     from alusage_ledger.books.loader import LoadedLedger
 
-STEPS = ("don", "commitment", "invoice", "payment")
+STEPS = ("don", "commitment", "invoice", "payment", "regularisation")
 
 
 # --------------------------------------------------------------------------- entries
@@ -42,17 +42,18 @@ class FlowStep:
     policy: str
     month: Month
     link: str
-    step: str  # don | commitment | invoice | payment
+    step: str  # don | commitment | invoice | payment | regularisation
     day: date
     amount: Decimal  # before tax (don, commitment, invoice) or paid (payment)
     vat: Decimal = ZERO  # the invoice's VAT (for a payment: the VAT the invoice carried)
     vat_rate: str | None = None  # "20", "exempt"... (invoices)
     invoice: str | None = None  # the number in ``to``'s series (retributions)
     from_bank: str | None = None  # the account ``from`` pays from
+    suffix: str = ""  # "-2", "-3"... for a flow's further regularisations
 
     @property
     def gen_id(self) -> str:
-        return f"{GEN_PREFIX}{self.link}/{self.step}"
+        return f"{GEN_PREFIX}{self.link}/{self.step}{self.suffix}"
 
     def describe(self, money: Callable[[Decimal], str]) -> str:
         names = {
@@ -60,6 +61,7 @@ class FlowStep:
             "commitment": _("donation promised (commitment)"),
             "invoice": _("invoice {number}"),
             "payment": _("payment"),
+            "regularisation": _("regularisation of the promised donation"),
         }
         what = names[self.step].format(number=self.invoice or "")
         return _("{what} of {amount} (^{link})").format(
@@ -157,7 +159,7 @@ class FlowSides:
         links = [step.link]
         label = policy.label or policy.id
         postings: list[Any]
-        if step.step in ("don", "commitment"):
+        if step.step in ("don", "commitment", "regularisation"):
             if side == "from":
                 gift = opener.third_party("donations-given", policy.to)
                 counter = (
@@ -166,11 +168,13 @@ class FlowSides:
                     else opener.third_party("accrued-charges", policy.to)
                 )
                 postings = [posting(gift, step.amount), posting(counter, -step.amount)]
-                message = (
-                    N_("Donation - {label} {month}")
-                    if step.step == "don"
-                    else N_("Donation promised - {label} {month}")
-                )
+                message = {
+                    "don": N_("Donation - {label} {month}"),
+                    "commitment": N_("Donation promised - {label} {month}"),
+                    "regularisation": N_(
+                        "Regularisation of the promised donation - {label} {month}"
+                    ),
+                }[step.step]
             else:
                 gift = opener.third_party("donations-received", policy.from_)
                 counter = (
@@ -179,12 +183,14 @@ class FlowSides:
                     else opener.third_party("accrued-income", policy.from_)
                 )
                 postings = [posting(counter, step.amount), posting(gift, -step.amount)]
-                message = (
-                    N_("Donation received - {label} {month}")
-                    if step.step == "don"
-                    else N_("Donation promised, to receive - {label} {month}")
-                )
-            if step.step == "commitment" and policy.commitment:
+                message = {
+                    "don": N_("Donation received - {label} {month}"),
+                    "commitment": N_("Donation promised, to receive - {label} {month}"),
+                    "regularisation": N_(
+                        "Regularisation of the promised donation, to receive - {label} {month}"
+                    ),
+                }[step.step]
+            if step.step in ("commitment", "regularisation") and policy.commitment:
                 meta["commitment"] = policy.commitment
         elif step.step == "invoice":
             ttc = step.amount + step.vat
@@ -288,7 +294,9 @@ def step_from_entry(
 ) -> FlowStep | None:
     """Rebuild the step a generated entry recorded (to write a side a crash left out)."""
     gen = str((entry.meta or {}).get("gen-id", ""))
-    match = re.fullmatch(rf"{re.escape(GEN_PREFIX)}(?P<link>[^/]+)/(?P<step>[a-z]+)", gen)
+    match = re.fullmatch(
+        rf"{re.escape(GEN_PREFIX)}(?P<link>[^/]+)/(?P<step>[a-z]+)(?P<suffix>-[0-9]+)?", gen
+    )
     if match is None or match.group("step") not in STEPS:
         return None
     link, kind = match.group("link"), match.group("step")
@@ -312,7 +320,7 @@ def step_from_entry(
             (p.account for p in entry.postings if classes.get(p.account) == "treasury"), None
         )
     cash = total(lambda a: classes.get(a) == "treasury")
-    if kind in ("don", "commitment"):
+    if kind in ("don", "commitment", "regularisation"):
         amount = (
             total(lambda a: under(a, roots[4]))
             if side == "from"
@@ -345,6 +353,7 @@ def step_from_entry(
         meta.get("vat-rate") if isinstance(meta.get("vat-rate"), str) else None,
         str(number) if number else None,
         from_bank,
+        match.group("suffix") or "",
     )
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from alusage_ledger.books.monthend import month_step
@@ -56,6 +57,12 @@ from alusage_ledger.domains.commons.flowentries import (
     vat_setup,
 )
 from alusage_ledger.domains.commons.flows import GEN_PREFIX, FlowState, next_link, transactions
+from alusage_ledger.domains.commons.regularisation import (
+    commitment_flow,
+    open_day,
+    regularisation_suffix,
+)
+from alusage_ledger.domains.sales import year_notes
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config, RedistributionPolicy
@@ -125,6 +132,16 @@ def redistribute(
             planned = ws.write(batch, dry_run=dry_run, skip_present="gen-id")
             result.files = sorted({p.rel for p in planned})
             result.written = not dry_run
+        if result.written:
+            # A retribution invoice is turnover of the recipient: the franchise thresholds.
+            invoiced = {
+                due.policy.to: step.day
+                for due in dues
+                for pid, step, _which in result.steps
+                if pid == due.policy.id and step.step == "invoice"
+            }
+            for receiver, day in sorted(invoiced.items()):
+                result.notes += year_notes(config, ws.load_checked(receiver), day)
     return result
 
 
@@ -180,6 +197,8 @@ def _plan(
         # 2. What is due and not recorded yet.
         used = {f.link for f in due.flows}
         new_flow: FlowStep | None = None
+        adjusted: dict[str, Decimal] = {}  # link → what a regularisation changes it by
+        adjusted_on: dict[str, date] = {}  # link → the regularisation's date
         if due.to_record > 0:
             if policy.kind == "don" and not policy.commitment and not paid:
                 result.notes.append(
@@ -215,15 +234,33 @@ def _plan(
                     )
                 steps.append((new_flow, ("from", "to")))
         elif due.excess > 0:
-            result.notes.append(
-                _(
-                    "{policy}: {amount} more than due is already recorded; nothing is written."
-                ).format(policy=policy.id, amount=money(due.excess))
-            )
+            flow_to_lower = commitment_flow(due)
+            if flow_to_lower is not None:
+                day = open_day((ledgers[policy.from_], ledgers[policy.to]), month)
+                lowered = FlowStep(
+                    policy.id,
+                    month,
+                    flow_to_lower.link,
+                    "regularisation",
+                    day,
+                    -due.excess,
+                    suffix=regularisation_suffix(flow_to_lower),
+                )
+                steps.append((lowered, ("from", "to")))
+                adjusted[flow_to_lower.link] = -due.excess
+                adjusted_on[flow_to_lower.link] = day
+            else:
+                result.notes.append(
+                    _(
+                        "{policy}: {amount} more than due is already recorded; nothing is "
+                        "written ('check' says why)."
+                    ).format(policy=policy.id, amount=money(due.excess))
+                )
         # 3. Payments: every flow still owed, and the new one.
         if paid and not for_close:
             for flow in due.flows:
-                if flow.owed > 0 and f"{GEN_PREFIX}{flow.link}/payment" not in flow.gen_ids("from"):
+                owed = flow.owed + adjusted.get(flow.link, ZERO)
+                if owed > 0 and f"{GEN_PREFIX}{flow.link}/payment" not in flow.gen_ids("from"):
                     invoice = _invoice_step(config, policy, flow, ledgers)
                     steps.append(
                         (
@@ -232,8 +269,12 @@ def _plan(
                                 month,
                                 flow.link,
                                 "payment",
-                                max(pay_day, max(e.date for e in flow.from_entries)),
-                                flow.owed,
+                                max(
+                                    pay_day,
+                                    max(e.date for e in flow.from_entries),
+                                    adjusted_on.get(flow.link, pay_day),
+                                ),
+                                owed,
                                 invoice.vat if invoice else ZERO,
                                 invoice=invoice.invoice if invoice else None,
                                 from_bank=account,

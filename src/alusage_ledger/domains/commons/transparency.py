@@ -8,7 +8,9 @@ ledgers themselves), for a period, month by month:
 * **paid to people**: pay and social charges (PCG 64x) and owners' drawings (108);
 * **given back to the commons**: what each ``[[redistribution]]`` policy gave (the
   giver's expense on the entries linked ``^ic-<policy>-...``), by policy and recipient,
-  and as a share of the givers' revenue; other gifts (6238) outside any policy too;
+  and as a share of the givers' revenue; other gifts (6238) outside any policy too; the
+  regularisations among them (a promised donation lowered after a credit note, see
+  ``regularisation``) are listed on their own, with the month they correct;
 * **le 97** (every configured place): the host's costs by charge group, what each user
   was called for (``member`` metadata, else the call's link), and what the host bore.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from alusage_ledger.core.periods import Period
 
 _YEAR_MONTH = "[0-9][0-9][0-9][0-9]-[0-9][0-9]"  # no braces: beanquery formats queries
+_REGULARISATION = re.compile(r"^redistribution/[^/]+/regularisation(-[0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,17 @@ class Section:
         return sum((ln.total for ln in self.lines), ZERO)
 
 
+@dataclass(frozen=True)
+class Regularisation:
+    """A regularisation entry of a policy: the month it corrects, its date, the giver's
+    expense (negative when the policy now gives less)."""
+
+    policy: str
+    month: str
+    day: date
+    amount: Decimal
+
+
 @dataclass
 class Report:
     period: Period
@@ -105,6 +120,7 @@ class Report:
     places: list[tuple[str, str, Section, Section]]  # (id, name, costs, calls)
     givers: dict[str, str]  # policy id → from entity (for the share of revenue)
     members: dict[str, dict[str, str]] = field(default_factory=dict)  # place → id → name
+    regularisations: list[Regularisation] = field(default_factory=list)
 
     def revenue_of(self, entities: Iterable[str], month: Month | None = None) -> Decimal:
         wanted = set(entities)
@@ -236,6 +252,7 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
         )
 
     commons = Section("commons")
+    regularisations: list[Regularisation] = []
     givers: dict[str, str] = {}
     for policy in config.redistribution:
         givers[policy.id] = policy.from_
@@ -251,9 +268,14 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
         for entry in _transactions(ledger, period):
             if not any(link_of_policy(link, policy.id) for link in entry.links or ()):
                 continue
+            spent = ZERO
             for posting in entry.postings:
                 if _under(posting.account, expense) and posting.units is not None:
                     line.add(Month.of(entry.date), posting.units.number)
+                    spent += posting.units.number
+            if _REGULARISATION.search(str((entry.meta or {}).get("gen-id", ""))):
+                corrected = str((entry.meta or {}).get("period", ""))
+                regularisations.append(Regularisation(policy.id, corrected, entry.date, spent))
     for giver in dict.fromkeys(p.from_ for p in config.redistribution):
         ids = "|".join(re.escape(p.id) for p in config.redistribution if p.from_ == giver)
         expense = ledgers[giver].roots()[4]
@@ -287,6 +309,7 @@ def compute_report(ws: Workspace, ledgers: dict[str, LoadedLedger], period: Peri
             pid: {row.id: row.name or row.id for row in place.members}
             for pid, place in config.places.items()
         },
+        regularisations=sorted(regularisations, key=lambda r: (r.day, r.policy, r.month)),
     )
 
 

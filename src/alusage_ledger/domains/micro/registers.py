@@ -15,6 +15,10 @@ activities is split between their categories in proportion, to the cent.
 
 Receipts are read from the ledger: payments of invoices (linked by ``invoice``) and
 income received without an invoice (a bank or cash posting against a turnover account).
+The payment method is the receipt's ``payment-method`` metadata (written by
+``invoice pay --method`` and by the bank import when the bank's label names it:
+``VIR``, ``CHQ``, ``CB``, ``PRLV``...), ``especes`` for money into the cash box, else
+``unknown``: a method is never guessed.
 """
 
 from __future__ import annotations
@@ -66,7 +70,12 @@ class Recette:
     categories: tuple[tuple[str, Decimal], ...]  # the amount split by URSSAF category
 
 
+UNKNOWN = "unknown"
+
+
 def _method(entry: Any, acc: Accounts) -> str:
+    """The receipt's ``payment-method`` (``invoice pay --method``, the bank import), else
+    ``especes`` for money into the cash box (53), else ``unknown``: never guessed."""
     given = (entry.meta or {}).get("payment-method")
     if isinstance(given, str) and given:
         return given
@@ -75,7 +84,7 @@ def _method(entry: Any, acc: Accounts) -> str:
         for p in entry.postings
     ):
         return "especes"
-    return "virement"
+    return UNKNOWN
 
 
 def recettes(config: Config, ledger: LoadedLedger, period: Period) -> list[Recette]:

@@ -18,10 +18,12 @@ reasons behind them. The rules (issue 5, docs/shares.md) in the order they apply
    and nothing more; the rest is split by ``then`` (default ``equal``) among the others.
    A mix ``{k1 = r1, k2 = r2}`` first splits the amount into parts by the ratios
    (tie-break: key name ascending), then each part by its own key.
-4. Every split is ``split_exact`` on exact rationals (:class:`fractions.Fraction`), ties
-   to the smallest member id; a member's share of a group is the sum of its shares of
-   the group's amounts, its call the sum over groups: the calls sum exactly to the
-   charges called.
+4. Every split is ``split_exact`` on exact rationals (:class:`fractions.Fraction`); ties
+   go first to the member who paid the fewest extra cents so far in the year, then by a
+   rotation seeded by the month and the group (:mod:`fairness`); a member's share of a
+   group is the sum of its shares of the group's amounts, its call the sum over groups:
+   the calls sum exactly to the charges called. :func:`allocate_in_year` counts the
+   extra cents of the year's earlier months.
 
 Example: 1 200.00 of rent for November (30 days), key ``surface``; A has 20 m² all month,
 B 10 m² from the 16th (15 days): weights 20×30 = 600 and 10×15 = 150, so A pays
@@ -41,6 +43,7 @@ from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import MoneyError, quantize_cents, split_exact
 from alusage_ledger.core.periods import Month
+from alusage_ledger.domains.places.fairness import CentCounter
 
 ZERO = Decimal("0.00")
 KEY_NAMES = ("equal", "surface", "desks", "days")
@@ -281,10 +284,17 @@ def key_weights(
 
 
 def _split(
-    amount: Decimal, weights: Mapping[str, Fraction], *, group: str, month: Month, key: str
+    amount: Decimal,
+    weights: Mapping[str, Fraction],
+    *,
+    group: str,
+    month: Month,
+    key: str,
+    cents: CentCounter,
+    label: str,
 ) -> dict[str, Decimal]:
     try:
-        return split_exact(amount, weights)
+        return cents.split(amount, weights, label=label)
     except MoneyError as exc:
         if exc.reason in ("zero-weights", "no-weights"):
             raise _zero_weights(group, month, amount, key) from None
@@ -313,8 +323,12 @@ def split_month(
     portions_: tuple[Portion, ...] = (),
     apply_fixed: bool = True,
     assume_zero: bool = False,
+    cents: CentCounter | None = None,
 ) -> MonthSplit:
-    """Split one group's amount for covered month ``covered`` among that month's members."""
+    """Split one group's amount for covered month ``covered`` among that month's members
+    (``cents``: the extra cents paid so far, which order the ties; updated)."""
+    counter = cents if cents is not None else CentCounter()
+    label = f"{covered}/{group.name}"
     shares: dict[str, Decimal] = {}
     parts: list[PartSplit] = []
     fixed: dict[str, Decimal] = {}
@@ -332,7 +346,15 @@ def split_month(
                 name, covered, members, usage, group=group.name, assume_zero=assume_zero
             )
             split = (
-                _split(part, weights, group=group.name, month=covered, key=name)
+                _split(
+                    part,
+                    weights,
+                    group=group.name,
+                    month=covered,
+                    key=name,
+                    cents=counter,
+                    label=label,
+                )
                 if part != 0
                 else {m: ZERO for m in weights}
             )
@@ -363,7 +385,15 @@ def split_month(
             group.then, covered, others, usage, group=group.name, assume_zero=assume_zero
         )
         split = (
-            _split(rest, weights, group=group.name, month=covered, key=group.then)
+            _split(
+                rest,
+                weights,
+                group=group.name,
+                month=covered,
+                key=group.then,
+                cents=counter,
+                label=label,
+            )
             if rest != 0
             else {m: ZERO for m in weights}
         )
@@ -375,7 +405,15 @@ def split_month(
         weights = key_weights(
             group.key, covered, members, usage, group=group.name, assume_zero=assume_zero
         )
-        split = _split(amount, weights, group=group.name, month=covered, key=group.key)
+        split = _split(
+            amount,
+            weights,
+            group=group.name,
+            month=covered,
+            key=group.key,
+            cents=counter,
+            label=label,
+        )
         parts.append(PartSplit(group.key, None, amount, weights, split))
         add(split)
     return MonthSplit(
@@ -398,25 +436,71 @@ def allocate(
     usage: Mapping[tuple[str, Month], Decimal],
     *,
     assume_zero: bool = False,
+    cents: CentCounter | None = None,
 ) -> Allocation:
     """Month ``month``'s shares of every group, from every charge line of the host.
 
     ``lines`` may hold the whole ledger's charges: only portions called in ``month`` are
     split. For a ``fixed`` group, a fixed member pays its fixed amount for month K once,
     in the first month that calls an amount of that group for K; later calls for K (a
-    late adjustment) go entirely to the other members.
+    late adjustment) go entirely to the other members. ``cents`` are the extra cents
+    paid earlier in the year (they order the ties; updated); none: a fresh count.
     """
+    every = [portion for line in lines for portion in portions(line)]
+    return _allocate(month, groups, every, members, usage, assume_zero, cents or CentCounter())
+
+
+def allocate_in_year(
+    month: Month,
+    groups: Sequence[GroupSpec],
+    lines: Iterable[ChargeLine],
+    members: Sequence[MemberSpec],
+    usage: Mapping[tuple[str, Month], Decimal],
+    *,
+    assume_zero: bool = False,
+    fair_since: Month | None = None,
+) -> Allocation:
+    """:func:`allocate`, the ties ordered by the extra cents of the year's earlier months.
+
+    The months from January to the month before ``month`` are split first (missing days
+    of use count as zero there; a month that cannot be split counts no cent), only to
+    count who paid extra cents (:mod:`fairness`). Months before ``fair_since`` break
+    ties by the smallest id (the former rule)."""
+    every = [portion for line in lines for portion in portions(line)]
+    cents = CentCounter()
+    earlier = Month.of(date(month.year, 1, 1))
+    while earlier < month:
+        cents.fair = fair_since is None or earlier >= fair_since
+        trial = cents.copy()
+        try:
+            _allocate(earlier, groups, every, members, usage, True, trial)
+        except AllocationError:
+            trial = cents
+        cents = trial
+        earlier = earlier.next()
+    cents.fair = fair_since is None or month >= fair_since
+    return _allocate(month, groups, every, members, usage, assume_zero, cents)
+
+
+def _allocate(
+    month: Month,
+    groups: Sequence[GroupSpec],
+    every: Sequence[Portion],
+    members: Sequence[MemberSpec],
+    usage: Mapping[tuple[str, Month], Decimal],
+    assume_zero: bool,
+    cents: CentCounter,
+) -> Allocation:
     by_group: dict[tuple[str, Month], list[Portion]] = {}
     first_call: dict[tuple[str, Month], Month] = {}
-    for line in lines:
-        for portion in portions(line):
-            key = (portion.group, portion.covered)
-            if portion.amount != 0:
-                current = first_call.get(key)
-                if current is None or portion.called < current:
-                    first_call[key] = portion.called
-            if portion.called == month:
-                by_group.setdefault(key, []).append(portion)
+    for portion in every:
+        key = (portion.group, portion.covered)
+        if portion.amount != 0:
+            current = first_call.get(key)
+            if current is None or portion.called < current:
+                first_call[key] = portion.called
+        if portion.called == month:
+            by_group.setdefault(key, []).append(portion)
 
     results: list[GroupResult] = []
     shares: dict[str, Decimal] = {}
@@ -442,6 +526,7 @@ def allocate(
                 portions_=chunk,
                 apply_fixed=first_call.get((group.name, covered)) == month,
                 assume_zero=assume_zero,
+                cents=cents,
             )
             splits.append(split)
             for member_id, value in split.shares.items():

@@ -2,7 +2,8 @@
 
 The host's charge postings (accounts of the place's charge groups, in EUR, with an
 optional ``period`` covering months) and the declared days of use (:mod:`usage`) feed
-:func:`~alusage_ledger.domains.places.allocation.allocate`, which says who pays what.
+:func:`~alusage_ledger.domains.places.allocation.allocate_in_year`, which says who pays
+what (the year's earlier months counted for the tie-break of the cents).
 Shares are computed for months that have begun.
 """
 
@@ -25,7 +26,7 @@ from alusage_ledger.domains.places.allocation import (
     Allocation,
     ChargeLine,
     GroupSpec,
-    allocate,
+    allocate_in_year,
     format_months,
     parse_period,
 )
@@ -184,13 +185,16 @@ def compute_shares(
     """Month ``month``'s shares of ``place`` from the host's ledger."""
     check_not_future(month, today)
     host = ledger or ws.load_checked(place.host)
-    return allocate(
+    return allocate_in_year(
         month,
         group_specs(place),
         charge_lines(place, host),
         [m.spec() for m in place.members],
         usage_of(host, place.id),
         assume_zero=assume_zero,
+        fair_since=(
+            Month.parse(place.config.fair_cents_since) if place.config.fair_cents_since else None
+        ),
     )
 
 

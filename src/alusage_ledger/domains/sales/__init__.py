@@ -5,6 +5,7 @@ Modules: ``activities`` (what an entity sells), ``rates`` (VAT on a sale), ``req
 (typed input), ``numbering`` (series), ``index`` (the sales index), ``invoicing``,
 ``payments``, ``credit_notes`` (the writing commands), ``returns`` (VAT returns),
 ``settlement`` (settlement entries, month-end step), ``rules`` (check rules),
+``thresholds`` (the franchise thresholds, entry by entry: the check rule and the door),
 ``revenue`` (turnover report). ``invoices`` and ``vat`` are transition modules.
 
 May import: ``books``, ``core`` and the domain below it, ``lettering`` (through its package
@@ -24,3 +25,4 @@ from alusage_ledger.domains.sales.numbering import series_numbers as series_numb
 from alusage_ledger.domains.sales.numbering import series_of as series_of
 from alusage_ledger.domains.sales.payments import plan_payment as plan_payment
 from alusage_ledger.domains.sales.requests import PaymentRequest as PaymentRequest
+from alusage_ledger.domains.sales.thresholds import year_notes as year_notes

@@ -14,8 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from beancount.core import data
-
 from alusage_ledger.books.checks import entity_rule, problem_at, transactions
 from alusage_ledger.books.entries import is_under
 from alusage_ledger.books.vatregime import regime_finder, regime_on, regimes_of
@@ -26,8 +24,6 @@ from alusage_ledger.core.money import ZERO
 from alusage_ledger.core.periods import parse_period
 from alusage_ledger.domains.sales.activities import (
     activities_of,
-    activity_of_account,
-    revenue_account_set,
 )
 from alusage_ledger.domains.sales.index import Accounts, SalesIndex, sales_index
 from alusage_ledger.domains.sales.numbering import Series, series_of
@@ -37,6 +33,7 @@ from alusage_ledger.domains.sales.returns import (
     posting_totals,
     settlement_postings,
 )
+from alusage_ledger.domains.sales.thresholds import turnover_steps
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -203,37 +200,16 @@ def franchise_thresholds(ws: Workspace, ledger: LoadedLedger) -> Iterable[Ledger
         return
     config = ws.config
     entity = ledger.entity
-    acts = activities_of(config, entity)
-    by_account = activity_of_account(config, entity)
     index = sales_index(config, ledger)
-    revenue_accounts = revenue_account_set(config, ledger)
     invoice_entries = {id(inv.entry): inv for inv in index.invoices.values()}
-    regime_of = regime_finder(config, entity)
 
     totals: dict[int, dict[str, Decimal]] = {}
     warned: set[tuple[int, str, str]] = set()
     crossed_major: dict[int, str] = {}
-    for entry in ledger.entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        amount = {"services": ZERO, "all": ZERO}
-        for p in entry.postings:
-            if p.units is None or p.account not in revenue_accounts:
-                continue
-            activity = acts.get(str((p.meta or {}).get("activity") or "")) or acts.get(
-                by_account.get(p.account, "")
-            )
-            kind = activity.kind if activity is not None else "services"
-            amount["all"] -= p.units.number
-            if kind == "services":
-                amount["services"] -= p.units.number
-        if not amount["all"]:
-            continue
-        year = entry.date.year
+    for step in turnover_steps(config, ledger):  # the same figures as at the door
+        entry, year, regime = step.entry, step.year, step.regime
         total = totals.setdefault(year, {"services": ZERO, "all": ZERO})
-        total["services"] += amount["services"]
-        total["all"] += amount["all"]
-        regime = regime_of(entry.date)
+        total["services"], total["all"] = step.services, step.total
         if regime.regime != "franchise":
             continue
         limits = (

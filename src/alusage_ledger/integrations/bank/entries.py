@@ -6,6 +6,8 @@ bank account (:func:`posts_to`) and by how much (:func:`units_on`).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -32,6 +34,31 @@ def units_on(entry: Any, account: str) -> Decimal:
         (p.units.number for p in entry.postings if p.account == account and p.units is not None),
         ZERO,
     )
+
+
+#: How French banks start the label of an operation, and the payment method it names
+#: (``payment-method`` of a receipt; a label that names none gives none: never guessed).
+_METHOD_PREFIXES = (
+    (re.compile(r"^(VIR|VIREMENT|VRT)\b"), "virement"),
+    (re.compile(r"^(REM(ISE)?\s+(DE\s+)?(CHQ|CHEQUES?)|CHQ|CHEQUE)\b"), "cheque"),
+    (
+        re.compile(r"^(VERS(EMEN)?T\s+(D'\s*)?ESP(ECES)?|VRST\s+ESP|DEPOT\s+ESP(ECES)?)\b"),
+        "especes",
+    ),
+    (re.compile(r"^(CB|CARTE|PAIEMENT\s+CB|REMISE\s+CB|REM\s+CB)\b"), "carte"),
+    (re.compile(r"^(PRLV|PRELEVEMENT)\b"), "prelevement"),
+)
+
+
+def payment_method(label: str) -> str | None:
+    """``virement`` for ``VIR SEPA COOP DES TILLEULS``, ``cheque`` for ``REMISE CHQ 123``...;
+    None when the label does not say."""
+    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().upper()
+    text = text.strip()
+    for pattern, method in _METHOD_PREFIXES:
+        if pattern.match(text):
+            return method
+    return None
 
 
 def with_ref(entry: Any, ref: str, line: BankLine) -> Any:
@@ -81,6 +108,9 @@ def line_entry(line: BankLine, ref: str, account: str, rule: Rule | None, suspen
         )
     if rule.narration and line.label:
         meta["bank-label"] = line.label
+    method = payment_method(line.label) if line.amount > 0 else None
+    if method is not None:
+        meta["payment-method"] = method
     return _transaction(
         line.date,
         "*",

@@ -32,7 +32,7 @@ from alusage_ledger.domains.purchases.documents import documents
 from alusage_ledger.domains.sales.index import sales_index
 from alusage_ledger.domains.sales.payments import plan_payment
 from alusage_ledger.domains.sales.requests import PaymentRequest
-from alusage_ledger.integrations.bank.entries import posts_to, with_ref
+from alusage_ledger.integrations.bank.entries import payment_method, posts_to, with_ref
 from alusage_ledger.integrations.bank.statement import BankLine
 
 
@@ -120,7 +120,12 @@ class Matcher:
             return None
         invoice = chosen[0]
         request = PaymentRequest(
-            self.ledger.entity, invoice.number, line.date, line.amount, self.account
+            self.ledger.entity,
+            invoice.number,
+            line.date,
+            line.amount,
+            self.account,
+            payment_method(line.label),
         )
         try:
             planned = plan_payment(self.ws.config, self.ledger, request)
