@@ -26,24 +26,33 @@ def _values(directive: object) -> list[object]:
     return [v.value for v in directive.values]  # type: ignore[attr-defined]
 
 
-def test_bill_paid_in_two_parts_is_lettered_once_fully_paid(pws: Path, pcli: Cli) -> None:
+def test_bill_paid_in_two_parts_is_lettered_partial_then_final(pws: Path, pcli: Cli) -> None:
+    """``bill pay`` letters what it settles: a partial letter (lower case) for the first
+    part, the same code in capitals, dated the day of the last payment, when it is paid."""
     pcli(
         "bill", "add", "-e", "sas", "--supplier", "Cabinet Vauban",
         "--account", "Charges:Honoraires", "--amount-ht", "1000", "--vat", "20",
         "--date", "2026-03-10", "--piece-ref", "CV-31",
     )  # fmt: skip
     assert pcli("bill", "pay", "CV-31", "--amount", "700", "--date", "2026-04-02").exit_code == 0
+    (partial,) = customs(pws, "sas")
+    assert partial.date.isoformat() == "2026-04-02"
+    assert _values(partial) == [SUPPLIER, "aa", "sas-CV-31"]
+    ledger = Workspace.open(pws).load_checked("sas")
+    index = LetterIndex(ledger.entries)
+    linked = [e for e in ledger.entries if "sas-CV-31" in (getattr(e, "links", None) or ())]
+    assert [index.get(e, SUPPLIER).code for e in linked] == ["aa", "aa"]  # type: ignore[union-attr]
+    assert len(open_items(ledger, SUPPLIER)) == 2  # a partial letter claims nothing
     before = snapshot(pws)
     result = pcli("letter")
     assert result.exit_code == 0, result.output
     assert "Nothing new to letter" in result.output
     assert snapshot(pws) == before
+    assert pcli("check").exit_code == 0
 
     assert pcli("bill", "pay", "CV-31", "--date", "2026-05-04").exit_code == 0
-    result = pcli("letter")
-    assert result.exit_code == 0, result.output
-    assert "1 letter(s) recorded" in result.output
-    (letter,) = customs(pws, "sas")
+    assert "Nothing new to letter" in pcli("letter").output
+    (_partial, letter) = customs(pws, "sas")
     assert letter.date.isoformat() == "2026-05-04"  # the day the match became complete
     assert _values(letter) == [SUPPLIER, "AA", "sas-CV-31"]
     text = (pws / "ledgers/sas/2026/05.beancount").read_text(encoding="utf-8")
@@ -165,12 +174,27 @@ def test_letter_in_a_closed_month_is_dated_in_the_open_one(pws: Path, pcli: Cli)
         "--amount-ht", "100", "--date", "2026-03-10", "--piece-ref", "CV-1",
     )  # fmt: skip
     pcli("bill", "pay", "CV-1", "--date", "2026-03-12")
+    (paid,) = customs(pws, "sas")
+    assert (paid.date.isoformat(), _values(paid)[1]) == ("2026-03-12", "AA")
     append(pws, "sas", "accounts.beancount", '\n2026-04-01 custom "alusage-close" "2026-03" "x"\n')
+    # Undone on the record (the letter stays), then lettered again in the open month.
+    refused = pcli("letter", "--undo", "AA", "-e", "sas", "--date", "2026-03-31")
+    assert refused.exit_code == 4, refused.output
+    undone = pcli("letter", "--undo", "AA", "-e", "sas", "--date", "2026-04-01")
+    assert undone.exit_code == 0, undone.output
+    assert "Letter AA on Passif:Fournisseurs:CabinetVauban undone from 2026-04-01" in undone.output
+    (undo,) = customs(pws, "sas", "alusage-unletter")
+    assert [v.value for v in undo.values] == ["Passif:Fournisseurs:CabinetVauban", "AA"]
+    again = pcli("letter", "--undo", "AA", "-e", "sas", "--date", "2026-04-01")
+    assert again.exit_code == 2 and "already undone" in again.output
     result = pcli("letter", "-e", "sas")
     assert result.exit_code == 0, result.output
-    (letter,) = customs(pws, "sas")
+    (_paid, letter) = customs(pws, "sas")
     assert letter.date.isoformat() == "2026-04-01"
+    assert _values(letter)[1] == "AB"  # a code is never given twice
     assert "alusage-letter" in (pws / "ledgers/sas/2026/04.beancount").read_text(encoding="utf-8")
+    ledger = Workspace.open(pws).load_checked("sas")
+    assert open_items(ledger, "Passif:Fournisseurs:CabinetVauban") == []
 
 
 def test_codes_follow_per_account() -> None:
