@@ -10,9 +10,11 @@ May import: ``books`` and ``core`` only (it is the lowest domain). Other domains
 lettering only through the names below.
 """
 
+from alusage_ledger.domains.lettering.letters import ITEM_LINK_KEY as ITEM_LINK_KEY
 from alusage_ledger.domains.lettering.letters import THIRD_PARTY_ROLES as THIRD_PARTY_ROLES
 from alusage_ledger.domains.lettering.letters import LetterIndex as LetterIndex
 from alusage_ledger.domains.lettering.letters import assign as assign
+from alusage_ledger.domains.lettering.letters import entry_id as entry_id
 from alusage_ledger.domains.lettering.letters import letter_account as letter_account
 from alusage_ledger.domains.lettering.letters import link_groups as link_groups
 from alusage_ledger.domains.lettering.letters import open_items as open_items

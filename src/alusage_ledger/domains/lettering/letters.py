@@ -336,8 +336,14 @@ def assign(
 
 
 def open_items(ledger: LoadedLedger, account: str, *, as_of: date | None = None) -> list[Item]:
-    """The items of a third-party account that no letter has matched (yet)."""
-    return assign(ledger.entries, account, as_of=as_of)[0]
+    """The items of a third-party account that no letter has matched (yet), on ``as_of``
+    or, without it, in the books since the last exercice close (what a closed exercice
+    left open goes on as its à-nouveaux lines)."""
+    starts = segment_starts(ledger.entries)
+    found = assign(ledger.entries, account, as_of=as_of, starts=starts)[0]
+    if as_of is None and starts:
+        found = [i for i in found if i.date >= starts[-1]]
+    return found
 
 
 def partial_claims(

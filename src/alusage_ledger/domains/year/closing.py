@@ -64,6 +64,7 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.periods import Exercice, Month, resolve_today
 from alusage_ledger.domains.year.accounts import result_accounts
 from alusage_ledger.domains.year.balances import CURRENCY, ZERO, balances, posting, transaction
+from alusage_ledger.domains.year.carry import carried_lines
 from alusage_ledger.domains.year.exercices import kept_books
 
 if TYPE_CHECKING:
@@ -274,6 +275,7 @@ def close_exercice(
                 _("The balance sheet of {entity} does not balance.").format(entity=entity)
             )
         opening: list[Any] = []
+        carried = carried_lines(ws.config, ledger, balance, end)
         if sheet:
             close_entries.append(
                 stamp(
@@ -298,7 +300,7 @@ def close_exercice(
                         text(ws.config, N_("Balances brought forward at {day}")).format(
                             day=next_start.isoformat()
                         ),
-                        [posting(a, balance[a]) for a in sheet],
+                        [line for a in sheet for line in carried.get(a, [posting(a, balance[a])])],
                         meta=new_meta(journal=OPENING_JOURNAL, exercice=str(next_start.year)),
                         tags=(OPENING_TAG,),
                     ),
