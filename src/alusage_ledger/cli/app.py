@@ -59,6 +59,7 @@ COMMAND_MODULES = (
     "expense",
     "recurring",
     "letter",
+    "reverse",
     "invoice",
     "revenue",
     "vat",
