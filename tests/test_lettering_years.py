@@ -157,3 +157,32 @@ def test_the_verifier_refuses_a_letter_that_does_not_balance(tmp_path: Path) -> 
         "credits = 1,00."
     ) in messages, messages
     assert not [m for m in verify_fec(text.encode("utf-8")).errors]
+
+
+def test_the_fec_of_a_closed_year_does_not_move_before_or_after_the_year_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Months closed, exercice not closed yet: the January receipt letters the December
+    invoice in 2027; the 2026 FEC is the same file before the receipt, after it, and after
+    the exercice close that then carries the invoice as an à-nouveaux line."""
+    monkeypatch.setenv("ALUSAGE_TODAY", "2026-12-20")
+    ws = _ws(tmp_path / "ws")
+    cli = Cli(ws)
+    december = _invoice(cli, "2026-12-15", "2000")
+    for month in range(1, 13):
+        done = cli("close", f"2026-{month:02d}", "--entity", "sas", "--today", "2027-01-05")
+        assert done.exit_code == 0, done.output
+    first = _export(cli, tmp_path / "one", "2026").read_bytes()
+    monkeypatch.setenv("ALUSAGE_TODAY", "2027-01-20")
+    assert cli("invoice", "pay", december, "--date", "2027-01-12").exit_code == 0
+    assert _export(cli, tmp_path / "two", "2026").read_bytes() == first
+    done = cli("year", "close", "-e", "sas", "--exercice", "2026", "--today", "2027-01-21")
+    assert done.exit_code == 0, done.output
+    assert cli("check").exit_code == 0
+    assert _export(cli, tmp_path / "three", "2026").read_bytes() == first
+    rows_2027 = _rows(_export(cli, tmp_path / "next", "2027", "--allow-open"))
+    assert _per_letter(rows_2027) == {("411CoopDesTilleuls", "AA"): Decimal(0)}
+    assert [(r[0], r[8], r[13]) for r in rows_2027 if r[13]] == [
+        ("AN", december, "AA"),
+        ("BQ", december, "AA"),
+    ]
