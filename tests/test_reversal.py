@@ -106,6 +106,12 @@ def aws(accrued: Path, tmp_path: Path) -> Path:
     return dest
 
 
+def accrual_id(entry: object) -> str:
+    from alusage_ledger.domains.lettering.letters import entry_id
+
+    return entry_id(entry)[3:]
+
+
 def _reversals(ws: Path) -> list[object]:
     return [e for e in transactions(ws, "sas") if "reverses" in (e.meta or {})]
 
@@ -114,6 +120,14 @@ def test_an_accrual_is_reversed_by_the_first_close_of_the_next_exercice(aws: Pat
     cli = Cli(aws)
     (accrual,) = [e for e in transactions(aws, "sas") if "extourne" in e.tags]
     assert "inventaire" in accrual.tags and accrual.date.isoformat() == "2026-12-31"
+    before = snapshot(aws)
+    dry = cli("--json", "close", "2027-01", "--entity", "sas", "--today", "2027-02-03", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    planned = json.loads(dry.output)
+    steps = {s["name"]: s["lines"] for s in planned["steps"]}
+    assert steps["accruals"] == [f"sas: accrual reversed on 2027-01-01 (id-{accrual_id(accrual)})."]
+    assert "reverses:" in planned["planned"]["ledgers/sas/2027/01.beancount"]
+    assert snapshot(aws) == before
     done = cli("close", "2027-01", "--entity", "sas", "--today", "2027-02-03")
     assert done.exit_code == 0, done.output
     assert "accrual reversed on 2027-01-01" in done.output

@@ -24,6 +24,13 @@ one's reference in the other's narration). ``letter --manual`` letters what rema
 
 A letter is dated the day its last item was booked (the day the match became
 complete), or the first open day when that month is closed.
+
+A letter claims only items of its own *segment* of the books, between two exercice
+closes (:func:`segment_starts`): what a closed exercice left open goes on as one
+à-nouveaux line per open item (posting metadata ``item-link``, an item of its own). A
+lower-case code is a *partial* letter (a document paid in part, see ``settle``): it
+claims nothing, the FEC shows it on the items it names. ``alusage-unletter`` undoes a
+letter from its date on.
 """
 
 from __future__ import annotations
