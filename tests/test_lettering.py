@@ -238,3 +238,31 @@ def test_members_of_a_hosted_place_are_third_parties(example_ws: Path) -> None:
     assert kind_of(config, place.host, f"{place.receivable}:NicolasJeudy") == "member"
     assert kind_of(config, place.host, "Actif:Clients:Alusage") == "client"
     assert kind_of(config, place.host, "Charges:Le97:Loyer") == "other"
+
+
+def test_a_claim_reimbursed_in_two_parts_is_lettered_partial_then_final(
+    pws: Path, pcli: Cli
+) -> None:
+    person = "Passif:NotesDeFrais:CamillePerrin"
+    added = pcli(
+        "expense", "add", "-e", "sas", "--person", "Camille Perrin", "--account", "6064",
+        "--amount", "66.00", "--date", "2026-11-12",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    first = pcli("expense", "reimburse", "-e", "sas", "--person", "Camille Perrin",
+                 "--amount", "40.00", "--date", "2026-11-20")  # fmt: skip
+    assert first.exit_code == 0, first.output
+    (partial,) = customs(pws, "sas")
+    assert (partial.date.isoformat(), _values(partial)) == (
+        "2026-11-20",
+        [person, "aa", "sas-NDF-2026-0001"],
+    )
+    rest = pcli("expense", "reimburse", "-e", "sas", "--person", "Camille Perrin",
+                "--date", "2026-11-27")  # fmt: skip
+    assert rest.exit_code == 0, rest.output
+    (_partial, final) = customs(pws, "sas")
+    assert (final.date.isoformat(), _values(final)) == (
+        "2026-11-27",
+        [person, "AA", "sas-NDF-2026-0001"],
+    )
+    assert pcli("check").exit_code == 0

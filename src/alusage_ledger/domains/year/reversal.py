@@ -193,6 +193,13 @@ def reverse_entry(
                     "(reopen or correct the exercice instead)."
                 ).format(day=original.date.isoformat())
             )
+        if any(p.cost is not None or p.price is not None for p in original.postings):
+            raise UsageError(
+                _(
+                    "The entry of {day} holds a cost or a price; reverse it by hand, with the "
+                    "same cost or price."
+                ).format(day=original.date.isoformat())
+            )
         if day < original.date:
             raise UsageError(
                 _("The reversal date {day} is before the entry's date {original}.").format(
