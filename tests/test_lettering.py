@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Cli, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from purchases_helpers import append, customs, transactions
 
 from alusage_ledger.books.ledger import Workspace
@@ -156,7 +158,9 @@ def test_check_rejects_letters_that_do_not_sum_to_zero(pws: Path, pcli: Cli) -> 
         "2026/03.beancount",
         f'\n2026-03-31 custom "alusage-letter" {SUPPLIER} "AA" "sas-CV-1"\n'
         f'2026-03-31 custom "alusage-letter" {SUPPLIER} "AA" "nowhere"\n'
-        f'2026-03-31 custom "alusage-letter" {SUPPLIER} "aa"\n',
+        f'2026-03-31 custom "alusage-letter" {SUPPLIER} "aa"\n'
+        f'2026-03-31 custom "alusage-letter" {SUPPLIER} "ab" "elsewhere"\n'
+        f'2026-03-31 custom "alusage-unletter" {SUPPLIER} "ZZ"\n',
     )
     result = pcli("check")
     assert result.exit_code == 1
@@ -166,6 +170,9 @@ def test_check_rejects_letters_that_do_not_sum_to_zero(pws: Path, pcli: Cli) -> 
     assert f"the letter code AA is used twice on {SUPPLIER}" in out
     assert f"the letter AA on {SUPPLIER} matches no entry (nowhere)" in out
     assert 'a "alusage-letter" directive needs an account' in out
+    assert f"the partial letter ab on {SUPPLIER} matches no entry (elsewhere)" in out
+    assert 'this "alusage-unletter" undoes no letter' in out
+    assert "partial letter aa" not in out  # the one bill pay wrote names the bill
 
 
 def test_letter_in_a_closed_month_is_dated_in_the_open_one(pws: Path, pcli: Cli) -> None:
@@ -266,3 +273,53 @@ def test_a_claim_reimbursed_in_two_parts_is_lettered_partial_then_final(
         [person, "AA", "sas-NDF-2026-0001"],
     )
     assert pcli("check").exit_code == 0
+
+
+# --------------------------------------------------------------------------- settling, at random
+
+
+def _txn(day: object, amount: object, account: str, other: str, link: str) -> object:
+    from beancount.core import data
+    from beancount.core.amount import Amount
+
+    postings = [
+        data.Posting(account, Amount(amount, "EUR"), None, None, None, None),  # type: ignore[arg-type]
+        data.Posting(other, Amount(-amount, "EUR"), None, None, None, None),  # type: ignore[arg-type, operator]
+    ]
+    meta = data.new_metadata("<test>", 0)
+    return data.Transaction(meta, day, "*", None, "t", frozenset(), frozenset({link}), postings)  # type: ignore[arg-type]
+
+
+@given(
+    total=st.integers(min_value=2, max_value=10**7),
+    cuts=st.lists(st.integers(min_value=1, max_value=10**7 - 1), max_size=6, unique=True),
+)
+@settings(max_examples=60, deadline=None)
+def test_any_split_of_a_payment_letters_partial_then_final(total: int, cuts: list[int]) -> None:
+    """However a document is paid in parts, every part but the last writes the partial
+    letter "aa", the last one the final "AA"; the final letter sums to exactly zero and
+    leaves nothing open."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from alusage_ledger.domains.lettering.letters import assign, read_letters
+    from alusage_ledger.domains.lettering.settle import settlement_letters
+
+    account = "Actif:Clients:Client"
+    points = sorted({c for c in cuts if c < total})
+    parts = [b - a for a, b in zip([0, *points], [*points, total], strict=True)]
+    day = date(2026, 3, 1)
+    entries: list[object] = [
+        _txn(day, Decimal(total) / 100, account, "Produits:Ventes", "F1"),
+    ]
+    for index, part in enumerate(parts):
+        day += timedelta(days=1)
+        payment = _txn(day, -Decimal(part) / 100, account, "Actif:Banque", "F1")
+        letters = settlement_letters(entries, [payment], [account])
+        last = index == len(parts) - 1
+        assert [(lt.date, lt.values[1].value) for lt in letters] == [(day, "AA" if last else "aa")]
+        entries += [payment, *letters]
+    final = read_letters(entries)[0]
+    left, claimed = assign(entries, account, final)
+    assert left == [] and len(claimed) == 1 and claimed[0].total == 0
+    assert len(claimed[0].items) == len(parts) + 1

@@ -698,9 +698,12 @@ def letter_ledger(
 
 @checks.entity_rule
 def letters_balance(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
-    """Each letter code names items that sum to zero, once per account."""
+    """Each letter code names items that sum to zero, once per account; a partial letter
+    or an undo names a letter's items or code that exist."""
     entries = list(ledger.entries)
     letters, bad = read_letters(entries)
+    starts = segment_starts(entries)
+    yield from _partials_and_undos(ws, ledger, entries)
     for entry in bad:
         yield checks.problem_at(
             ws,
@@ -713,7 +716,7 @@ def letters_balance(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProbl
         )
     seen: dict[tuple[str, str], Letter] = {}
     for account in sorted({lt.account for lt in letters}):
-        for letter in assign(entries, account, letters)[1]:
+        for letter in assign(entries, account, letters, starts=starts)[1]:
             first = seen.get((account, letter.code))
             if first is not None:
                 yield checks.problem_at(
@@ -743,6 +746,41 @@ def letters_balance(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProbl
                         "the items of letter {code} on {account} do not sum to zero "
                         "(off by {diff})."
                     ).format(code=letter.code, account=account, diff=letter.total),
+                )
+
+
+def _partials_and_undos(
+    ws: Workspace, ledger: LoadedLedger, entries: list[Any]
+) -> Iterable[LedgerProblem]:
+    codes = {
+        (str(e.values[0].value), str(e.values[1].value))
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == LETTER_TYPE and len(e.values) >= 2
+    }
+    indexes: dict[str, _RefIndex] = {}
+    for letter in read_letters(entries, partial=True, as_of=date.min)[0]:
+        if letter.account not in indexes:
+            indexes[letter.account] = _RefIndex(items_on(entries, letter.account))
+        if not any(indexes[letter.account].lookup(ref) for ref in letter.refs):
+            yield checks.problem_at(
+                ws,
+                ledger.entity,
+                letter.entry,
+                _("the partial letter {code} on {account} matches no entry ({refs}).").format(
+                    code=letter.code, account=letter.account, refs=", ".join(letter.refs)
+                ),
+            )
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == UNLETTER_TYPE:
+            values = tuple(str(v.value) for v in entry.values)
+            if len(values) != 2 or values not in codes:
+                yield checks.problem_at(
+                    ws,
+                    ledger.entity,
+                    entry,
+                    _(
+                        'this "{type}" undoes no letter (it needs an account and a code in use).'
+                    ).format(type=UNLETTER_TYPE),
                 )
 
 
