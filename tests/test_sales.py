@@ -412,6 +412,8 @@ def test_partial_then_final_receipt_moves_pending_vat(run: FastCli, ws: Path) ->
         "  Actif:Clients:CoopDesTilleuls -500.00 EUR\n"
         "  Passif:Etat:TVAEnAttente 83.33 EUR\n"
         "  Passif:Etat:TVACollectee -83.33 EUR\n"
+        "\n"  # the partial letter of what this receipt settles (docs/purchases-and-lettering.md)
+        '2026-03-15 custom "alusage-letter" Actif:Clients:CoopDesTilleuls "aa" "F2026-0001"\n'
     )
     before = snapshot(ws)
     over = run("invoice", "pay", "F2026-0001", "--amount", "700.01", "--date", "2026-03-20")

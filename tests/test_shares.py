@@ -371,7 +371,9 @@ def test_pay_letter_statement_balances(ws: Path, run: Cli) -> None:
     assert "Actif:Banque:Courant" in mirror and "-1246.15 EUR" in mirror
     partial = run("pay", "membre-b", "100", "--place", "le97", "--date", "2026-03-06")
     assert partial.exit_code == 0
-    assert "letter" not in partial.output
+    # Paid in part: a partial letter (lower case), no VAT moved (docs/purchases-and-lettering.md).
+    assert "letter aa on the account of membre-b" in partial.output
+    assert "vat" not in partial.output.lower()
     assert run("check").exit_code == 0
 
     statement = run("--json", "statement", "alusage", "--place", "le97", "--period", "2026")
@@ -391,6 +393,11 @@ def test_pay_letter_statement_balances(ws: Path, run: Cli) -> None:
         "membre-b": "430.77",
         "nicolas-jeudy": "623.08",
     }
+    # The rest paid: the partial letter becomes final (same code, in capitals).
+    rest = run("pay", "membre-b", "430,77", "--place", "le97", "--date", "2026-03-20")
+    assert rest.exit_code == 0, rest.output
+    assert "letter AA on the account of membre-b" in rest.output
+    assert run("check").exit_code == 0
 
 
 def test_statement_markdown_golden(ws: Path, run: Cli) -> None:

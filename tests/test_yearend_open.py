@@ -249,6 +249,8 @@ def test_an_opening_item_is_lettered_with_its_payment(ws: Path, cli: Cli) -> Non
     january = ws / "ledgers/coop/2026/01.beancount"
     assert "#ouverture ^F2025-0042 ^coop-" not in january.read_text("utf-8")
     assert "^F2025-0042" in january.read_text("utf-8")
+    # The open invoice is an item of its own (one à-nouveaux line per open item).
+    assert 'item-link: "F2025-0042"' in january.read_text("utf-8")
     with january.open("a", encoding="utf-8") as handle:
         handle.write(
             '\n2026-01-25 * "Coop des Tilleuls" "Règlement F2025-0042" ^F2025-0042\n'

@@ -45,13 +45,14 @@ Check = Callable[["Workspace", "Month", Sequence[str]], list["LedgerProblem"]]
 Cleanup = Callable[[], None]
 Report = Callable[["Workspace", "Month"], dict[str, bytes]]
 
-ORDER = ("recurring", "shares", "redistribution", "vat")
+ORDER = ("accruals", "recurring", "shares", "redistribution", "vat")
 #: Modules that register a step when imported.
 STEP_MODULES: tuple[str, ...] = (
     "alusage_ledger.domains.commons.redistribution",
     "alusage_ledger.domains.purchases.recurring",
     "alusage_ledger.domains.sales.settlement",
     "alusage_ledger.domains.places.monthend",
+    "alusage_ledger.domains.year.reversal",
 )
 #: Modules that register a check, a cleanup or a report when imported.
 CHECK_MODULES: tuple[str, ...] = ("alusage_ledger.domains.places.monthend",)

@@ -67,6 +67,7 @@ COMMAND_MODULES = (
     "expense",
     "recurring",
     "letter",
+    "reverse",
     "invoice",
     "revenue",
     "vat",

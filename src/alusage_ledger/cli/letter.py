@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
             "Match each invoice, bill or claim with the payments that settle it, per "
             "third-party account (by link, then by exact amount and reference), and record "
             "each match as an appended alusage-letter directive. --manual letters the "
-            "entries named."
+            "entries named; --undo CODE undoes a letter by an appended directive."
         ),
     )
     def letter(
@@ -43,10 +43,24 @@ def register(app: typer.Typer) -> None:
         manual: Annotated[
             bool, typer.Option("--manual", help=N_("Letter the entries named, together."))
         ] = False,
+        undo: Annotated[
+            str | None,
+            optional(
+                "--undo",
+                help=N_(
+                    "Undo the letter with this code (needs --entity), from --date on; "
+                    "the letter stays on the record."
+                ),
+            ),
+        ] = None,
+        day: Annotated[
+            str | None,
+            optional("--date", help=N_("With --undo: from this day (default: today).")),
+        ] = None,
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
-        from alusage_ledger.domains.lettering.letters import (
+        from alusage_ledger.domains.lettering.manual import (
             letter_entities,
             manual_letter,
             write_letters,
@@ -54,6 +68,9 @@ def register(app: typer.Typer) -> None:
 
         st = state.current()
         ws = st.workspace()
+        if undo is not None:
+            _undo(undo, entity, account, day, dry_run)
+            return
         if manual:
             if not entity or not refs or len(refs) < 2:
                 raise UsageError(
@@ -99,6 +116,40 @@ def register(app: typer.Typer) -> None:
         for name in names:
             rows.extend(aged_rows(ws.config, ws.load_checked(name), day))
         _render_aged(names, aged_balances(rows), day)
+
+
+def _undo(
+    code: str, entity: str | None, account: str | None, day: str | None, dry_run: bool
+) -> None:
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.lettering.settle import undo_letter, write_undo
+
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.purchases.input import date_arg
+
+    st = state.current()
+    ws = st.workspace()
+    if not entity:
+        raise UsageError(_("letter --undo needs --entity."))
+    ws.config.entity(entity)
+    when = date_arg(day, _("date"))
+    with ws.lock():
+        ledger = ws.load_checked(entity)
+        directive = undo_letter(ledger, code, when, account)
+        write_undo(ws, entity, directive, dry_run=dry_run)
+    undone = {
+        "entity": entity,
+        "date": directive.date,
+        "account": directive.values[0].value,
+        "code": directive.values[1].value,
+    }
+    if st.json:
+        emit_json({"ok": True, "dry_run": dry_run, "undone": undone})
+        return
+    message = _("Letter {code} on {account} undone from {day}.").format(
+        code=undone["code"], account=undone["account"], day=directive.date.isoformat()
+    )
+    say(message + (" " + _("(dry run: nothing written)") if dry_run else ""))
 
 
 def _report(done: dict[str, list[Any]], dry_run: bool) -> None:

@@ -154,6 +154,17 @@ def register(app: typer.Typer) -> None:
             str | None,
             optional("--piece-ref", help=N_("The supporting document.")),
         ] = None,
+        accrual: Annotated[
+            bool,
+            typer.Option(
+                "--accrual",
+                help=N_(
+                    "An accrual to reverse (charges à payer, produits à recevoir, charges "
+                    "constatées d'avance): tagged #extourne, reversed on the next exercice's "
+                    "first day."
+                ),
+            ),
+        ] = False,
         dry_run: DryRun = False,
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
@@ -176,6 +187,7 @@ def register(app: typer.Typer) -> None:
             label,
             payee=payee,
             piece_ref=piece_ref,
+            accrual=accrual,
             dry_run=dry_run,
         )
         if st.json:

@@ -24,10 +24,18 @@ one's reference in the other's narration). ``letter --manual`` letters what rema
 
 A letter is dated the day its last item was booked (the day the match became
 complete), or the first open day when that month is closed.
+
+A letter claims only items of its own *segment* of the books, between two exercice
+closes (:func:`segment_starts`): what a closed exercice left open goes on as one
+à-nouveaux line per open item (posting metadata ``item-link``, an item of its own). A
+lower-case code is a *partial* letter (a document paid in part, see ``settle``): it
+claims nothing, the FEC shows it on the items it names. ``alusage-unletter`` undoes a
+letter from its date on.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,9 +49,10 @@ from beancount.parser.grammar import ValueType
 
 from alusage_ledger.books import checks
 from alusage_ledger.books.canonical import entry_hash
+from alusage_ledger.books.exercice import closed_exercices, is_closing, is_opening
 from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
-from alusage_ledger.books.writer import Append, closed_months
-from alusage_ledger.core.errors import LedgerProblem, UsageError
+from alusage_ledger.books.writer import closed_months
+from alusage_ledger.core.errors import LedgerProblem
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
 
@@ -53,10 +62,13 @@ if TYPE_CHECKING:
     from alusage_ledger.books.loader import LoadedLedger
 
 LETTER_TYPE = "alusage-letter"
+UNLETTER_TYPE = "alusage-unletter"
+#: Posting metadata of an à-nouveaux line that carries one open item (its reference).
+ITEM_LINK_KEY = "item-link"
 #: Roles whose accounts (and sub-accounts) hold third parties' balances.
 THIRD_PARTY_ROLES = ("clients", "suppliers", "persons", "members")
-_CODE = re.compile(r"^[A-Z]{1,4}$")
-_REFERENCE_KEYS = ("invoice", "piece-ref", "credit-note")
+_CODE = re.compile(r"^(?:[A-Z]{1,4}|[a-z]{1,4})$")
+REFERENCE_KEYS = ("invoice", "piece-ref", "credit-note")
 
 
 # --------------------------------------------------------------------------- items
@@ -64,27 +76,41 @@ _REFERENCE_KEYS = ("invoice", "piece-ref", "credit-note")
 
 @dataclass(frozen=True)
 class Item:
-    """What one entry puts on one third-party account."""
+    """What one entry puts on one third-party account.
+
+    An opening entry's posting that carries ``item-link`` (one line per open item in the
+    à-nouveaux) is an item of its own: ``part`` is its index in the entry's postings, and
+    its links are that one reference (``part`` is -1 for a whole entry's item).
+    """
 
     entry: Any
     account: str
     amount: Decimal
+    part: int = -1
 
     @property
     def date(self) -> date:
         return self.entry.date  # type: ignore[no-any-return]
 
     @property
+    def meta(self) -> dict[str, Any]:
+        if self.part >= 0:
+            return dict(self.entry.postings[self.part].meta or {})
+        return dict(self.entry.meta or {})
+
+    @property
     def links(self) -> frozenset[str]:
+        if self.part >= 0:
+            return frozenset({str(self.meta[ITEM_LINK_KEY])})
         return frozenset(self.entry.links or ())
 
     @property
-    def key(self) -> tuple[int, str]:
-        return (id(self.entry), self.account)
+    def key(self) -> tuple[int, str, int]:
+        return (id(self.entry), self.account, self.part)
 
     def references(self) -> set[str]:
-        meta = self.entry.meta or {}
-        refs = {str(meta[k]) for k in _REFERENCE_KEYS if meta.get(k)}
+        meta = self.meta
+        refs = {str(meta[k]) for k in REFERENCE_KEYS if meta.get(k)}
         return refs | set(self.links)
 
     def text(self) -> str:
@@ -97,19 +123,44 @@ def entry_id(entry: Any) -> str:
 
 
 def items_on(entries: Iterable[Any], account: str) -> list[Item]:
+    """The items of ``account``: one per entry, or per posting for the à-nouveaux lines
+    that carry ``item-link``; closing entries (``#cloture``) are no items (they leave the
+    books of the exercice, the à-nouveaux bring its open items into the next one)."""
     found = []
     for entry in entries:
-        if not isinstance(entry, data.Transaction):
+        if not isinstance(entry, data.Transaction) or is_closing(entry):
             continue
         total = ZERO
         touched = False
-        for posting in entry.postings:
-            if posting.account == account and posting.units is not None:
-                total += posting.units.number
-                touched = True
+        opening = is_opening(entry)
+        for index, posting in enumerate(entry.postings):
+            if posting.account != account or posting.units is None:
+                continue
+            if opening and (posting.meta or {}).get(ITEM_LINK_KEY):
+                if posting.units.number:
+                    found.append(Item(entry, account, posting.units.number, index))
+                continue
+            total += posting.units.number
+            touched = True
         if touched and total:
             found.append(Item(entry, account, total))
     return found
+
+
+def segment_starts(entries: Iterable[Any]) -> list[date]:
+    """The first day of every exercice that follows a closed one (its à-nouveaux' date).
+
+    Lettering is kept per segment of books between two exercice closes: a letter claims
+    only items of its own segment, so a closed exercice's letters never change and an
+    item still open at its close goes on in the next exercice as an à-nouveaux line.
+    """
+    return sorted(e.date for e in closed_exercices(entries).values())
+
+
+def segment_of(day: date, starts: Sequence[date]) -> date:
+    """The first day of the segment holding ``day`` (``date.min`` before any close)."""
+    index = bisect.bisect_right(starts, day)
+    return starts[index - 1] if index else date.min
 
 
 def third_party_parents(config: Config, entity: str) -> list[tuple[str, str]]:
@@ -171,9 +222,35 @@ class Letter:
     def total(self) -> Decimal:
         return sum((i.amount for i in self.items), ZERO)
 
+    @property
+    def partial(self) -> bool:
+        """A partial letter (lower-case code): a document settled in part."""
+        return self.code.islower()
 
-def read_letters(entries: Iterable[Any]) -> tuple[list[Letter], list[Any]]:
-    """Every ``alusage-letter`` directive, in date order; the malformed ones apart."""
+
+def read_undos(entries: Iterable[Any]) -> dict[tuple[str, str], date]:
+    """``{(account, code): day}``: the letters undone (``alusage-unletter``), and when."""
+    out: dict[tuple[str, str], date] = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == UNLETTER_TYPE:
+            values = [v.value for v in entry.values]
+            if len(values) == 2 and all(isinstance(v, str) for v in values):
+                key = (str(values[0]), str(values[1]))
+                out[key] = min(entry.date, out.get(key, entry.date))
+    return out
+
+
+def read_letters(
+    entries: Iterable[Any], *, as_of: date | None = None, partial: bool = False
+) -> tuple[list[Letter], list[Any]]:
+    """Every ``alusage-letter`` directive, in date order; the malformed ones apart.
+
+    Final letters (capital codes), or with ``partial`` the partial ones (lower-case codes:
+    a document settled in part). A letter undone (``alusage-unletter``) on or before
+    ``as_of`` (at any date without it) is left out: it no longer letters anything.
+    """
+    entries = list(entries)
+    undos = read_undos(entries)
     letters, bad = [], []
     for entry in entries:
         if not isinstance(entry, data.Custom) or entry.type != LETTER_TYPE:
@@ -186,6 +263,11 @@ def read_letters(entries: Iterable[Any]) -> tuple[list[Letter], list[Any]]:
             or not _CODE.fullmatch(values[1])
         ):
             bad.append(entry)
+            continue
+        if values[1].islower() != partial:
+            continue
+        undone = undos.get((values[0], values[1]))
+        if undone is not None and (as_of is None or undone <= as_of):
             continue
         letters.append(Letter(entry, values[0], values[1], tuple(values[2:])))
     letters.sort(key=lambda lt: (lt.date, lt.account, lt.code))
@@ -218,16 +300,21 @@ def assign(
     *,
     as_of: date | None = None,
     items: Sequence[Item] | None = None,
+    starts: Sequence[date] | None = None,
 ) -> tuple[list[Item], list[Letter]]:
     """Items of ``account`` and the letters of that account with the items they claim.
 
     Returns the open items (claimed by no letter) and the letters (dated on or before
-    ``as_of`` when given), each with ``items`` filled. ``items`` spares a scan of
-    ``entries`` when the caller already has the account's items. Linear in the number
-    of items and references (an index by reference, no scan per letter).
+    ``as_of`` when given), each with ``items`` filled. A letter claims only items of its
+    own segment (:func:`segment_starts`, given as ``starts`` when the caller has them);
+    with ``as_of``, the open items are those of the segment holding that day. ``items``
+    spares a scan of ``entries`` when the caller already has the account's items. Linear
+    in the number of items and references (an index by reference, no scan per letter).
     """
+    if starts is None:
+        starts = segment_starts(entries)
     if letters is None:
-        letters = read_letters(entries)[0]
+        letters = read_letters(entries, as_of=as_of)[0]
     mine = [
         Letter(lt.entry, lt.account, lt.code, lt.refs)
         for lt in letters
@@ -240,31 +327,91 @@ def assign(
     claimed: set[int] = set()
     for letter in mine:
         found = sorted({i for ref in letter.refs for i in index.lookup(ref)})
+        segment = segment_of(letter.date, starts)
         for i in found:
-            if i not in claimed and items[i].date <= letter.date:
-                letter.items.append(items[i])
+            item = items[i]
+            if i not in claimed and item.date <= letter.date:
+                if starts and segment_of(item.date, starts) != segment:
+                    continue
+                letter.items.append(item)
                 claimed.add(i)
-    return [item for i, item in enumerate(items) if i not in claimed], mine
+    open_now = [item for i, item in enumerate(items) if i not in claimed]
+    if as_of is not None and starts:
+        current = segment_of(as_of, starts)
+        open_now = [i for i in open_now if segment_of(i.date, starts) == current]
+    return open_now, mine
 
 
 def open_items(ledger: LoadedLedger, account: str, *, as_of: date | None = None) -> list[Item]:
-    """The items of a third-party account that no letter has matched (yet)."""
-    return assign(ledger.entries, account, as_of=as_of)[0]
+    """The items of a third-party account that no letter has matched (yet), on ``as_of``
+    or, without it, in the books since the last exercice close (what a closed exercice
+    left open goes on as its à-nouveaux lines)."""
+    starts = segment_starts(ledger.entries)
+    found = assign(ledger.entries, account, as_of=as_of, starts=starts)[0]
+    if as_of is None and starts:
+        found = [i for i in found if i.date >= starts[-1]]
+    return found
+
+
+def partial_claims(
+    entries: Sequence[Any],
+    account: str,
+    open_now: Sequence[Item],
+    *,
+    as_of: date | None = None,
+    starts: Sequence[date] = (),
+) -> dict[tuple[int, str, int], Letter]:
+    """The open items of ``account`` a partial letter names: the latest such letter
+    (dated on or before ``as_of``), of the item's segment, dated on or after the item."""
+    out: dict[tuple[int, str, int], Letter] = {}
+    partials = [
+        lt
+        for lt in read_letters(entries, as_of=as_of, partial=True)[0]
+        if lt.account == account and (as_of is None or lt.date <= as_of)
+    ]
+    if not partials:
+        return out
+    index = _RefIndex(open_now)
+    for letter in partials:
+        segment = segment_of(letter.date, starts)
+        for i in sorted({i for ref in letter.refs for i in index.lookup(ref)}):
+            item = open_now[i]
+            if item.date <= letter.date and segment_of(item.date, starts) == segment:
+                out[item.key] = letter
+    return out
 
 
 class LetterIndex:
-    """Which letter (code, date) matched an entry's posting on an account (for the FEC)."""
+    """Which letter (code, date) matched an entry's posting on an account (for the FEC).
 
-    def __init__(self, entries: Sequence[Any]) -> None:
-        letters = read_letters(entries)[0]
-        self._by_item: dict[tuple[int, str], Letter] = {}
-        for account in sorted({lt.account for lt in letters}):
-            for letter in assign(entries, account, letters)[1]:
+    With ``until`` (an exercice's last day), only what is dated on or before it counts:
+    what happens later never changes the answer for a closed period. An item no final
+    letter claims but a partial letter names gets the partial letter (lower-case code).
+    """
+
+    def __init__(self, entries: Sequence[Any], *, until: date | None = None) -> None:
+        entries = [e for e in entries if until is None or e.date <= until] if until else entries
+        starts = segment_starts(entries)
+        letters = read_letters(entries, as_of=until)[0]
+        partial_accounts = {lt.account for lt in read_letters(entries, partial=True)[0]}
+        self._by_item: dict[tuple[int, str, int], Letter] = {}
+        for account in sorted({lt.account for lt in letters} | partial_accounts):
+            open_now, claimed = assign(entries, account, letters, starts=starts)
+            for letter in claimed:
                 for item in letter.items:
                     self._by_item[item.key] = letter
+            if account in partial_accounts:
+                self._by_item.update(
+                    partial_claims(entries, account, open_now, as_of=until, starts=starts)
+                )
 
-    def get(self, entry: Any, account: str) -> Letter | None:
-        return self._by_item.get((id(entry), account))
+    def get(self, entry: Any, account: str, part: int = -1) -> Letter | None:
+        """The letter of ``entry`` on ``account`` (``part``: the posting's index, for an
+        à-nouveaux line that is an item of its own)."""
+        found = self._by_item.get((id(entry), account, part))
+        if found is None and part >= 0:
+            found = self._by_item.get((id(entry), account, -1))
+        return found
 
 
 # --------------------------------------------------------------------------- codes
@@ -302,7 +449,7 @@ def first_open_day(entries: Iterable[Any]) -> date | None:
     return closed[-1].end
 
 
-def _letter_entry(day: date, account: str, code: str, refs: Sequence[str]) -> Any:
+def letter_directive(day: date, account: str, code: str, refs: Sequence[str]) -> Any:
     values = [ValueType(account, account_lib.TYPE), ValueType(code, str)]
     values += [ValueType(ref, str) for ref in refs]
     return data.Custom(data.new_metadata("<alusage>", 0), day, LETTER_TYPE, values)
@@ -366,8 +513,9 @@ class _Planner:
     items: list[Item]
     next_index: int
     new: list[Any] = field(default_factory=list)
+    starts: Sequence[date] = ()
     _open_for: Sequence[Item] | None = None
-    _open_by_link: dict[str, set[tuple[int, str]]] | None = None
+    _open_by_link: dict[str, set[tuple[int, str, int]]] | None = None
 
     def refs_for(self, chosen: Sequence[Item], open_now: Sequence[Item]) -> list[str]:
         """Links when they name exactly ``chosen`` among the open items, else entry ids."""
@@ -435,26 +583,33 @@ class _Planner:
         for ref in letter.refs:
             self._by_ref.setdefault(ref, []).append(letter)
 
-    def propose(self, chosen: Sequence[Item], open_now: Sequence[Item]) -> Any | None:
-        """A directive lettering exactly ``chosen``, or None when none can be proved."""
+    def propose(
+        self, chosen: Sequence[Item], open_now: Sequence[Item], code: str | None = None
+    ) -> Any | None:
+        """A directive lettering exactly ``chosen`` (with ``code``, else the next free
+        one), or None when none can be proved."""
         day = self.day_for(chosen)
-        code = code_for(self.next_index)
+        fresh = code is None
+        code = code or code_for(self.next_index)
         wanted = {i.key for i in chosen}
         for refs in (
             self.refs_for(chosen, open_now),
             sorted({entry_id(i.entry) for i in chosen}),
         ):
-            entry = _letter_entry(day, self.account, code, refs)
+            entry = letter_directive(day, self.account, code, refs)
             trial = Letter(entry, self.account, code, tuple(refs))
             letters, items = self._contenders(trial)
-            _open, result = assign(self.entries, self.account, letters, items=items)
+            _open, result = assign(
+                self.entries, self.account, letters, items=items, starts=self.starts
+            )
             if not all(lt.total == 0 and lt.items for lt in result):
                 continue
             got = next(lt for lt in result if lt.entry is entry)
             if {i.key for i in got.items} == wanted:
                 self._accept(trial)
                 self.new.append(entry)
-                self.next_index += 1
+                if fresh:
+                    self.next_index += 1
                 return entry
         return None
 
@@ -467,12 +622,37 @@ class _Planner:
             self._accept(letter)
 
 
-def _planner(entries: list[Any], account: str) -> tuple[_Planner, list[Item]]:
+def used_codes(entries: Iterable[Any], account: str) -> int:
+    """The index after the highest code ever used on ``account`` (final, partial or undone
+    letters alike: a code is never given twice)."""
+    highest = -1
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type in (LETTER_TYPE, UNLETTER_TYPE):
+            values = [v.value for v in entry.values]
+            if (
+                len(values) >= 2
+                and values[0] == account
+                and isinstance(values[1], str)
+                and _CODE.fullmatch(values[1])
+            ):
+                highest = max(highest, code_index(values[1].upper()))
+    return highest + 1
+
+
+def planner_for(entries: list[Any], account: str) -> tuple[_Planner, list[Item]]:
+    """A planner of new letters on ``account`` and its open items of the current segment
+    (an item left open by a closed exercice goes on as an à-nouveaux line)."""
+    starts = segment_starts(entries)
     letters = [lt for lt in read_letters(entries)[0] if lt.account == account]
     items = items_on(entries, account)
-    open_now, mine = assign(entries, account, letters, items=items)
-    start = max((code_index(lt.code) for lt in mine), default=-1) + 1
-    return _Planner(entries, account, first_open_day(entries), letters, items, start), open_now
+    open_now, _mine = assign(entries, account, letters, items=items, starts=starts)
+    if starts:
+        open_now = [i for i in open_now if i.date >= starts[-1]]
+    planner = _Planner(
+        entries, account, first_open_day(entries), letters, items, used_codes(entries, account)
+    )
+    planner.starts = starts
+    return planner, open_now
 
 
 def letter_account(ledger: LoadedLedger, account: str) -> list[Any]:
@@ -480,14 +660,14 @@ def letter_account(ledger: LoadedLedger, account: str) -> list[Any]:
 
     By link first (groups summing to zero), then by exact amount and shared reference.
     """
-    planner, open_now = _planner(list(ledger.entries), account)
+    planner, open_now = planner_for(list(ledger.entries), account)
     singles = []
     for group in link_groups(open_now):
         if len(group) > 1 and sum((i.amount for i in group), ZERO) == 0:
             planner.propose(group, open_now)
         elif len(group) == 1:
             singles.append(group[0])
-    used: set[tuple[int, str]] = set()
+    used: set[tuple[int, str, int]] = set()
     credits: dict[Decimal, list[Item]] = {}
     for item in singles:
         if item.amount < 0:
@@ -513,116 +693,17 @@ def letter_ledger(
     return out
 
 
-# --------------------------------------------------------------------------- manual
-
-
-def resolve_refs(ledger: LoadedLedger, tokens: Sequence[str]) -> list[Any]:
-    """Entries named by a link, an entry id, or a document number (invoice, piece-ref)."""
-    txns = [e for e in ledger.entries if isinstance(e, data.Transaction)]
-    found: list[Any] = []
-    for token in tokens:
-        wanted = token.strip().lstrip("^")
-        hits = [e for e in txns if wanted in (e.links or ())]
-        if not hits and wanted.startswith("id-"):
-            hits = [e for e in txns if entry_id(e) == wanted]
-        if not hits:
-            hits = [
-                e
-                for e in txns
-                if any(str((e.meta or {}).get(k)) == wanted for k in _REFERENCE_KEYS)
-            ]
-        if not hits:
-            raise UsageError(
-                _(
-                    "No entry of {entity} is named {ref!r} (a link, a document number or "
-                    "an id shown by 'aged')."
-                ).format(entity=ledger.entity, ref=token)
-            )
-        found.extend(e for e in hits if all(e is not f for f in found))
-    return found
-
-
-def manual_letter(
-    config: Config, ledger: LoadedLedger, tokens: Sequence[str], account: str | None = None
-) -> Any:
-    """One directive lettering the open items of the entries named by ``tokens``."""
-    entries = resolve_refs(ledger, tokens)
-    if account is None:
-        candidates = sorted(
-            {
-                p.account
-                for e in entries
-                for p in e.postings
-                if p.account in set(third_party_accounts(config, ledger))
-            }
-        )
-        if len(candidates) != 1:
-            raise UsageError(
-                _(
-                    "These entries touch {count} third-party accounts ({accounts}); "
-                    "choose one with --account."
-                ).format(count=len(candidates), accounts=", ".join(candidates) or "-")
-            )
-        account = candidates[0]
-    planner, open_now = _planner(list(ledger.entries), account)
-    chosen = [i for i in open_now if any(i.entry is e for e in entries)]
-    if not chosen:
-        raise UsageError(
-            _("Nothing left to letter on {account} in these entries.").format(account=account)
-        )
-    total = sum((i.amount for i in chosen), ZERO)
-    if total != 0:
-        raise UsageError(
-            _(
-                "These items on {account} do not balance (off by {diff}); a letter "
-                "matches items summing to zero."
-            ).format(account=account, diff=total)
-        )
-    entry = planner.propose(chosen, open_now)
-    if entry is None:
-        raise UsageError(
-            _("These items cannot be lettered on their own; letter the older ones first.")
-        )
-    return entry
-
-
-def write_letters(ws: Workspace, entity: str, directives: Sequence[Any], *, dry_run: bool) -> Any:
-    if not directives:
-        return []
-    return ws.write([Append(entity, tuple(directives))], dry_run=dry_run)
-
-
-def letter_entities(
-    ws: Workspace,
-    entities: Sequence[str],
-    *,
-    account: str | None = None,
-    dry_run: bool = False,
-) -> dict[str, list[Any]]:
-    """``letter`` for the named entities: the directives written (or planned), by entity."""
-    out: dict[str, list[Any]] = {}
-    with ws.lock():
-        for entity in entities:
-            ledger = ws.load_checked(entity)
-            accounts = None
-            if account is not None:
-                if account not in ledger.open_accounts():
-                    continue
-                accounts = [account]
-            directives = letter_ledger(ws.config, ledger, accounts)
-            write_letters(ws, entity, directives, dry_run=dry_run)
-            out[entity] = directives
-    return out
-
-
 # --------------------------------------------------------------------------- check rules
 
 
 @checks.entity_rule
 def letters_balance(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
-    """Each letter code names items that sum to zero, once per account."""
+    """Each letter code names items that sum to zero, once per account; a partial letter
+    or an undo names a letter's items or code that exist."""
     entries = list(ledger.entries)
     letters, bad = read_letters(entries)
+    starts = segment_starts(entries)
+    yield from _partials_and_undos(ws, ledger, entries)
     for entry in bad:
         yield checks.problem_at(
             ws,
@@ -635,7 +716,7 @@ def letters_balance(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProbl
         )
     seen: dict[tuple[str, str], Letter] = {}
     for account in sorted({lt.account for lt in letters}):
-        for letter in assign(entries, account, letters)[1]:
+        for letter in assign(entries, account, letters, starts=starts)[1]:
             first = seen.get((account, letter.code))
             if first is not None:
                 yield checks.problem_at(
@@ -665,6 +746,41 @@ def letters_balance(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProbl
                         "the items of letter {code} on {account} do not sum to zero "
                         "(off by {diff})."
                     ).format(code=letter.code, account=account, diff=letter.total),
+                )
+
+
+def _partials_and_undos(
+    ws: Workspace, ledger: LoadedLedger, entries: list[Any]
+) -> Iterable[LedgerProblem]:
+    codes = {
+        (str(e.values[0].value), str(e.values[1].value))
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == LETTER_TYPE and len(e.values) >= 2
+    }
+    indexes: dict[str, _RefIndex] = {}
+    for letter in read_letters(entries, partial=True, as_of=date.min)[0]:
+        if letter.account not in indexes:
+            indexes[letter.account] = _RefIndex(items_on(entries, letter.account))
+        if not any(indexes[letter.account].lookup(ref) for ref in letter.refs):
+            yield checks.problem_at(
+                ws,
+                ledger.entity,
+                letter.entry,
+                _("the partial letter {code} on {account} matches no entry ({refs}).").format(
+                    code=letter.code, account=letter.account, refs=", ".join(letter.refs)
+                ),
+            )
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == UNLETTER_TYPE:
+            values = tuple(str(v.value) for v in entry.values)
+            if len(values) != 2 or values not in codes:
+                yield checks.problem_at(
+                    ws,
+                    ledger.entity,
+                    entry,
+                    _(
+                        'this "{type}" undoes no letter (it needs an account and a code in use).'
+                    ).format(type=UNLETTER_TYPE),
                 )
 
 

@@ -3,10 +3,11 @@
 A member's payment to the host is written in the host's ledger (bank / receivable) and,
 for a member that keeps its books in the workspace, mirrored in the member's (payable /
 bank); it carries the links of the calls it settles. Lettering is the lettering
-domain's: its ``letter_account`` proposes and proves the letters. Calls and the payments
-that settle them share links, so a call and its payment form one link group that sums to
-zero and gets a ``custom "alusage-letter"``; the calls' pending VAT then becomes due
-(host) or deductible (member).
+domain's: its ``settlement_letters`` and ``letter_account`` propose and prove the letters.
+Calls and the payments that settle them share links, so a call and its payment form one
+link group that sums to zero and gets a ``custom "alusage-letter"``; the calls' pending
+VAT then becomes due (host) or deductible (member). A payment that settles a call in part
+gets a partial letter (lower-case code, no VAT moved), made final when the call is paid.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.periods import Month
 from alusage_ledger.core.suggest import did_you_mean
-from alusage_ledger.domains.lettering import assign, letter_account, link_groups
+from alusage_ledger.domains.lettering import (
+    assign,
+    letter_account,
+    link_groups,
+    settlement_letters,
+)
 from alusage_ledger.domains.places.place import Member, Place, mirror_payable
 from alusage_ledger.domains.places.writes import (
     PAYABLE_PCG,
@@ -144,12 +150,23 @@ def _letters(
     host_side: bool,
 ) -> tuple[list[Any], list[Action]]:
     view = _letter_view(existing, new, place, member)
+    # What the new entries settle first (a partial letter while a call is paid in part, the
+    # final one, same code in capitals, when it is paid), then whatever else balances.
+    kept = {id(e) for e in view}
+    settled = settlement_letters(
+        _letter_view(existing, [], place, member), [e for e in new if id(e) in kept], [account]
+    )
+    more = letter_account(
+        cast("LoadedLedger", _View(sorted([*view, *settled], key=data.entry_sortkey))), account
+    )
     out: list[Any] = []
     actions: list[Action] = []
-    for letter in letter_account(cast("LoadedLedger", _View(view)), account):
+    for letter in [*settled, *more]:
         out.append(letter)
         code = str(letter.values[1].value)
         actions.append(Action("letter", entity, member.id, code, ZERO))
+        if code.islower():
+            continue  # a partial letter: the calls' VAT waits for the final one
         vat = _vat_transfer(
             config, place, member, entity, letter, view, opener, host_side=host_side
         )

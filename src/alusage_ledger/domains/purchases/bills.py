@@ -49,6 +49,7 @@ from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import ConfigError, LedgerProblem, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, quantize_cents, split_exact
+from alusage_ledger.domains.lettering import settlement_letters
 from alusage_ledger.domains.purchases.deductible import (
     VAT_RATES,
     nature_of,
@@ -348,7 +349,8 @@ def pay_bill(
         opener, entry = plan_payment(
             ws.config, ledger, doc, amount=amount, day=day, account=account
         )
-        planned = ws.write(opener.appends([entry]), dry_run=dry_run)
+        letters = settlement_letters(ledger.entries, [entry], [doc.account])
+        planned = ws.write(opener.appends([entry, *letters]), dry_run=dry_run)
     written = written_of(ledger.entity, entry, planned, dry_run)
     paid = entry.postings[0].units.number
     written.amounts = {"paid": paid, "remaining": doc.remaining - paid}

@@ -38,6 +38,7 @@ from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
+from alusage_ledger.domains.lettering import settlement_letters
 from alusage_ledger.domains.purchases.deductible import (
     nature_of,
     parse_vat_rate,
@@ -236,7 +237,8 @@ def reimburse(
         opener, entry, chosen = plan_reimbursement(
             ws.config, ledger, person, pieces, day=day, account=account, amount=amount
         )
-        planned = ws.write(opener.appends([entry]), dry_run=dry_run)
+        letters = settlement_letters(ledger.entries, [entry], [chosen[0].account])
+        planned = ws.write(opener.appends([entry, *letters]), dry_run=dry_run)
     written = Written(
         entity=entity,
         entries=[entry],

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from alusage_ledger.books.accounts import Opener
 from alusage_ledger.books.entries import ledger_text, posting, transaction
 from alusage_ledger.books.roles import DEFAULT_ROLES, role_account
+from alusage_ledger.books.writer import Append
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.core.suggest import did_you_mean
+from alusage_ledger.domains.lettering import settlement_letters
 from alusage_ledger.domains.sales.index import sales_index
 from alusage_ledger.domains.sales.invoicing import Planned, get_invoice, write_planned
 from alusage_ledger.domains.sales.rates import EXEMPT, NO_VAT, share
@@ -133,7 +135,17 @@ def plan_payment(config: Config, ledger: LoadedLedger, request: PaymentRequest) 
     )
 
 
+def plan_settled_payment(config: Config, ledger: LoadedLedger, request: PaymentRequest) -> Planned:
+    """:func:`plan_payment` with the letter it completes (partial or final), same write."""
+    planned = plan_payment(config, ledger, request)
+    receivable = get_invoice(sales_index(config, ledger), request.number, request.entity).receivable
+    letters = settlement_letters(ledger.entries, [planned.entry], [receivable])
+    if letters:
+        planned.appends = planned.appends[:-1] + [Append(request.entity, (planned.entry, *letters))]
+    return planned
+
+
 def pay_invoice(
     ws: Workspace, request: PaymentRequest, *, dry_run: bool = False
 ) -> tuple[Planned, list[Any]]:
-    return write_planned(ws, request.entity, plan_payment, request, dry_run)
+    return write_planned(ws, request.entity, plan_settled_payment, request, dry_run)

@@ -15,6 +15,9 @@ cooperative also keeps the register of its members' capital. This package owns:
   entry (:func:`open_books`);
 - ``inventory``: ``year inventory``, the year-end entries dated the exercice's last day
   (:func:`book_inventory`);
+- ``carry``: the open items of third-party accounts, one à-nouveaux line each;
+- ``reversal``: ``reverse`` (contre-passation, :func:`reverse_entry`) and the automatic
+  reversal of the year-end accruals (``#extourne``; a month-end step and ``year close``);
 - ``closing``: ``year close``, the closing entries, the result, the exercice lock and the
   à-nouveaux (:func:`close_exercice`);
 - ``allocation``: ``year allocate``, the general assembly's vote and the law's minimums
@@ -30,7 +33,7 @@ cooperative also keeps the register of its members' capital. This package owns:
 from them and import the rule modules.
 
 May import: books, core, and the lower domains (purchases, sales, lettering) through their
-package interfaces; it imports none of them today.
+package interfaces; it imports lettering (open items, settling letters).
 """
 
 from .allocation import Allocation as Allocation
@@ -50,3 +53,4 @@ from .register_report import register_csv as register_csv
 from .register_report import register_json as register_json
 from .register_report import register_markdown as register_markdown
 from .register_report import register_rows as register_rows
+from .reversal import reverse_entry as reverse_entry

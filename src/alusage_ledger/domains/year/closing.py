@@ -12,7 +12,10 @@ month of the exercice closed and writes, in one operation:
   ``closed-on`` (the FEC's ``ValidDate`` of the inventory entries) and ``lock-hash``;
 * ``<YYYY+1>/exercice.open.beancount``: the à-nouveaux, the balance sheet at the last day
   (result awaiting allocation included) as one entry dated the next exercice's first day,
-  tagged ``#ouverture``, ``journal: "AN"``: the next exercice's books and FEC start from it.
+  tagged ``#ouverture``, ``journal: "AN"``: the next exercice's books and FEC start from it;
+  a third-party account's balance is carried as one line per open item
+  (:mod:`alusage_ledger.domains.year.carry`); the accruals tagged ``#extourne`` not yet
+  reversed are reversed there on the same day (:mod:`alusage_ledger.domains.year.reversal`).
 
 The closing and the à-nouveaux cancel out: every balance is the same after the next
 exercice's first day as before the close, except that the income and expense accounts
@@ -64,7 +67,9 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.periods import Exercice, Month, resolve_today
 from alusage_ledger.domains.year.accounts import result_accounts
 from alusage_ledger.domains.year.balances import CURRENCY, ZERO, balances, posting, transaction
+from alusage_ledger.domains.year.carry import carried_lines
 from alusage_ledger.domains.year.exercices import kept_books
+from alusage_ledger.domains.year.reversal import year_close_reversals
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -274,6 +279,7 @@ def close_exercice(
                 _("The balance sheet of {entity} does not balance.").format(entity=entity)
             )
         opening: list[Any] = []
+        carried = carried_lines(ws.config, ledger, balance, end)
         if sheet:
             close_entries.append(
                 stamp(
@@ -298,13 +304,16 @@ def close_exercice(
                         text(ws.config, N_("Balances brought forward at {day}")).format(
                             day=next_start.isoformat()
                         ),
-                        [posting(a, balance[a]) for a in sheet],
+                        [line for a in sheet for line in carried.get(a, [posting(a, balance[a])])],
                         meta=new_meta(journal=OPENING_JOURNAL, exercice=str(next_start.year)),
                         tags=(OPENING_TAG,),
                     ),
                     f"{prefix}opening",
                 )
             )
+        # The accruals (#extourne) that the first month close of the next exercice has not
+        # reversed yet are reversed on its first day, with the à-nouveaux.
+        opening.extend(year_close_reversals(ws.config, ledger, exercice))
         # Balance assertions dated the next exercice's first day are checked before its
         # à-nouveaux, after the closing: they would fail.
         gap = [

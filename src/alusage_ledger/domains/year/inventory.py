@@ -26,6 +26,7 @@ from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Exercice
 from alusage_ledger.domains.year.balances import ZERO, posting, transaction
 from alusage_ledger.domains.year.exercices import kept_books
+from alusage_ledger.domains.year.reversal import ACCRUAL_TAG
 
 if TYPE_CHECKING:
     from alusage_ledger.books.ledger import Workspace
@@ -50,11 +51,13 @@ def book_inventory(
     *,
     payee: str | None = None,
     piece_ref: str | None = None,
+    accrual: bool = False,
     dry_run: bool = False,
 ) -> InventoryResult:
     """An inventory entry (accrual, prepaid, depreciation, provision, corporate tax) dated
     the exercice's last day, tagged ``#inventaire``: accepted after that month is closed,
-    until the exercice is closed."""
+    until the exercice is closed. ``accrual``: also tagged ``#extourne``, reversed on the
+    next exercice's first day (:mod:`alusage_ledger.domains.year.reversal`)."""
     config = kept_books(ws.config, entity)
     end = Exercice.ending_in(year, config.exercice_start).last_day
     text = check_text(label.strip(), _("label"))
@@ -89,7 +92,7 @@ def book_inventory(
             text,
             postings,
             meta=new_meta(piece_ref=piece_ref),
-            tags=(INVENTORY_TAG,),
+            tags=(INVENTORY_TAG, ACCRUAL_TAG) if accrual else (INVENTORY_TAG,),
         )
         planned = ws.write([Append(entity, (entry,))], dry_run=dry_run)
     return InventoryResult(

@@ -41,6 +41,7 @@ from alusage_ledger.books.writer import Append
 from alusage_ledger.core.chart import BY_KIND, account_component, label_for
 from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
+from alusage_ledger.domains.lettering import ITEM_LINK_KEY
 from alusage_ledger.domains.year.accounts import ledger_role
 from alusage_ledger.domains.year.balances import CURRENCY, ZERO, posting, transaction
 from alusage_ledger.domains.year.exercices import kept_books
@@ -284,7 +285,11 @@ def open_books(
                 # The documents' links (the sales and purchases conventions): a payment that
                 # carries the same link is lettered with the opening item.
                 piece = link_part(line.piece)
-                links.add(piece if line.pcg.startswith("411") else f"{entity}-{piece}")
+                link = piece if line.pcg.startswith("411") else f"{entity}-{piece}"
+                links.add(link)
+                if meta is not None and line.pcg.startswith(("401", "411", "467")):
+                    # One item of its own for lettering, as the à-nouveaux of year close.
+                    meta[ITEM_LINK_KEY] = link
             postings.append(posting(account, line.net, meta))
         entry = transaction(
             day,

@@ -59,7 +59,7 @@ from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.core.suggest import did_you_mean
-from alusage_ledger.domains.lettering.letters import letter_account
+from alusage_ledger.domains.lettering import settlement_letters
 from alusage_ledger.integrations.bank.entries import CURRENCY, line_entry, units_on
 from alusage_ledger.integrations.bank.matching import Matcher
 
@@ -101,13 +101,6 @@ class ImportPlan:
     @property
     def new(self) -> int:
         return sum(1 for o in self.outcomes if o.status != "already")
-
-
-class _View:
-    """What :func:`lettering.letter_account` reads: a ledger's entries plus the new ones."""
-
-    def __init__(self, entries: list[Any]) -> None:
-        self.entries = entries
 
 
 def check_account(config: Config, ledger: LoadedLedger, text: str | None) -> str:
@@ -237,9 +230,7 @@ def plan_import(
     transactions = [e for e in new_entries if isinstance(e, data.Transaction)]
     letters: list[Any] = []
     if matcher is not None and matcher.touched:
-        view = sorted([*ledger.entries, *new_entries], key=data.entry_sortkey)
-        for third_party in sorted(matcher.touched):
-            letters.extend(letter_account(_View(view), third_party))  # type: ignore[arg-type]
+        letters = settlement_letters(ledger.entries, new_entries, matcher.touched)
 
     balance, balance_status = _balance(
         statement,

@@ -19,7 +19,7 @@ from alusage_ledger.core.errors import LedgerErrors, LedgerProblem, RefusedError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import CENT, ZERO
 from alusage_ledger.core.periods import Month
-from alusage_ledger.domains.lettering.letters import LetterIndex
+from alusage_ledger.domains.lettering.letters import ITEM_LINK_KEY, LetterIndex
 from alusage_ledger.outputs.fec.closes import (
     close_dates,
     exercice_closed_on,
@@ -104,8 +104,10 @@ class _Builder:
         self.settings = settings
         self.root = settings.root
         self.all_entries = entries
+        # Nothing dated after the exercice changes its FEC (names, pieces, letters): a
+        # closed exercice's file is the same whatever happens later.
         self.transactions = sorted(
-            (e for e in entries if isinstance(e, data.Transaction)),
+            (e for e in entries if isinstance(e, data.Transaction) and e.date <= settings.end),
             key=lambda e: _sort_key(e, self.root),
         )
         self.accounts: dict[str, _Account] = {}
@@ -288,6 +290,20 @@ class _Builder:
             return clean_text(sorted(entry.links)[0]), own
         return number, own
 
+    def carried_piece(self, posting: Any) -> tuple[str, date] | None:
+        """The piece of an à-nouveaux line carrying one open item: its document's number
+        and date (``item-link`` lines written by ``year close``), else None."""
+        meta = posting.meta or {}
+        if not meta.get(ITEM_LINK_KEY):
+            return None
+        for key in ("invoice", "piece-ref", "credit-note"):
+            ref = _meta_str(meta, key)
+            if ref:
+                day = meta_date(meta.get("piece-date"))
+                if day is not None:
+                    return clean_text(ref), day
+        return None
+
     # ---- amounts
 
     def amounts(self, entry: Any, posting: Any) -> tuple[Decimal, Decimal | None, str] | None:
@@ -391,7 +407,7 @@ class _Builder:
         self._check_opening(ordered)
         self._learn_aux_names()
         self._index_documents()
-        letters = LetterIndex(self.all_entries)
+        letters = LetterIndex(self.all_entries, until=settings.end)
 
         counters: dict[str, int] = defaultdict(int)
         numbers: dict[str, list[str]] = defaultdict(list)
@@ -405,11 +421,11 @@ class _Builder:
             else:
                 valid = closes.get(month, settings.export_date)
             postings = []
-            for posting in entry.postings:
+            for index, posting in enumerate(entry.postings):
                 amounts = self.amounts(entry, posting)
                 if amounts is None or amounts[0] == 0:
                     continue
-                postings.append((posting, amounts))
+                postings.append((index, posting, amounts))
             if not postings:
                 continue
             counters[code] += 1
@@ -420,11 +436,12 @@ class _Builder:
             label = clean_text(
                 " - ".join(t for t in (entry.payee, entry.narration) if t and t.strip())
             )
-            for posting, (amount, foreign, idevise) in postings:
+            for index, posting, (amount, foreign, idevise) in postings:
                 account = posting.account
                 aux = self.aux(account)
                 compte = self.pcg(account)
-                letter = letters.get(entry, account)
+                line_piece = self.carried_piece(posting) or (piece_ref, piece_date)
+                letter = letters.get(entry, account, index)
                 letter_code = clean_text(letter.code) if letter is not None else ""
                 letter_date = letter.date if letter is not None else None
                 lines.append(
@@ -437,8 +454,8 @@ class _Builder:
                         compte_lib=self.label(account),
                         comp_aux_num=f"{compte}{aux[0]}" if aux else "",
                         comp_aux_lib=aux[1] if aux else "",
-                        piece_ref=piece_ref,
-                        piece_date=piece_date,
+                        piece_ref=line_piece[0],
+                        piece_date=line_piece[1],
                         ecriture_lib=label or piece_ref,
                         debit=amount if amount > 0 else ZERO,
                         credit=-amount if amount < 0 else ZERO,

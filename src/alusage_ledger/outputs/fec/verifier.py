@@ -153,6 +153,7 @@ def verify_fec(data: bytes, filename: str | None = None) -> FecReport:
 
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     order: list[tuple[str, str]] = []
+    letters: dict[tuple[str, str, str], tuple[int, Decimal]] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = row.split(sep)
         if len(cells) != len(header):
@@ -240,6 +241,13 @@ def verify_fec(data: bytes, filename: str | None = None) -> FecReport:
                 warning(number, _("this line has neither a debit nor a credit (both zero)."))
             report.debit += debit
             report.credit += credit
+        code = values["EcritureLet"].strip()
+        if code and not code.islower() and debit is not None and credit is not None:
+            # A final letter (capitals; lower case is partial lettering) matches lines of one
+            # account that balance.
+            account_key = (values["CompteNum"].strip(), values["CompAuxNum"].strip(), code)
+            first, total = letters.get(account_key, (number, ZERO))
+            letters[account_key] = (first, total + debit - credit)
         key = (values["JournalCode"].strip(), values["EcritureNum"].strip())
         if not key[1]:
             continue
@@ -280,6 +288,16 @@ def verify_fec(data: bytes, filename: str | None = None) -> FecReport:
                 _("entry {num} (journal {journal}) has several EcritureDate values.").format(
                     num=num, journal=journal
                 ),
+            )
+
+    for (compte, aux, code), (first, total) in letters.items():
+        if total != 0:
+            error(
+                first,
+                _(
+                    "the lines lettered {code} on account {account} do not balance: debits "
+                    "minus credits = {diff}."
+                ).format(code=code, account=aux or compte, diff=fec_amount(total)),
             )
 
     # Continuous numbering: per journal (and prefix), the numbers have no gap.
