@@ -344,55 +344,70 @@ def book_transaction(
     their first posting, postings in their order; the posting without amount goes into
     every group. In each group, as ``interpolate_group`` does, it takes the opposite of
     the others' weights summed as an ``Inventory`` sums them (in order, a zero sum
-    dropped), quantized by ``interpolate.quantize_with_tolerance``, and is marked
-    ``__automatic__``; a group whose others sum to zero drops it. The transaction's
-    metadata gets the tolerances ``interpolate.infer_tolerances`` infers (computed once
-    per shape of postings: they depend on nothing else, costs and prices aside).
+    dropped), quantized as ``interpolate.quantize_with_tolerance`` quantizes it, and is
+    marked ``__automatic__``; a group whose others sum to zero drops it. The
+    transaction's metadata gets the tolerances ``interpolate.infer_tolerances`` infers
+    (computed once per shape of postings: they depend on nothing else, costs and prices
+    aside).
     """
     postings = entry.postings
-    use_cost = options_map["infer_tolerance_from_cost"]
-    precise = options_map["use_precise_interpolation"]
     automatic = interpolate.AUTOMATIC_META
-    shape = tuple(
-        (
-            None if p.units is MISSING else p.units.currency,
-            None if p.units is MISSING else p.units.number.as_tuple().exponent,
-            bool(p.meta) and automatic in p.meta,
-            None if p.price is None else p.price.currency,
-        )
-        for p in postings
-    )
-    tolerances = None if use_cost else shapes.get(shape)
-    if tolerances is None:
-        infer = interpolate.infer_tolerances
-        most = infer(postings, options_map, mode="max")
-        tolerances = (most, infer(postings, options_map, mode="min") if precise else most)
-        if not use_cost:
-            shapes[shape] = tolerances
-    most, interp = tolerances
     groups: dict[str, list[Any]] = {}
+    shape: list[Any] = []
     where = -1
     for index, posting in enumerate(postings):
-        if posting.units is MISSING:
+        units = posting.units
+        meta = posting.meta
+        marked = meta is not None and automatic in meta
+        if units is MISSING:
             where = index
+            shape.append((None, marked))
             continue
         price = posting.price
-        currency = posting.units.currency if price is None else price.currency
+        currency = units.currency
+        if price is None:
+            shape.append((currency, units.number.as_tuple().exponent, marked))
+        else:
+            shape.append((currency, units.number.as_tuple().exponent, marked, price.currency))
+            currency = price.currency
         group = groups.get(currency)
         if group is None:
             groups[currency] = [posting]
         else:
             group.append(posting)
+    key = tuple(shape)
+    use_cost = options_map["infer_tolerance_from_cost"]
+    tolerances = None if use_cost else shapes.get(key)
+    if tolerances is None:
+        infer = interpolate.infer_tolerances
+        most = infer(postings, options_map, mode="max")
+        interp = (
+            infer(postings, options_map, mode="min")
+            if options_map["use_precise_interpolation"]
+            else most
+        )
+        tolerances = (most, {})
+        if not use_cost:
+            shapes[key] = tolerances
+    else:
+        interp = None
+    most, quanta = tolerances
     if where < 0:
         booked = list(postings) if len(groups) < 2 else [p for g in groups.values() for p in g]
     else:
+        if interp is None:
+            interp = (
+                interpolate.infer_tolerances(postings, options_map, mode="min")
+                if options_map["use_precise_interpolation"]
+                else most
+            )
         auto = postings[where]
         # Within each group, the posting without amount keeps its place.
         before = {id(p) for p in postings[:where]}
         meta = None if auto.meta is None else dict(auto.meta)
         booked = []
         for currency, group in groups.items():
-            filled = _fill(auto, meta, currency, group, interp)
+            filled = _fill(auto, meta, currency, group, interp, quanta)
             if filled is None:
                 booked.extend(group)
                 continue
@@ -402,13 +417,34 @@ def book_transaction(
             booked.extend(group[cut:])
     meta = entry.meta.copy()
     meta[interpolate.AUTOMATIC_TOLERANCES] = most
-    return entry._replace(postings=booked, meta=meta)
+    return data.Transaction(
+        meta, entry.date, entry.flag, entry.payee, entry.narration, entry.tags, entry.links, booked
+    )
+
+
+def _quantum(tolerances: Any, currency: str) -> Decimal | None:
+    """What ``interpolate.quantize_with_tolerance`` quantizes an interpolated number of
+    ``currency`` to (None: it leaves the number as it is), computed as it computes it."""
+    tolerance = tolerances.get(currency)
+    if tolerance:
+        quantum = (tolerance * 2).normalize()
+        if interpolate.is_tolerance_user_specified(quantum):
+            return quantum  # type: ignore[no-any-return]
+    return None
 
 
 def _fill(
-    auto: Any, meta: dict[str, Any] | None, currency: str, group: list[Any], tolerances: Any
+    auto: Any,
+    meta: dict[str, Any] | None,
+    currency: str,
+    group: list[Any],
+    tolerances: Any,
+    quanta: dict[str, Decimal | None],
 ) -> Any:
-    """The posting without amount, completed in ``currency`` (None: the others sum to zero)."""
+    """The posting without amount, completed in ``currency`` (None: the others sum to zero).
+
+    ``quanta`` keeps :func:`_quantum` by currency for the transactions of one shape (whose
+    tolerances are the same)."""
     residual_key = interpolate.AUTOMATIC_RESIDUAL
     total = None
     for posting in group:
@@ -426,11 +462,17 @@ def _fill(
                 total = None
     if total is None:
         return None
-    number = interpolate.quantize_with_tolerance(tolerances, currency, -total)
+    if currency in quanta:
+        quantum = quanta[currency]
+    else:
+        quantum = quanta[currency] = _quantum(tolerances, currency)
+    number = -total
+    if quantum is not None:
+        number = number.quantize(quantum)
     if meta is None:
         meta = {}
     meta[interpolate.AUTOMATIC_META] = True
-    return auto._replace(units=Amount(number, currency), cost=None, meta=meta)
+    return data.Posting(auto.account, Amount(number, currency), None, auto.price, auto.flag, meta)
 
 
 def validate(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
