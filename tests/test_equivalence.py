@@ -32,6 +32,7 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -308,9 +309,24 @@ def _tool_errors(problems: list[Any], root: Path) -> list[tuple[Any, ...]]:
     return out
 
 
+def exact(value: Any) -> Any:
+    """``value`` compared to the digit: ``==`` finds ``Decimal("2.470")`` equal to
+    ``Decimal("2.47")``; the ledger and its reports do not print them alike."""
+    if isinstance(value, Decimal):
+        return ("Decimal", str(value))
+    if isinstance(value, dict):
+        items = sorted(((repr(k), exact(v)) for k, v in value.items()), key=lambda kv: kv[0])
+        return (type(value).__name__, items, exact(getattr(value, "default", None)))
+    if isinstance(value, set | frozenset):
+        return (type(value).__name__, sorted(map(repr, map(exact, value))))
+    if isinstance(value, tuple | list):
+        return (type(value).__name__, [exact(v) for v in value])
+    return value
+
+
 def _first_difference(mine: list[Any], theirs: list[Any]) -> str:
     for index, (a, b) in enumerate(zip(mine, theirs, strict=False)):
-        if a != b:
+        if exact(a) != exact(b):
             return f"entry {index}: tool {a!r} != beancount {b!r}"[:600]
     return f"{len(mine)} entries != {len(theirs)}"
 
@@ -346,7 +362,7 @@ def differences(runs: dict[str, Any], mode: str) -> tuple[list[str], Counter[str
             found.append(f"{where}: Beancount crashed, the tool did not: {bean['crash']}")
             continue
         tally["compared"] += 1
-        if tool["entries"] != bean["entries"]:
+        if exact(tool["entries"]) != exact(bean["entries"]):
             found.append(f"{where}: entries: {_first_difference(tool['entries'], bean['entries'])}")
         mine, theirs = _tool_errors(tool["problems"], root), _beancount_errors(bean["errors"], root)
         if mine != theirs:

@@ -7,12 +7,12 @@ skipped only in those cases, and the outcome (entries and errors, in the same or
 the one Beancount would produce:
 
 - Booking (``booking_full``) groups postings by currency, copies an inventory per
-  posting, resolves lots and interpolates missing numbers. When every posting of every
-  transaction has its number and currency and no cost nor price (the tool writes every
-  posting so, W2), none of that changes a posting and no error can arise: each
-  transaction comes out with its postings grouped by currency (in order of first
-  appearance) and the inferred tolerances in its metadata, which is what
-  :func:`book` computes then. Any other ledger goes through Beancount's booking.
+  posting, resolves lots and interpolates missing numbers. A transaction without cost,
+  whose postings have their numbers and currencies (prices ``@``/``@@`` included) but
+  for at most one left without amount, needs none of the lots: :func:`book_transaction`
+  books it as ``booking_full`` does (groups, interpolation, quantization, tolerances).
+  Every other transaction is booked by ``booking_full`` itself, with the running
+  balances it reads (:func:`book_ledger`).
 - ``beancount.ops.pad`` walks every posting of every account even when the ledger has
   no ``pad`` directive, and then returns the entries unchanged: it is left out of the
   plugin chain when there is no ``Pad`` entry; so is ``beancount.ops.balance`` when
@@ -32,21 +32,24 @@ the one Beancount would produce:
   other transactions are handed to Beancount's check.
 
 The tests compare this pipeline with Beancount's on ledgers with pads, unbalanced
-transactions, costs and prices (tests/test_cache.py).
+transactions, costs and prices (tests/test_beanpipe.py, tests/test_fast_path.py,
+tests/test_equivalence.py).
 """
 
 from __future__ import annotations
 
+import collections
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from beancount import loader
-from beancount.core import data, interpolate
+from beancount.core import data, interpolate, inventory
 from beancount.core.amount import Amount
+from beancount.core.number import MISSING
 from beancount.ops import balance, validation
-from beancount.parser import booking
+from beancount.parser import booking, booking_full
 
 ZERO = Decimal(0)
 
@@ -59,11 +62,7 @@ def book_transform_validate(
     The parsed entries are left as they are (the loader keeps them for the next load):
     what Beancount's booking would change in place is copied first (:func:`unshared`).
     """
-    fast = book(entries, options_map)
-    if fast is not None:
-        entries, balance_errors = fast, []
-    else:
-        entries, balance_errors = booking.book(unshared(entries), options_map)
+    entries, balance_errors = book_ledger(entries, options_map)
     errors = [*parse_errors, *balance_errors]
     if options_map.get("plugin_processing_mode", "default") != "default":
         entries, errors = loader.run_transformations(entries, errors, options_map, None)
@@ -229,7 +228,8 @@ def plain_postings(postings: Iterable[Any]) -> bool:
 
 
 def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
-    """Beancount's booking of a ledger of plain postings, or None for any other ledger."""
+    """Beancount's booking of a ledger of plain postings (:func:`plain_postings`: what the
+    tool writes), or None for any other ledger (the closing's planned loads use it)."""
     transaction = data.Transaction
     for entry in entries:
         if type(entry) is transaction:
@@ -237,41 +237,242 @@ def book(entries: list[Any], options_map: dict[str, Any]) -> list[Any] | None:
                 return None
         elif isinstance(entry, transaction):
             return None
-    infer = interpolate.infer_tolerances
-    key = interpolate.AUTOMATIC_TOLERANCES
-    automatic = interpolate.AUTOMATIC_META
-    # The tolerances depend only on each posting's currency, exponent and "automatic"
-    # mark (no cost, no price here): computed once per shape, shared (they are immutable).
-    shapes: dict[tuple[Any, ...], Any] = {}
-    booked: list[Any] = []
+    return book_ledger(entries, options_map)[0]
+
+
+def book_ledger(entries: list[Any], options_map: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """Beancount's ``booking.book``: the same entries and errors, in the same order.
+
+    A transaction of a common shape (:func:`fast_shape`) is booked here, exactly as
+    ``booking_full`` books it (:func:`book_transaction`); every other transaction is
+    booked by ``booking_full.book`` itself, in runs, from the running balances it reads:
+    those of the accounts such transactions post to, which the transactions booked here
+    update too (Beancount reads no other account's balance). The missing-number check
+    runs on what Beancount booked (what is booked here has every number).
+    """
+    transaction = data.Transaction
+    fast: list[bool] = []
+    slow_accounts: set[str] = set()
     for entry in entries:
-        if type(entry) is not transaction:
-            booked.append(entry)
+        if type(entry) is transaction and fast_shape(entry.postings):
+            fast.append(True)
             continue
-        postings = entry.postings
-        first = postings[0].units.currency if postings else None
-        if all(p.units.currency == first for p in postings):
-            grouped = list(postings)
+        fast.append(False)
+        if isinstance(entry, transaction):
+            slow_accounts.update(posting.account for posting in entry.postings)
+    if not slow_accounts:
+        shapes: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        return [
+            book_transaction(entry, options_map, shapes) if quick else entry
+            for entry, quick in zip(entries, fast, strict=True)
+        ], []
+    methods: dict[str, Any] = collections.defaultdict(lambda: options_map["booking_method"])
+    for entry in entries:
+        if isinstance(entry, data.Open) and entry.booking:
+            methods[entry.account] = entry.booking
+    balances: dict[str, Any] = collections.defaultdict(inventory.Inventory)
+    booked: list[Any] = []
+    errors: list[Any] = []
+    by_beancount: list[Any] = []
+    pending: list[Any] = []
+    shapes = {}
+
+    def flush() -> None:
+        if pending:
+            out, found = booking_full.book(unshared(pending), options_map, methods, balances)
+            booked.extend(out)
+            by_beancount.extend(out)
+            errors.extend(found)
+            pending.clear()
+
+    for entry, quick in zip(entries, fast, strict=True):
+        if not quick:
+            if pending or isinstance(entry, transaction):
+                pending.append(entry)
+            else:
+                booked.append(entry)  # booking leaves it as it is
+            continue
+        flush()
+        entry = book_transaction(entry, options_map, shapes)
+        booked.append(entry)
+        for posting in entry.postings:
+            if posting.account in slow_accounts:
+                balances[posting.account].add_position(posting)
+    flush()
+    errors.extend(booking.validate_missing_eliminated(by_beancount, options_map))
+    return booked, errors
+
+
+def fast_shape(postings: Sequence[Any]) -> bool:
+    """Postings :func:`book_transaction` books as Beancount does: no cost; numbers and
+    currencies written (a price ``@``/``@@`` with its number and currency), but for at
+    most one posting left without amount (and without price), next to at least one
+    other."""
+    auto = False
+    for posting in postings:
+        if posting.cost is not None:
+            return False
+        units = posting.units
+        if units is MISSING:
+            if auto or posting.price is not None:
+                return False
+            auto = True
+            continue
+        if (
+            type(units) is not Amount
+            or type(units.number) is not Decimal
+            or type(units.currency) is not str
+        ):
+            return False
+        price = posting.price
+        if price is not None and (
+            type(price) is not Amount
+            or type(price.number) is not Decimal
+            or type(price.currency) is not str
+        ):
+            return False
+    return not auto or len(postings) > 1
+
+
+def book_transaction(
+    entry: Any, options_map: dict[str, Any], shapes: dict[tuple[Any, ...], tuple[Any, Any]]
+) -> Any:
+    """``booking_full``'s booking of one transaction of :func:`fast_shape`.
+
+    As ``categorize_by_currency`` and ``replace_currencies`` do, the postings are grouped
+    by the currency of their weight (the price's, else the units'), groups in order of
+    their first posting, postings in their order; the posting without amount goes into
+    every group. In each group, as ``interpolate_group`` does, it takes the opposite of
+    the others' weights summed as an ``Inventory`` sums them (in order, a zero sum
+    dropped), quantized as ``interpolate.quantize_with_tolerance`` quantizes it, and is
+    marked ``__automatic__``; a group whose others sum to zero drops it. The
+    transaction's metadata gets the tolerances ``interpolate.infer_tolerances`` infers
+    (computed once per shape of postings: they depend on nothing else, costs and prices
+    aside).
+    """
+    postings = entry.postings
+    automatic = interpolate.AUTOMATIC_META
+    groups: dict[str, list[Any]] = {}
+    shape: list[Any] = []
+    where = -1
+    for index, posting in enumerate(postings):
+        units = posting.units
+        meta = posting.meta
+        marked = meta is not None and automatic in meta
+        if units is MISSING:
+            where = index
+            shape.append((None, marked))
+            continue
+        price = posting.price
+        currency = units.currency
+        if price is None:
+            shape.append((currency, units.number.as_tuple().exponent, marked))
         else:
-            groups: dict[str, list[Any]] = {}
-            for posting in postings:
-                groups.setdefault(posting.units.currency, []).append(posting)
-            grouped = [p for group in groups.values() for p in group]
-        shape = tuple(
-            (
-                p.units.currency,
-                p.units.number.as_tuple().exponent,
-                bool(p.meta) and automatic in p.meta,
-            )
-            for p in postings
+            shape.append((currency, units.number.as_tuple().exponent, marked, price.currency))
+            currency = price.currency
+        group = groups.get(currency)
+        if group is None:
+            groups[currency] = [posting]
+        else:
+            group.append(posting)
+    key = tuple(shape)
+    use_cost = options_map["infer_tolerance_from_cost"]
+    tolerances = None if use_cost else shapes.get(key)
+    if tolerances is None:
+        infer = interpolate.infer_tolerances
+        most = infer(postings, options_map, mode="max")
+        interp = (
+            infer(postings, options_map, mode="min")
+            if options_map["use_precise_interpolation"]
+            else most
         )
-        tolerances = shapes.get(shape)
-        if tolerances is None:
-            tolerances = shapes[shape] = infer(postings, options_map, mode="max")
-        meta = entry.meta.copy()
-        meta[key] = tolerances
-        booked.append(entry._replace(postings=grouped, meta=meta))
-    return booked
+        tolerances = (most, {})
+        if not use_cost:
+            shapes[key] = tolerances
+    else:
+        interp = None
+    most, quanta = tolerances
+    if where < 0:
+        booked = list(postings) if len(groups) < 2 else [p for g in groups.values() for p in g]
+    else:
+        if interp is None:
+            interp = (
+                interpolate.infer_tolerances(postings, options_map, mode="min")
+                if options_map["use_precise_interpolation"]
+                else most
+            )
+        auto = postings[where]
+        # Within each group, the posting without amount keeps its place.
+        before = {id(p) for p in postings[:where]}
+        meta = None if auto.meta is None else dict(auto.meta)
+        booked = []
+        for currency, group in groups.items():
+            filled = _fill(auto, meta, currency, group, interp, quanta)
+            if filled is None:
+                booked.extend(group)
+                continue
+            cut = sum(1 for p in group if id(p) in before)
+            booked.extend(group[:cut])
+            booked.append(filled)
+            booked.extend(group[cut:])
+    meta = entry.meta.copy()
+    meta[interpolate.AUTOMATIC_TOLERANCES] = most
+    return data.Transaction(
+        meta, entry.date, entry.flag, entry.payee, entry.narration, entry.tags, entry.links, booked
+    )
+
+
+def _quantum(tolerances: Any, currency: str) -> Decimal | None:
+    """What ``interpolate.quantize_with_tolerance`` quantizes an interpolated number of
+    ``currency`` to (None: it leaves the number as it is), computed as it computes it."""
+    tolerance = tolerances.get(currency)
+    if tolerance:
+        quantum = (tolerance * 2).normalize()
+        if interpolate.is_tolerance_user_specified(quantum):
+            return quantum  # type: ignore[no-any-return]
+    return None
+
+
+def _fill(
+    auto: Any,
+    meta: dict[str, Any] | None,
+    currency: str,
+    group: list[Any],
+    tolerances: Any,
+    quanta: dict[str, Decimal | None],
+) -> Any:
+    """The posting without amount, completed in ``currency`` (None: the others sum to zero).
+
+    ``quanta`` keeps :func:`_quantum` by currency for the transactions of one shape (whose
+    tolerances are the same)."""
+    residual_key = interpolate.AUTOMATIC_RESIDUAL
+    total = None
+    for posting in group:
+        if posting.meta and posting.meta.get(residual_key, False):
+            continue
+        units = posting.units
+        price = posting.price
+        number = units.number if price is None else price.number * units.number
+        if total is None:
+            if number != ZERO:
+                total = number
+        else:
+            total = total + number
+            if total == ZERO:
+                total = None
+    if total is None:
+        return None
+    if currency in quanta:
+        quantum = quanta[currency]
+    else:
+        quantum = quanta[currency] = _quantum(tolerances, currency)
+    number = -total
+    if quantum is not None:
+        number = number.quantize(quantum)
+    if meta is None:
+        meta = {}
+    meta[interpolate.AUTOMATIC_META] = True
+    return data.Posting(auto.account, Amount(number, currency), None, auto.price, auto.flag, meta)
 
 
 def validate(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
@@ -286,30 +487,46 @@ def validate(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
 
 
 def check_transaction_balances(entries: list[Any], options_map: dict[str, Any]) -> list[Any]:
-    """Beancount's check, run only on transactions that do not trivially balance."""
+    """Beancount's check, run only on transactions that do not trivially balance: those
+    whose weights (units, or units times price; no cost) add up, exactly, to zero in
+    each currency have an empty residual, which Beancount finds small whatever the
+    tolerances."""
     residual_key = interpolate.AUTOMATIC_RESIDUAL
     transaction = data.Transaction
     others: list[Any] = []
-    for entry in entries:
-        if type(entry) is not transaction:
-            if isinstance(entry, transaction):  # a subclass: let Beancount decide
-                others.append(entry)
-            continue
-        sums: dict[str, Decimal] = {}
-        simple = True
-        for posting in entry.postings:
-            if posting.meta and posting.meta.get(residual_key, False):
-                continue  # Beancount skips these too
-            units = posting.units
-            if (
-                posting.cost is not None
-                or posting.price is not None
-                or type(units) is not Amount
-                or type(units.number) is not Decimal
-            ):
+    with decimal.localcontext() as context:
+        # Exact sums only: then an inventory's sums, in Beancount's order, are the same.
+        context.traps[decimal.Inexact] = True
+        for entry in entries:
+            if type(entry) is not transaction:
+                if isinstance(entry, transaction):  # a subclass: let Beancount decide
+                    others.append(entry)
+                continue
+            sums: dict[str, Decimal] = {}
+            simple = True
+            try:
+                for posting in entry.postings:
+                    if posting.meta and posting.meta.get(residual_key, False):
+                        continue  # Beancount skips these too
+                    units = posting.units
+                    price = posting.price
+                    if (
+                        posting.cost is not None
+                        or type(units) is not Amount
+                        or type(units.number) is not Decimal
+                    ):
+                        simple = False
+                        break
+                    if price is None:
+                        currency, number = units.currency, units.number
+                    elif type(price) is Amount and type(price.number) is Decimal:
+                        currency, number = price.currency, price.number * units.number
+                    else:
+                        simple = False
+                        break
+                    sums[currency] = sums.get(currency, ZERO) + number
+            except decimal.Inexact:
                 simple = False
-                break
-            sums[units.currency] = sums.get(units.currency, ZERO) + units.number
-        if not simple or any(sums.values()):
-            others.append(entry)
+            if not simple or any(sums.values()):
+                others.append(entry)
     return list(validation.validate_check_transaction_balances(others, options_map))
