@@ -31,6 +31,9 @@ def register(app: typer.Typer) -> None:
 
         st = state.current()
         ws = st.workspace()
+        # A command killed half-way (its journal) is finished first: the ledgers are then
+        # either as before it or as after it, never between (issue 22).
+        ws.finish_interrupted()
         problems = run_checks(ws, [entity] if entity else None)
         errors = [p for p in problems if p.severity == "error"]
         warnings = [p for p in problems if p.severity != "error"]

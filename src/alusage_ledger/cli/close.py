@@ -118,7 +118,8 @@ def _show_close(result: CloseResult) -> None:
     if st.json:
         emit_json(result.as_json())
         return
-    if result.already_closed:
+    # A close finished from its journal (the notice is on stderr) is now simply closed.
+    if result.already_closed and not result.resumed:
         say(_("{month} is already closed; nothing was changed.").format(month=result.month))
     elif result.dry_run:
         say(
@@ -126,7 +127,7 @@ def _show_close(result: CloseResult) -> None:
                 month=result.month
             )
         )
-    else:
+    elif not result.already_closed:
         say(_("{month} closed.").format(month=result.month))
     for name, lines in result.steps:
         if not lines:

@@ -15,7 +15,10 @@ all or nothing:
 5. write ``reports/<M>/`` (statements, tables, README), byte-identical when regenerated;
 6. with ``--commit``, commit what it wrote (refused while unrelated changes are pending).
 
-If any step fails, every file is restored to its previous bytes. A month already closed
+The close is computed in memory first (as ``--dry-run``), then written as one journaled
+job (``books.journal``): its plan is on disk before the first write, so that a close
+killed half-way is finished by the next command that takes the lock, and a failure once
+writing started restores every file's previous bytes. A month already closed
 is reported as such and nothing is touched. ``--dry-run`` runs the same close with the
 files kept in memory (:class:`PlannedWorkspace`) and shows what would be written; it
 writes nothing.
@@ -38,13 +41,12 @@ import contextlib
 import inspect
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from alusage_ledger.books import monthend
+from alusage_ledger.books import journal, monthend
 from alusage_ledger.books.ledger import LOCK_NAME, Workspace
 from alusage_ledger.books.locks import start_month
-from alusage_ledger.core.errors import IOFailure, UsageError
+from alusage_ledger.core.errors import IOFailure, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.domains.closing.git import git, git_commit, git_guard
@@ -55,9 +57,9 @@ from alusage_ledger.domains.closing.preconditions import (
     check_preconditions,
     kept_entities,
 )
-from alusage_ledger.domains.closing.reports import REPORTS_DIR, write_reports
+from alusage_ledger.domains.closing.reports import REPORTS_DIR, report_files, write_reports
 from alusage_ledger.domains.closing.results import CloseResult, EntityClose
-from alusage_ledger.domains.closing.snapshot import Snapshot, ledger_folders, rel_path
+from alusage_ledger.domains.closing.snapshot import ledger_folders, rel_path
 
 __all__ = [
     "CloseResult",
@@ -118,6 +120,7 @@ def close_month(
 
     result = CloseResult(month)
     with ws.lock():
+        result.resumed = f"close {month}" in ws.finished
         if precheck:
             check_all(ws)
         pending = _pending(ws, month, entity, targets, result)
@@ -126,28 +129,38 @@ def close_month(
         top = git_guard(ws.root) if commit else None
         check_preconditions(ws, month, pending, day)
 
-        snapshot = Snapshot([*ledger_folders(ws), ws.root / REPORTS_DIR / str(month)])
-        changed: list[Path] = []
+        # The whole close is computed in memory first (as --dry-run does), then its plan
+        # is journaled and applied: killed at any point, the next command finishes it.
+        planned = _plan(ws, month, pending, day, result, postcheck=postcheck)
+        job = journal.Journal(f"close {month}")
+        for path, _old, new in planned.changes(ledger_folders(ws)):
+            job.files.append(journal.FileChange(rel_path(path, ws.root), ws.file_bytes(path), new))
+        folder = ws.root / REPORTS_DIR / str(month)
+        job.folders.append(
+            journal.FolderSwap(
+                rel_path(folder, ws.root), result.report_bytes, journal.folder_files(folder)
+            )
+        )
+        result.reports = [rel_path(folder / rel, ws.root) for rel in sorted(result.report_bytes)]
+        changed = [ws.root / c.rel for c in job.files]
+        changed += [folder / rel for rel in sorted(result.report_bytes)]
         try:
-            result.steps = run_steps(ws, month, pending, day)
-            write_locks(ws, month, pending, day, result)
-            result.reports = write_reports(ws, month)
-            if postcheck:
-                check_all(ws, after_close=True)
-            changed = snapshot.changed()
+            journal.run(ws.root, job)
             result.written = [rel_path(p, ws.root) for p in changed]
             if top is not None:
                 message = _("Close {month} ({entities})").format(
                     month=month, entities=", ".join(pending)
                 )
                 result.commit = git_commit(top, changed, message)
-        except BaseException:
-            snapshot.restore()
-            ws.forget()
-            if top is not None and changed:
+        except Exception:
+            # Not a kill (that leaves the journal to the next command): undo it all now.
+            journal.undo(ws.root, job)
+            if top is not None:
                 with contextlib.suppress(IOFailure):
                     git(top, "reset", "-q", "--", *[str(p) for p in changed])
             raise
+        finally:
+            ws.forget()
     return result
 
 
@@ -197,6 +210,14 @@ def _dry_run(
     """
     result = CloseResult(month, dry_run=True)
     targets = kept_entities(ws, entity)
+    job = ws.pending_job()
+    if job is not None:
+        raise RefusedError(
+            _(
+                "An interrupted command left its work unfinished; run 'alusage-ledger {job}' "
+                "to finish it first."
+            ).format(job=job)
+        )
     held = ws.lock() if (ws.root / LOCK_NAME).exists() else contextlib.nullcontext()
     with held:
         check_all(ws)
@@ -218,6 +239,24 @@ def _dry_run(
     return result
 
 
+def _plan(
+    ws: Workspace,
+    month: Month,
+    pending: Sequence[str],
+    day: date,
+    result: CloseResult,
+    *,
+    postcheck: bool,
+) -> PlannedWorkspace:
+    """The real close, computed in memory: the fast pass, else the exact one."""
+    statuses = [EntityClose(e.entity, e.status) for e in result.entities]
+    try:
+        return _close_planned(ws, month, pending, day, result, exact=False, postcheck=postcheck)
+    except (Exception, Inexact):
+        result.entities = statuses
+        return _close_planned(ws, month, pending, day, result, exact=True, postcheck=postcheck)
+
+
 def _close_planned(
     ws: Workspace,
     month: Month,
@@ -226,14 +265,17 @@ def _close_planned(
     result: CloseResult,
     *,
     exact: bool,
-) -> None:
+    postcheck: bool = True,
+) -> PlannedWorkspace:
     """Steps, lock, reports and final check of the real close, on a planned workspace."""
     planned = PlannedWorkspace(ws, exact=exact)
     result.steps = run_steps(planned, month, pending, day)
     write_locks(planned, month, pending, day, result)
     planned.settle()
-    result.reports = write_reports(planned, month)
-    check_all(planned, after_close=True)
+    result.report_bytes = report_files(planned, month)
+    result.reports = write_reports(planned, month, result.report_bytes)
+    if postcheck:
+        check_all(planned, after_close=True)
     folders = [*ledger_folders(ws), ws.root / REPORTS_DIR / str(month)]
     result.written, result.planned = [], {}
     for path, old, new in planned.changes(folders):
@@ -242,6 +284,7 @@ def _close_planned(
         result.planned[rel] = (new[len(old) :] if new.startswith(old) else new).decode(
             "utf-8", "replace"
         )
+    return planned
 
 
 # --------------------------------------------------------------------------- demo

@@ -31,12 +31,17 @@ class CloseResult:
     written: list[str] = field(default_factory=list)
     planned: dict[str, str] = field(default_factory=dict)
     commit: str | None = None
+    #: The files of ``reports/<M>/`` (relative to it), as planned.
+    report_bytes: dict[str, bytes] = field(default_factory=dict)
+    #: The interrupted close of this month was finished first (its journal).
+    resumed: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
             "month": str(self.month),
             "dry_run": self.dry_run,
             "already_closed": self.already_closed,
+            "resumed": self.resumed,
             "entities": [
                 {
                     "entity": e.entity,
