@@ -234,3 +234,44 @@ def test_a_failed_close_is_rolled_back_and_a_hand_edit_stops_the_recovery(
     assert books(root) == before
     assert leftovers(root) == []
     assert not os.path.exists(root / "reports" / "2026-12")
+
+
+def test_a_close_file_holding_only_options_is_finished_by_close(
+    december: Path, reference: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """What a close killed before closes kept a journal left: the close file created with
+    the ledger's options only, included. ``check`` warns and names the command; ``close``
+    finishes it, byte-identical to an uninterrupted close."""
+    root = tmp_path / "ws"
+    shutil.copytree(december, root)
+    header = (root / "ledgers/alusage/2026/11.close.beancount").read_text("utf-8")
+    options = "".join(line + "\n" for line in header.splitlines() if line.startswith("option "))
+    (root / "ledgers/alusage/2026/12.close.beancount").write_text(options, "utf-8")
+    main = root / "ledgers/alusage/main.beancount"
+    main.write_text(main.read_text("utf-8") + 'include "2026/12.close.beancount"\n', "utf-8")
+    cli = Cli(root)
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.output
+    assert "holds no entry yet" in checked.output
+    assert "run 'alusage-ledger close 2026-12' to finish it" in checked.output
+    assert "git checkout" not in checked.output
+    done = cli("close", "2026-12")
+    assert done.exit_code == 0, done.output
+    assert books(root) == books(reference[0])
+
+
+def test_an_edited_close_file_git_does_not_know_is_not_sent_to_git(
+    december: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(december, root)
+    lock = root / "ledgers/alusage/2026/11.close.beancount"
+    lock.write_text(
+        lock.read_text("utf-8").replace("closed-on: 2027-01-10", "closed-on: 2027-01-09")
+    )
+    checked = Cli(root)("check")
+    assert checked.exit_code == 1
+    assert "git checkout" not in checked.output
+    assert "git does not know it: reopen the month ('alusage-ledger reopen 2026-11" in (
+        checked.output
+    )
