@@ -46,7 +46,13 @@ from typing import Any
 from alusage_ledger.books import journal, monthend
 from alusage_ledger.books.ledger import LOCK_NAME, Workspace
 from alusage_ledger.books.locks import start_month
-from alusage_ledger.core.errors import IOFailure, RefusedError, UsageError
+from alusage_ledger.core.errors import (
+    IOFailure,
+    LedgerErrors,
+    LedgerProblem,
+    RefusedError,
+    UsageError,
+)
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.domains.closing.git import git, git_commit, git_guard
@@ -56,6 +62,7 @@ from alusage_ledger.domains.closing.preconditions import (
     check_all,
     check_preconditions,
     kept_entities,
+    refuse,
 )
 from alusage_ledger.domains.closing.reports import REPORTS_DIR, report_files, write_reports
 from alusage_ledger.domains.closing.results import CloseResult, EntityClose
@@ -121,9 +128,8 @@ def close_month(
     result = CloseResult(month)
     with ws.lock():
         result.resumed = f"close {month}" in ws.finished
-        if precheck:
-            check_all(ws)
-        pending = _pending(ws, month, entity, targets, result)
+        failed = check_all(ws) if precheck else {}
+        pending = _pending(ws, month, entity, targets, result, failed)
         if not pending:
             return result
         top = git_guard(ws.root) if commit else None
@@ -131,7 +137,8 @@ def close_month(
 
         # The whole close is computed in memory first (as --dry-run does), then its plan
         # is journaled and applied: killed at any point, the next command finishes it.
-        planned = _plan(ws, month, pending, day, result, postcheck=postcheck)
+        known = frozenset(p.render() for problems in failed.values() for p in problems)
+        planned = _plan(ws, month, pending, day, result, postcheck=postcheck, known=known)
         job = journal.Journal(f"close {month}")
         for path, _old, new in planned.changes(ledger_folders(ws)):
             job.files.append(journal.FileChange(rel_path(path, ws.root), ws.file_bytes(path), new))
@@ -165,31 +172,57 @@ def close_month(
 
 
 def _pending(
-    ws: Workspace, month: Month, entity: str | None, targets: Sequence[str], result: CloseResult
+    ws: Workspace,
+    month: Month,
+    entity: str | None,
+    targets: Sequence[str],
+    result: CloseResult,
+    failed: dict[str, list[LedgerProblem]],
 ) -> list[str]:
-    """The entities to close (each one's status goes to ``result``); none: already closed."""
+    """The entities to close (each one's status goes to ``result``); none: already closed.
+
+    An entity with errors (``failed``) is not closed, and says why; the others are. When
+    none of the entities asked for can be closed because of errors, the close is refused
+    with every error."""
     pending = []
-    for name, config in ws.config.entities.items():
+    blocked: list[LedgerProblem] = []
+    for name in ws.config.entities:
+        reason = None
         if name not in targets:
-            status = "not-kept" if config.kind == "micro" else "skipped"
+            result.entities.append(EntityClose(name, "skipped"))
+            continue
+        config = ws.config.entity(name)
+        try:
+            ledger = ws.load(name) if name in failed else ws.load_checked(name)
+        except LedgerErrors:
+            if name not in failed:
+                raise
+            ledger = None  # e.g. its main file is missing: not closed, said below
+        start = (start_month(config, ledger.parsed_entries()) if ledger else None) or month
+        if ledger is not None and month in closed_months(ledger):
+            status = "already-closed"
+        elif entity is None and month < start:
+            status = "not-started"
+        elif name in failed:
+            status = "not-closed"
+            problems = failed[name]
+            blocked.extend(problems)
+            reason = _("{count} error(s) in its ledger, first: {problem}").format(
+                count=len(problems), problem=problems[0].render()
+            )
         else:
-            ledger = ws.load_checked(name)
-            start = start_month(config, ledger.parsed_entries()) or month
-            if month in closed_months(ledger):
-                status = "already-closed"
-            elif entity is None and month < start:
-                status = "not-started"
-            else:
-                status = "closed"
-                pending.append(name)
-        result.entities.append(EntityClose(name, status))
+            status = "closed"
+            pending.append(name)
+        result.entities.append(EntityClose(name, status, reason=reason))
     if not pending:
+        if blocked:
+            refuse(blocked)
         if not any(e.status == "already-closed" for e in result.entities):
             raise UsageError(
                 _("{month} is before the books of every entity start.").format(month=month)
             )
         result.already_closed = True
-        describe_locks(ws, month, result)
+    describe_locks(ws, month, result)
     return pending
 
 
@@ -220,22 +253,18 @@ def _dry_run(
         )
     held = ws.lock() if (ws.root / LOCK_NAME).exists() else contextlib.nullcontext()
     with held:
-        check_all(ws)
-        pending = _pending(ws, month, entity, targets, result)
+        failed = check_all(ws)
+        pending = _pending(ws, month, entity, targets, result, failed)
         if not pending:
             return result
         check_preconditions(ws, month, pending, day)
+        known = frozenset(p.render() for problems in failed.values() for p in problems)
         if exact is not None:
-            _close_planned(ws, month, pending, day, result, exact=exact)
+            _close_planned(ws, month, pending, day, result, exact=exact, known=known)
             return result
-        statuses = [EntityClose(e.entity, e.status) for e in result.entities]
-        try:
-            _close_planned(ws, month, pending, day, result, exact=False)
-        except (Exception, Inexact):
-            # The fast pass could not vouch for its result, or something failed: the
-            # exact pass decides (it fails the same way, or succeeds).
-            result.entities = statuses
-            _close_planned(ws, month, pending, day, result, exact=True)
+        # The fast pass, else (it could not vouch for its result, or something failed) the
+        # exact pass decides (it fails the same way, or succeeds).
+        _plan(ws, month, pending, day, result, postcheck=True, known=known)
     return result
 
 
@@ -247,14 +276,19 @@ def _plan(
     result: CloseResult,
     *,
     postcheck: bool,
+    known: frozenset[str] = frozenset(),
 ) -> PlannedWorkspace:
-    """The real close, computed in memory: the fast pass, else the exact one."""
-    statuses = [EntityClose(e.entity, e.status) for e in result.entities]
+    """The close, computed in memory: the fast pass, else the exact one."""
+    statuses = [EntityClose(e.entity, e.status, reason=e.reason) for e in result.entities]
     try:
-        return _close_planned(ws, month, pending, day, result, exact=False, postcheck=postcheck)
+        return _close_planned(
+            ws, month, pending, day, result, exact=False, postcheck=postcheck, known=known
+        )
     except (Exception, Inexact):
         result.entities = statuses
-        return _close_planned(ws, month, pending, day, result, exact=True, postcheck=postcheck)
+        return _close_planned(
+            ws, month, pending, day, result, exact=True, postcheck=postcheck, known=known
+        )
 
 
 def _close_planned(
@@ -266,6 +300,7 @@ def _close_planned(
     *,
     exact: bool,
     postcheck: bool = True,
+    known: frozenset[str] = frozenset(),
 ) -> PlannedWorkspace:
     """Steps, lock, reports and final check of the real close, on a planned workspace."""
     planned = PlannedWorkspace(ws, exact=exact)
@@ -275,7 +310,7 @@ def _close_planned(
     result.report_bytes = report_files(planned, month)
     result.reports = write_reports(planned, month, result.report_bytes)
     if postcheck:
-        check_all(planned, after_close=True)
+        check_all(planned, after_close=True, known=known)
     folders = [*ledger_folders(ws), ws.root / REPORTS_DIR / str(month)]
     result.written, result.planned = [], {}
     for path, old, new in planned.changes(folders):
