@@ -167,7 +167,17 @@ class Workspace:
                 self._lock_depth -= 1
             return
         if timeout is None:
-            timeout = float(os.environ.get("ALUSAGE_LOCK_TIMEOUT", "10"))
+            text = os.environ.get("ALUSAGE_LOCK_TIMEOUT", "10")
+            try:
+                timeout = float(text)
+            except ValueError:
+                timeout = -1.0
+            if not 0 <= timeout < float("inf"):
+                raise UsageError(
+                    _(
+                        "ALUSAGE_LOCK_TIMEOUT={value!r} is not a number of seconds; write e.g. 10."
+                    ).format(value=text)
+                )
         path = self.root / LOCK_NAME
         try:
             handle = open(path, "a+b")  # noqa: SIM115 - held for the whole block
