@@ -23,6 +23,10 @@ import pytest
 from conftest import PROJECT, Cli, run_subprocess, snapshot
 
 from alusage_ledger.books.journal import JOURNAL_NAME
+from alusage_ledger.books.ledger import Workspace
+from alusage_ledger.core.errors import RefusedError
+from alusage_ledger.core.periods import Month
+from alusage_ledger.domains.closing import close_month
 
 TODAY = "2027-01-10"
 USERS = ("alusage", "christine-dornier", "membre-a", "membre-c", "nicolas-jeudy")
@@ -177,21 +181,32 @@ def test_check_finishes_an_interrupted_close(december: Path, tmp_path: Path) -> 
     assert "myceliandre: 2026-12 reopened" in reopened.output
 
 
-def test_any_writer_finishes_it_and_the_dry_run_names_the_command(
+def test_any_command_finishes_it_and_the_library_dry_run_names_the_command(
     december: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(december, root)
-    killed = run_subprocess(
-        "--workspace", str(root), "close", "2026-12", env=close_env(ALUSAGE_FAULT_AFTER="20")
-    )
-    assert killed.returncode == -signal.SIGKILL
+    def killed_copy(name: str, k: int) -> Path:
+        root = tmp_path / name
+        shutil.copytree(december, root)
+        killed = run_subprocess(
+            "--workspace", str(root), "close", "2026-12", env=close_env(ALUSAGE_FAULT_AFTER=str(k))
+        )
+        assert killed.returncode == -signal.SIGKILL
+        assert (root / JOURNAL_NAME).exists()
+        return root
+
+    # the dry run (library) plans on nothing half-written: it names the command
+    root = killed_copy("dry", 20)
     before = snapshot(root)
-    dry = run_subprocess("--workspace", str(root), "close", "2026-12", "--dry-run", env=close_env())
-    assert dry.returncode == 4
-    assert "run 'alusage-ledger close 2026-12' to finish it" in dry.stdout + dry.stderr
+    with pytest.raises(RefusedError, match=r"run 'alusage-ledger close 2026-12' to finish it"):
+        close_month(Workspace.open(root), Month.parse("2026-12"), dry_run=True)
     assert snapshot(root) == before
-    # a stray temporary file elsewhere in the workspace goes with the next writer too
+    # a read-only command finishes it first (it never shows the books between two states)
+    done = run_subprocess("--workspace", str(root), "revenue", "-e", "alusage", env=close_env())
+    assert done.returncode == 0, done.stderr
+    assert "The interrupted job 'close 2026-12' was finished" in done.stderr
+    assert leftovers(root) == []
+    # so does any writer; a stray temporary file elsewhere in the workspace goes with it
+    root = killed_copy("writer", 12)
     stray = root / "notes" / ".x.1234.alusage-tmp"
     stray.parent.mkdir()
     stray.write_text("half", "utf-8")
