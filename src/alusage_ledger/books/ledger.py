@@ -239,7 +239,9 @@ class Workspace:
         # Holding the lock, any temp file or folder left anywhere in the workspace is from
         # a writer that died (W5, the journal's folders).
         for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = [d for d in dirnames if d != ".git"]
+            # Hidden folders (.git, a .venv...) hold no ledger nor report: not walked,
+            # but for the writers' own temporary folders, removed below.
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") or d.endswith(TMP_SUFFIX)]
             for name in [*dirnames, *filenames]:
                 if not name.endswith(TMP_SUFFIX):
                     continue

@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from alusage_ledger.books import journal, monthend
@@ -140,9 +142,14 @@ def close_month(
         known = frozenset(p.render() for problems in failed.values() for p in problems)
         planned = _plan(ws, month, pending, day, result, postcheck=postcheck, known=known)
         job = journal.Journal(f"close {month}")
-        for path, _old, new in planned.changes(ledger_folders(ws)):
-            job.files.append(journal.FileChange(rel_path(path, ws.root), ws.file_bytes(path), new))
         folder = ws.root / REPORTS_DIR / str(month)
+        real_folder = Path(os.path.realpath(folder))
+        # Every file the plan changes in the workspace (the ledgers, and whatever a step
+        # writes), but reports/<M>/, which is moved into place as a whole.
+        for path, _old, new in planned.changes([ws.root]):
+            if real_folder == path or real_folder in path.parents:
+                continue
+            job.files.append(journal.FileChange(rel_path(path, ws.root), ws.file_bytes(path), new))
         job.folders.append(
             journal.FolderSwap(
                 rel_path(folder, ws.root), result.report_bytes, journal.folder_files(folder)
