@@ -1,9 +1,9 @@
 """Month-end closing: one command closes month M for every entity, idempotently.
 
-``close 2026-10`` does, for every entity that keeps double-entry books (not ``micro``),
-all or nothing:
+``close 2026-10`` does, for every entity (a micro-entrepreneur's register too):
 
-1. load and check every ledger (any error: exit 1, nothing written);
+1. load and check every ledger (an entity with errors is not closed, and says why; the
+   others are; exit 1 if any was not);
 2. check the preconditions and name each failure: M is over; the entity's previous month
    is closed unless M is its first month (``books_start``); no transaction flagged ``!``
    in M; every active member of a place has declared its days of use in M when one of
