@@ -1,8 +1,9 @@
 """Month-end closing: ``close M`` closes month M for every entity (checks, month-end
 steps, the lock, ``reports/<M>/``, optionally a git commit) — an entity whose ledger has
 errors is not closed, the others are — planned in memory, then written as one journaled
-job (``books.journal``) that the next command finishes if it is killed; ``close --dry-run`` computes the same in memory; ``reopen M`` lifts the lock
-of the last closed month, on the record.
+job (``books.journal``) that the next command finishes if it is killed; ``close
+--dry-run`` computes the same in memory; ``reopen M`` lifts the lock of the last closed
+month, on the record.
 
 Modules: ``close`` (the close, the dry run's two passes, closing every month through
 today), ``preconditions`` (which entities, ``check`` before and after, the named
