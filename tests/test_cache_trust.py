@@ -13,12 +13,16 @@ import hmac
 import json
 import os
 import pickle
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from closing_helpers import make_close_ws
+from conftest import run_subprocess
 from test_answers import run, stored
 from test_cache import Counter, assert_same_load, load, records
 
@@ -318,3 +322,98 @@ def test_a_refused_file_is_noted_with_debug(
     load(ws, "coop")
     err = capsys.readouterr().err
     assert f"cache: file {record} ignored and removed: mode 0666" in err
+
+
+# --------------------------------------------------------------------------- another user
+
+
+def _runuser_ok() -> bool:
+    if not hasattr(os, "getuid") or os.getuid() != 0 or shutil.which("runuser") is None:
+        return False
+    done = subprocess.run(
+        ["runuser", "-u", "nobody", "--", "sh", "-c", "true"], capture_output=True, check=False
+    )
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(not _runuser_ok(), reason="needs root and runuser (another user)")
+def test_a_cache_planted_by_another_user_is_never_read(
+    ws: Path, cache_home: Path, tmp_path: Path
+) -> None:
+    """A real other account (``nobody``, through ``runuser``) plants a whole cache folder
+    (its own key, entries whose HMAC is right for that key, each a pickle that would run a
+    command) where the victim's ``XDG_CACHE_HOME`` points; the victim's ``check`` never
+    unpickles it. The control: the same folder owned by the victim is trusted (the forgery
+    is well-formed, only its owner differs)."""
+    load(ws, "coop")  # a real cache of this workspace, in the test's own folder
+    key = (cache_home / "key").read_bytes()
+    stage = Path(tempfile.mkdtemp(prefix="planted-"))
+    shared = Path(tempfile.mkdtemp(prefix="shared-"))
+    marker_dir = Path(tempfile.mkdtemp(prefix="marker-"))
+    try:
+        for folder in (stage, shared, marker_dir):
+            folder.chmod(0o1777)
+        marker = marker_dir / "ran"
+        forged = stage / "alusage-ledger"
+        shutil.copytree(cache_home, forged, ignore=shutil.ignore_patterns("answers", "log"))
+        targets = [p for kind in ("full", "parse") for p in sorted((forged / kind).glob("*"))]
+        assert targets
+        for target in targets:
+            kind = target.parent.name
+            payload = planted(marker)
+            fields = target.read_bytes().split(b"\n", 3)[:3]
+            right = cachetrust.mac(key, fields[0], kind.encode(), *fields[1:3])
+            right.update(payload)
+            forge(target, payload, right.hexdigest().encode("ascii"))
+        for path in [forged, *forged.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        planted_by = shared / "nobody"
+        script = (
+            f"mkdir -p {planted_by} && cp -r {forged} {planted_by}/ && "
+            f"find {planted_by} -type d -exec chmod 700 {{}} + && "
+            f"find {planted_by} -type f -exec chmod 600 {{}} + && chmod 755 {planted_by}"
+        )
+        subprocess.run(["runuser", "-u", "nobody", "--", "sh", "-c", script], check=True)
+        assert os.lstat(planted_by / "alusage-ledger").st_uid != 0
+        before = listing(planted_by / "alusage-ledger")
+        env = {"XDG_CACHE_HOME": str(planted_by), "ALUSAGE_LANG": "en"}
+        done = run_subprocess("--workspace", str(ws), "check", env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert not marker.exists()
+        assert listing(planted_by / "alusage-ledger") == before  # not ours: never removed
+        # the control: the same forgery, owned by the victim, is trusted
+        mine = tmp_path / "mine"
+        shutil.copytree(forged, mine / "alusage-ledger")
+        for path in [mine / "alusage-ledger", *(mine / "alusage-ledger").rglob("*")]:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        run_subprocess("--workspace", str(ws), "check", env={**env, "XDG_CACHE_HOME": str(mine)})
+        assert marker.exists()
+    finally:
+        for folder in (stage, shared, marker_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("who", ["another user", "group-writable"])
+def test_the_check_function_refuses_another_owner_or_a_shared_mode_without_root(
+    ws: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch, who: str
+) -> None:
+    """Where chown is not possible: the ownership is simulated by the check itself (the
+    process sees itself as another uid), so the same real folder becomes someone else's."""
+    first = load(ws, "coop")
+    assert cachetrust.folder_refused(cache_home) is None
+    [record] = records(cache_home)
+    before = listing(cache_home)
+    if who == "another user":
+        uid = os.getuid()
+        monkeypatch.setattr(os, "getuid", lambda: uid + 1)
+        assert cachetrust.folder_refused(cache_home) == f"owned by user {uid}"
+        assert cachetrust.open_private(record) is None
+    else:
+        record.chmod(0o620)
+        assert cachetrust.open_private(record) is None
+    cachetrust.forget_secrets()
+    counter = Counter(monkeypatch)
+    assert_same_load(load(ws, "coop"), first)
+    assert counter.booked == 1  # recomputed: the record was not read
+    if who == "another user":
+        assert listing(cache_home) == before  # someone else's: nothing removed nor written

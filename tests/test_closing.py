@@ -62,8 +62,8 @@ def test_close_writes_the_lock_and_the_reports(ws: Path, cli: Cli) -> None:
     assert "closed-on: 2026-04-15" in text
     main = (ws / "ledgers/coop/main.beancount").read_text("utf-8")
     assert main.endswith('include "2026/01.close.beancount"\n')
-    # the micro-entrepreneur is not closed month by month
-    assert not (ws / "ledgers/solo/2026/01.close.beancount").exists()
+    # the micro-entrepreneur's register is locked too (issue 21), without statements
+    assert (ws / "ledgers/solo/2026/01.close.beancount").exists()
     for rel in (
         "README.md",
         "coop/income-statement.md",
@@ -106,7 +106,7 @@ def test_close_json_summary(ws: Path, cli: Cli) -> None:
     assert document["month"] == "2026-01"
     assert document["already_closed"] is False
     statuses = {e["entity"]: e["status"] for e in document["entities"]}
-    assert statuses == {"coop": "closed", "shop": "closed", "solo": "not-kept"}
+    assert statuses == {"coop": "closed", "shop": "closed", "solo": "closed"}
     coop = next(e for e in document["entities"] if e["entity"] == "coop")
     assert coop["assertions"] == 3 and len(coop["digest"]) == 64
     assert "ledgers/coop/2026/01.close.beancount" in document["written"]
@@ -123,12 +123,25 @@ def test_close_one_entity_then_the_other(ws: Path, cli: Cli) -> None:
     assert "shop: already closed" in result.output
 
 
-def test_close_refuses_a_micro_entity(ws: Path, cli: Cli) -> None:
-    before = snapshot(ws)
+def test_close_locks_a_micro_entity_too(ws: Path, cli: Cli) -> None:
+    """Issue 21: the URSSAF declaration is made from the register; a hand edit of a closed
+    month is caught like any other's, and ``reopen`` lifts it."""
     result = cli("close", "2026-01", "--entity", "solo")
-    assert result.exit_code == 2
-    assert "micro-entrepreneur" in result.output
-    assert snapshot(ws) == before
+    assert result.exit_code == 0, result.output
+    assert "solo: closed" in result.output
+    assert (ws / "ledgers/solo/2026/01.close.beancount").exists()
+    assert not (ws / "ledgers/coop/2026/01.close.beancount").exists()
+    january = ws / "ledgers/solo/2026/01.beancount"
+    original = january.read_text("utf-8")
+    january.write_text(original.replace("400.00 EUR", "410.00 EUR").replace("-400.00", "-410.00"))
+    result = cli("check")
+    assert result.exit_code == 1
+    assert "2026-01 is closed, but its entries no longer match the close" in result.output
+    january.write_text(original, "utf-8")
+    result = cli("reopen", "2026-01", "--entity", "solo", "--reason", "Recette oubliée")
+    assert result.exit_code == 0, result.output
+    assert not (ws / "ledgers/solo/2026/01.close.beancount").exists()
+    assert cli("check").exit_code == 0
 
 
 def test_close_needs_the_month_to_be_over(ws: Path, cli: Cli) -> None:
@@ -171,13 +184,40 @@ def test_a_flagged_transaction_stops_the_close(ws: Path, cli: Cli) -> None:
     assert not (ws / "ledgers/coop/2026/01.close.beancount").exists()  # all or nothing
 
 
-def test_a_broken_ledger_stops_the_close(ws: Path, cli: Cli) -> None:
+def test_a_broken_ledger_stops_only_its_own_close(ws: Path, cli: Cli) -> None:
+    """Issue 21: one entity's errors stop only that entity's close; ``close`` says which
+    were closed and which not and why, and exits 1."""
     append(ws / "ledgers/coop/2026/02.beancount", '\n2026-02-20 * "x"\n  Actif:Inconnu 1.00 EUR\n')
     before = snapshot(ws)
-    result = cli("close", "2026-01")
+    result = cli("close", "2026-01", "--entity", "coop")
     assert result.exit_code == 1
     assert "run 'alusage-ledger check' and fix them before closing" in result.output
     assert snapshot(ws) == before
+    coop_before = {k: v for k, v in before.items() if k.startswith("ledgers/coop/")}
+    result = cli("close", "2026-01")
+    assert result.exit_code == 1, result.output
+    assert "2026-01 closed, but not for every entity:" in result.output
+    assert "coop: NOT closed: " in result.output
+    assert "Actif:Inconnu" in result.output
+    assert "shop: closed" in result.output and "solo: closed" in result.output
+    assert "2026-01 was not closed for coop" in result.output
+    after = snapshot(ws)
+    assert {k: v for k, v in after.items() if k.startswith("ledgers/coop/")} == coop_before
+    assert (ws / "ledgers/shop/2026/01.close.beancount").exists()
+    assert (ws / "ledgers/solo/2026/01.close.beancount").exists()
+    result = cli("close", "2026-01")  # nothing else to close: the errors refuse it
+    assert result.exit_code == 1
+    assert "run 'alusage-ledger check' and fix them before closing" in result.output
+
+
+def test_close_json_names_the_entity_not_closed_and_why(ws: Path, cli: Cli) -> None:
+    append(ws / "ledgers/coop/2026/02.beancount", '\n2026-02-20 * "x"\n  Actif:Inconnu 1.00 EUR\n')
+    result = cli("--json", "close", "2026-01")
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    coop = next(e for e in document["entities"] if e["entity"] == "coop")
+    assert coop["status"] == "not-closed" and "Actif:Inconnu" in coop["reason"]
+    assert {e["entity"]: e["status"] for e in document["entities"]}["shop"] == "closed"
 
 
 def test_dry_run_writes_nothing_and_shows_everything(ws: Path, cli: Cli) -> None:
@@ -352,7 +392,7 @@ def test_commit_commits_what_close_wrote(ws: Path, cli: Cli) -> None:
     result = cli("close", "2026-01", "--commit")
     assert result.exit_code == 0, result.output
     assert git(ws, "status", "--porcelain") == ""
-    assert git(ws, "log", "-1", "--format=%s").strip() == "Close 2026-01 (coop, shop)"
+    assert git(ws, "log", "-1", "--format=%s").strip() == "Close 2026-01 (coop, shop, solo)"
     files = git(ws, "show", "--name-only", "--format=", "HEAD").split()
     assert "ledgers/coop/2026/01.close.beancount" in files
     assert "reports/2026-01/README.md" in files
@@ -361,7 +401,7 @@ def test_commit_commits_what_close_wrote(ws: Path, cli: Cli) -> None:
 def test_commit_message_in_the_users_language(ws: Path, cli: Cli) -> None:
     result = cli("close", "2026-01", "--commit", lang="fr")
     assert result.exit_code == 0, result.output
-    assert git(ws, "log", "-1", "--format=%s").strip() == "Clôture de 2026-01 (coop, shop)"
+    assert git(ws, "log", "-1", "--format=%s").strip() == "Clôture de 2026-01 (coop, shop, solo)"
 
 
 def test_commit_refused_with_unrelated_changes(ws: Path, cli: Cli) -> None:

@@ -29,6 +29,12 @@ def example_source() -> Path:
 def materialize(dest: Path) -> Path:
     """Copy the example workspace into ``dest`` (which must be empty or absent)."""
     source = example_source()
+    if dest.exists() and not dest.is_dir():
+        raise RefusedError(
+            _("{folder} is a file; demo only writes into a new or empty folder.").format(
+                folder=dest
+            )
+        )
     if dest.exists() and any(dest.iterdir()):
         raise RefusedError(
             _("{folder} is not empty; demo only writes into a new or empty folder.").format(

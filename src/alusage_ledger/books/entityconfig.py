@@ -234,6 +234,10 @@ class EntityConfig(ConfigModel):
     def _exercice_start(cls, value: str) -> str:
         if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", value):
             raise ValueError(N_('expected "MM-DD", e.g. "01-01"'))
+        try:  # a day of every year (02-30 and 02-29 are not)
+            date.fromisoformat(f"2027-{value}")
+        except ValueError:
+            raise ValueError(N_('expected "MM-DD", e.g. "01-01"')) from None
         return value
 
     @field_validator("books_start")

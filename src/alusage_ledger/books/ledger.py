@@ -16,13 +16,14 @@ import fcntl
 import hashlib
 import os
 import re
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.books import answers
+from alusage_ledger.books import journal
 from alusage_ledger.books.canonical import canonical_form
 from alusage_ledger.books.config import CONFIG_NAME, Config, load_config
 from alusage_ledger.books.loader import LoadedLedger, load_ledger, relative
@@ -33,7 +34,6 @@ from alusage_ledger.books.writer import (
     Writer,
     atomic_write,
     crash_point,
-    fsync_dir,
 )
 from alusage_ledger.core.errors import (
     IOFailure,
@@ -60,6 +60,8 @@ class Workspace:
         self._loaded: dict[str, LoadedLedger] = {}
         self._lock_depth = 0
         self._lock_file: Any = None
+        #: The jobs of interrupted commands this workspace finished (books/journal.py).
+        self.finished: list[str] = []
 
     @classmethod
     def open(cls, root: Path) -> Workspace:
@@ -142,8 +144,7 @@ class Workspace:
     def put_file(self, path: Path, data: bytes | None) -> None:
         """Replace a file atomically (W5), or remove it (``None``)."""
         if data is None:
-            answers.taint("a file was removed")
-            path.unlink()
+            journal.remove_file(path)
         else:
             atomic_write(path, data)
 
@@ -166,7 +167,17 @@ class Workspace:
                 self._lock_depth -= 1
             return
         if timeout is None:
-            timeout = float(os.environ.get("ALUSAGE_LOCK_TIMEOUT", "10"))
+            text = os.environ.get("ALUSAGE_LOCK_TIMEOUT", "10")
+            try:
+                timeout = float(text)
+            except ValueError:
+                timeout = -1.0
+            if not 0 <= timeout < float("inf"):
+                raise UsageError(
+                    _(
+                        "ALUSAGE_LOCK_TIMEOUT={value!r} is not a number of seconds; write e.g. 10."
+                    ).format(value=text)
+                )
         path = self.root / LOCK_NAME
         try:
             handle = open(path, "a+b")  # noqa: SIM115 - held for the whole block
@@ -197,6 +208,7 @@ class Workspace:
         self._lock_file = handle
         self._lock_depth = 1
         try:
+            self._finish_journal()
             self._clean_stale_temp_files()
             yield
         finally:
@@ -205,14 +217,41 @@ class Workspace:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             handle.close()
 
+    def pending_job(self) -> str | None:
+        """The job an interrupted command left unfinished (its journal), if any."""
+        return journal.pending_job(self.root)
+
+    def finish_interrupted(self) -> list[str]:
+        """Finish the job an interrupted command left (taking the lock, which does it)."""
+        if journal.pending_job(self.root) is None:
+            return []
+        with self.lock():
+            return list(self.finished)
+
+    def _finish_journal(self) -> None:
+        # Holding the lock, a journal left is from a job that died (books/journal.py).
+        job = journal.recover(self.root)
+        if job is not None:
+            self.finished.append(job)
+            self.forget()
+
     def _clean_stale_temp_files(self) -> None:
-        # Holding the lock, any temp file left is from a writer that died (W5).
-        for entity in self.config.entities.values():
-            folder = (self.root / entity.ledger).parent
-            if folder.is_dir():
-                for tmp in folder.rglob(f"*{TMP_SUFFIX}"):
-                    with contextlib.suppress(OSError):
-                        tmp.unlink()
+        # Holding the lock, any temp file or folder left anywhere in the workspace is from
+        # a writer that died (W5, the journal's folders).
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            # Hidden folders (.git, a .venv...) hold no ledger nor report: not walked,
+            # but for the writers' own temporary folders, removed below.
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") or d.endswith(TMP_SUFFIX)]
+            for name in [*dirnames, *filenames]:
+                if not name.endswith(TMP_SUFFIX):
+                    continue
+                path = Path(dirpath) / name
+                with contextlib.suppress(OSError):
+                    if path.is_dir() and not path.is_symlink():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
+            dirnames[:] = [d for d in dirnames if not d.endswith(TMP_SUFFIX)]
 
     # ---- writing
 
@@ -274,8 +313,7 @@ class Workspace:
             try:
                 atomic_write(main, b"\n".join(kept))  # the include first: never a dangling one
                 crash_point("after-uninclude")
-                path.unlink()
-                fsync_dir(path.parent)
+                journal.remove_file(path)
                 self.forget(entity)
                 after = self.load(entity, fresh=True)
                 got = Counter(canonical_form(e) for e in after.parsed_entries())

@@ -531,10 +531,22 @@ def _verify_close_file(
     first_next = month.end
     closes = [e for e in parsed_file.entries if is_close(e)]
     rel = parsed_file.rel
-    restore = _("restore it with 'git checkout -- {file}' or reopen the month properly").format(
-        file=rel
-    )
-    if len(closes) != 1 or str(_custom_values(closes[0])[0]) != str(month):
+    if not parsed_file.entries:
+        # Created, not written yet: a close interrupted before closes kept a journal.
+        return [
+            LedgerProblem(
+                entity,
+                rel,
+                None,
+                _(
+                    "the close file of {month} holds no entry yet (an interrupted close?); "
+                    "run 'alusage-ledger close {month}' to finish it."
+                ).format(month=month),
+                "warning",
+            )
+        ]
+    directive = len(closes) == 1 and str(_custom_values(closes[0])[0]) == str(month)
+    if not directive:
         return [
             LedgerProblem(
                 entity,
@@ -543,7 +555,7 @@ def _verify_close_file(
                 _(
                     "the close file of {month} has no alusage-close directive for {month}: it "
                     "was edited by hand; {restore}."
-                ).format(month=month, restore=restore),
+                ).format(month=month, restore=_restore_hint(ws, rel, month, directive)),
             )
         ]
     close = closes[0]
@@ -563,10 +575,27 @@ def _verify_close_file(
                 _(
                     "the close file of {month} was edited by hand (it no longer matches its "
                     "lock-hash); {restore}."
-                ).format(month=month, restore=restore),
+                ).format(month=month, restore=_restore_hint(ws, rel, month, directive)),
             )
         ]
     return []
+
+
+def _restore_hint(ws: Workspace, rel: str, month: Month, directive: bool) -> str:
+    """How to put a close file edited by hand right: from git when git knows it."""
+    if _git(ws.root, "ls-files", "--error-unmatch", "--", rel) is not None:
+        return _("restore it with 'git checkout -- {file}' or reopen the month properly").format(
+            file=rel
+        )
+    if directive:
+        return _(
+            "git does not know it: reopen the month ('alusage-ledger reopen {month} --reason "
+            "...') and close it again"
+        ).format(month=month)
+    return _(
+        "git does not know it: remove it and its include line, then run 'alusage-ledger "
+        "close {month}'"
+    ).format(month=month)
 
 
 @parsed_rule

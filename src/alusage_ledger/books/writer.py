@@ -27,21 +27,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from beancount.core import data
 
-from alusage_ledger.books import answers
 from alusage_ledger.books.canonical import canonical_form
 from alusage_ledger.books.exercice import inventory_window_open
+from alusage_ledger.books.journal import TMP_SUFFIX, atomic_write, fsync_dir
 from alusage_ledger.books.loader import DEFAULT_ROOTS, ROOT_OPTIONS, LoadedLedger, relative
 from alusage_ledger.books.parsing import ledger_entries_in
 from alusage_ledger.books.sanity import refuse_over_ceiling
 from alusage_ledger.books.validate import format_entries, roundtrip_check, validate_entry
-from alusage_ledger.core.errors import IOFailure, LedgerErrors, RefusedError, UsageError
+from alusage_ledger.core.errors import LedgerErrors, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Month
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
 
-TMP_SUFFIX = ".alusage-tmp"
+__all__ = ["TMP_SUFFIX", "Append", "PlannedFile", "Writer", "atomic_write", "fsync_dir"]
 
 
 class WriterWorkspace(Protocol):
@@ -115,38 +115,6 @@ def file_header(ledger: LoadedLedger) -> str:
         if value != default
     ]
     return "\n".join(lines) + "\n" if lines else ""
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or removal in ``folder`` durable (best effort)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """W5: temp file in the same folder, fsync, ``os.replace``, fsync the folder."""
-    answers.taint("a file was written")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise IOFailure(
-            _("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror)
-        ) from exc
 
 
 def crash_point(name: str) -> None:

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.books.checks import run_checks
 
         st = state.current()
-        ws = st.workspace()
+        ws = st.workspace()  # finishes what a command killed half-way left (its journal)
         problems = run_checks(ws, [entity] if entity else None)
         errors = [p for p in problems if p.severity == "error"]
         warnings = [p for p in problems if p.severity != "error"]

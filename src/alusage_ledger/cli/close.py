@@ -116,7 +116,7 @@ _STATUS = {
     "closed": N_("closed"),
     "already-closed": N_("already closed"),
     "not-started": N_("books not started yet"),
-    "not-kept": N_("micro-entrepreneur: not closed month by month"),
+    "not-closed": N_("NOT closed"),
     "skipped": N_("not asked"),
 }
 
@@ -125,8 +125,11 @@ def _show_close(result: CloseResult) -> None:
     st = state.current()
     if st.json:
         emit_json(result.as_json())
+        if result.not_closed:
+            raise typer.Exit(1)
         return
-    if result.already_closed:
+    # A close finished from its journal (the notice is on stderr) is now simply closed.
+    if result.already_closed and not result.resumed:
         say(_("{month} is already closed; nothing was changed.").format(month=result.month))
     elif result.dry_run:
         say(
@@ -134,7 +137,9 @@ def _show_close(result: CloseResult) -> None:
                 month=result.month
             )
         )
-    else:
+    elif result.not_closed:
+        say(_("{month} closed, but not for every entity:").format(month=result.month))
+    elif not result.already_closed:
         say(_("{month} closed.").format(month=result.month))
     for name, lines in result.steps:
         label = _(STEP_LABELS[name]) if name in STEP_LABELS else name
@@ -152,6 +157,12 @@ def _show_close(result: CloseResult) -> None:
                     entity=item.entity, status=status, count=item.assertions, file=item.file
                 )
             )
+        elif item.reason:
+            say(
+                _("  {entity}: {status}: {reason}").format(
+                    entity=item.entity, status=status, reason=item.reason
+                )
+            )
         else:
             say(_("  {entity}: {status}").format(entity=item.entity, status=status))
     if result.dry_run:
@@ -160,9 +171,25 @@ def _show_close(result: CloseResult) -> None:
             if rel.startswith("reports/"):
                 continue  # the reports' text is in --json; their names are enough here
             say(text.rstrip("\n"))
+        _refuse_if_not_closed(result)
         return
     if result.reports:
         readme = next((r for r in result.reports if r.endswith("README.md")), result.reports[0])
         say(_("Reports: {file}").format(file=readme))
     if result.commit:
         say(_("Committed as {sha}.").format(sha=result.commit[:10]))
+    _refuse_if_not_closed(result)
+
+
+def _refuse_if_not_closed(result: CloseResult) -> None:
+    """Exit 1 when an entity asked for was not closed (its ledger has errors)."""
+    missing = result.not_closed
+    if not missing:
+        return
+    say(
+        _(
+            "{month} was not closed for {entities} (errors in their ledgers, above); run "
+            "'alusage-ledger check', fix them, then 'alusage-ledger close {month}' again."
+        ).format(month=result.month, entities=", ".join(e.entity for e in missing))
+    )
+    raise typer.Exit(1)

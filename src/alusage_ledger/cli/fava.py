@@ -65,6 +65,10 @@ def register(app: typer.Typer) -> None:
             serve,
         )
 
+        if not 1 <= port <= 65535:
+            raise UsageError(
+                _("The port {port} is not valid; give a number from 1 to 65535.").format(port=port)
+            )
         problem = public_host_problem(host, public)
         if problem is not None:
             raise UsageError(problem)

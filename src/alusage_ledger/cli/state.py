@@ -49,6 +49,9 @@ class State:
 
             root = find_workspace(self.workspace_path)
             self._workspace = Workspace.open(root)
+            # A command killed half-way left its journal: every command finishes it
+            # first, so that none reads the books between two states (issue 22).
+            self._workspace.finish_interrupted()
         return self._workspace
 
 

@@ -1,7 +1,8 @@
 """The files of ``reports/<M>/``, written by ``close`` once month M is locked.
 
 For every entity that keeps double-entry books and has closed M: its income statement
-and balance sheet (Markdown and CSV); then each place's shares table and member
+and balance sheet (Markdown and CSV) (a micro-entrepreneur's register is locked too, and
+listed with its lock, without statements); then each place's shares table and member
 statements, the redistribution table; and the README that sums them up (each entity's
 status, results and lock digest, the files, the notes). Read from the ledgers only, so a
 folder regenerated from the same ledgers is byte-identical.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from alusage_ledger.books.locks import close_records
 from alusage_ledger.books.monthend import month_report
+from alusage_ledger.core.errors import LedgerErrors
 from alusage_ledger.outputs import reports
 from alusage_ledger.outputs.render.redistribution import redistribution_reports
 from alusage_ledger.outputs.render.shares import shares_reports
@@ -38,14 +40,29 @@ def report_files(ws: Workspace, month: Month) -> dict[str, bytes]:
     summaries = []
     notes: list[str] = []
     for name, config in ws.config.entities.items():
-        if config.kind == "micro":
-            summaries.append(reports.EntitySummary(name, config.name, "not-kept"))
+        try:
+            ledger = ws.load(name)
+        except LedgerErrors:
+            ledger = None
+        if ledger is None or not ledger.ok:  # not closed (``close`` said why)
+            summaries.append(reports.EntitySummary(name, config.name, "open"))
             continue
-        ledger = ws.load_checked(name)
         records, _dups = close_records(ledger.entries)
         record = records.get(month)
         if record is None:
             summaries.append(reports.EntitySummary(name, config.name, "open"))
+            continue
+        if config.kind == "micro":
+            # A revenue register: locked like any closed month, no statements.
+            summaries.append(
+                reports.EntitySummary(
+                    name,
+                    config.name,
+                    "register-closed",
+                    closed_on=record.closed_on,
+                    digest=record.digest,
+                )
+            )
             continue
         start = config.exercice_of(month.first_day).first_day
         income = reports.income_statement(

@@ -253,7 +253,7 @@ def to_csv(statement: Statement) -> str:
 class EntitySummary:
     entity: str
     name: str
-    status: str  # closed, open, not-kept
+    status: str  # closed, open, register-closed (a micro-entrepreneur's)
     closed_on: date | None = None
     digest: str | None = None
     month_result: Decimal | None = None
@@ -280,8 +280,10 @@ def readme(
             status = _("closed on {day}").format(
                 day=item.closed_on.isoformat() if item.closed_on else "?"
             )
-        elif item.status == "not-kept":
-            status = _("micro-entrepreneur: revenue register, not closed")
+        elif item.status == "register-closed":
+            status = _("revenue register locked on {day}").format(
+                day=item.closed_on.isoformat() if item.closed_on else "?"
+            )
         else:
             status = _("not closed")
         amounts = [

@@ -1,9 +1,9 @@
 """Month-end closing: one command closes month M for every entity, idempotently.
 
-``close 2026-10`` does, for every entity that keeps double-entry books (not ``micro``),
-all or nothing:
+``close 2026-10`` does, for every entity (a micro-entrepreneur's register too):
 
-1. load and check every ledger (any error: exit 1, nothing written);
+1. load and check every ledger (an entity with errors is not closed, and says why; the
+   others are; exit 1 if any was not);
 2. check the preconditions and name each failure: M is over; the entity's previous month
    is closed unless M is its first month (``books_start``); no transaction flagged ``!``
    in M; every active member of a place has declared its days of use in M when one of
@@ -15,7 +15,10 @@ all or nothing:
 5. write ``reports/<M>/`` (statements, tables, README), byte-identical when regenerated;
 6. with ``--commit``, commit what it wrote (refused while unrelated changes are pending).
 
-If any step fails, every file is restored to its previous bytes. A month already closed
+The close is computed in memory first (as ``--dry-run``), then written as one journaled
+job (``books.journal``): its plan is on disk before the first write, so that a close
+killed half-way is finished by the next command that takes the lock, and a failure once
+writing started restores every file's previous bytes. A month already closed
 is reported as such and nothing is touched. ``--dry-run`` runs the same close with the
 files kept in memory (:class:`PlannedWorkspace`) and shows what would be written; it
 writes nothing.
@@ -36,15 +39,22 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from alusage_ledger.books import monthend
+from alusage_ledger.books import journal, monthend
 from alusage_ledger.books.ledger import LOCK_NAME, Workspace
 from alusage_ledger.books.locks import start_month
-from alusage_ledger.core.errors import IOFailure, UsageError
+from alusage_ledger.core.errors import (
+    IOFailure,
+    LedgerErrors,
+    LedgerProblem,
+    RefusedError,
+    UsageError,
+)
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.domains.closing.git import git, git_commit, git_guard
@@ -54,10 +64,11 @@ from alusage_ledger.domains.closing.preconditions import (
     check_all,
     check_preconditions,
     kept_entities,
+    refuse,
 )
-from alusage_ledger.domains.closing.reports import REPORTS_DIR, write_reports
+from alusage_ledger.domains.closing.reports import REPORTS_DIR, report_files, write_reports
 from alusage_ledger.domains.closing.results import CloseResult, EntityClose
-from alusage_ledger.domains.closing.snapshot import Snapshot, ledger_folders, rel_path
+from alusage_ledger.domains.closing.snapshot import ledger_folders, rel_path
 
 __all__ = [
     "CloseResult",
@@ -118,65 +129,107 @@ def close_month(
 
     result = CloseResult(month)
     with ws.lock():
-        if precheck:
-            check_all(ws)
-        pending = _pending(ws, month, entity, targets, result)
+        result.resumed = f"close {month}" in ws.finished
+        failed = check_all(ws) if precheck else {}
+        pending = _pending(ws, month, entity, targets, result, failed)
         if not pending:
             return result
         top = git_guard(ws.root) if commit else None
         check_preconditions(ws, month, pending, day)
 
-        snapshot = Snapshot([*ledger_folders(ws), ws.root / REPORTS_DIR / str(month)])
-        changed: list[Path] = []
+        # The whole close is computed in memory first (as --dry-run does), then its plan
+        # is journaled and applied: killed at any point, the next command finishes it.
+        known = frozenset(p.render() for problems in failed.values() for p in problems)
+        planned = _plan(ws, month, pending, day, result, postcheck=postcheck, known=known)
+        job = journal.Journal(f"close {month}")
+        folder = ws.root / REPORTS_DIR / str(month)
+        real_folder = Path(os.path.realpath(folder))
+        # Every file the plan changes in the workspace (the ledgers, and whatever a step
+        # writes), but reports/<M>/, which is moved into place as a whole.
+        for path, _old, new in planned.changes([ws.root]):
+            if real_folder == path or real_folder in path.parents:
+                continue
+            job.files.append(journal.FileChange(rel_path(path, ws.root), ws.file_bytes(path), new))
+        job.folders.append(
+            journal.FolderSwap(
+                rel_path(folder, ws.root), result.report_bytes, journal.folder_files(folder)
+            )
+        )
+        result.reports = [rel_path(folder / rel, ws.root) for rel in sorted(result.report_bytes)]
+        changed = [ws.root / c.rel for c in job.files]
+        changed += [folder / rel for rel in sorted(result.report_bytes)]
         try:
-            result.steps = run_steps(ws, month, pending, day)
-            write_locks(ws, month, pending, day, result)
-            result.reports = write_reports(ws, month)
-            if postcheck:
-                check_all(ws, after_close=True)
-            changed = snapshot.changed()
+            journal.run(ws.root, job)
             result.written = [rel_path(p, ws.root) for p in changed]
             if top is not None:
                 message = _("Close {month} ({entities})").format(
                     month=month, entities=", ".join(pending)
                 )
                 result.commit = git_commit(top, changed, message)
-        except BaseException:
-            snapshot.restore()
-            ws.forget()
-            if top is not None and changed:
+        except Exception:
+            # Not a kill (that leaves the journal to the next command): undo it all now.
+            journal.undo(ws.root, job)
+            if top is not None:
                 with contextlib.suppress(IOFailure):
                     git(top, "reset", "-q", "--", *[str(p) for p in changed])
             raise
+        finally:
+            ws.forget()
     return result
 
 
 def _pending(
-    ws: Workspace, month: Month, entity: str | None, targets: Sequence[str], result: CloseResult
+    ws: Workspace,
+    month: Month,
+    entity: str | None,
+    targets: Sequence[str],
+    result: CloseResult,
+    failed: dict[str, list[LedgerProblem]],
 ) -> list[str]:
-    """The entities to close (each one's status goes to ``result``); none: already closed."""
+    """The entities to close (each one's status goes to ``result``); none: already closed.
+
+    An entity with errors (``failed``) is not closed, and says why; the others are. When
+    none of the entities asked for can be closed because of errors, the close is refused
+    with every error."""
     pending = []
-    for name, config in ws.config.entities.items():
+    blocked: list[LedgerProblem] = []
+    for name in ws.config.entities:
+        reason = None
         if name not in targets:
-            status = "not-kept" if config.kind == "micro" else "skipped"
+            result.entities.append(EntityClose(name, "skipped"))
+            continue
+        config = ws.config.entity(name)
+        try:
+            ledger = ws.load(name) if name in failed else ws.load_checked(name)
+        except LedgerErrors:
+            if name not in failed:
+                raise
+            ledger = None  # e.g. its main file is missing: not closed, said below
+        start = (start_month(config, ledger.parsed_entries()) if ledger else None) or month
+        if ledger is not None and month in closed_months(ledger):
+            status = "already-closed"
+        elif entity is None and month < start:
+            status = "not-started"
+        elif name in failed:
+            status = "not-closed"
+            problems = failed[name]
+            blocked.extend(problems)
+            reason = _("{count} error(s) in its ledger, first: {problem}").format(
+                count=len(problems), problem=problems[0].render()
+            )
         else:
-            ledger = ws.load_checked(name)
-            start = start_month(config, ledger.parsed_entries()) or month
-            if month in closed_months(ledger):
-                status = "already-closed"
-            elif entity is None and month < start:
-                status = "not-started"
-            else:
-                status = "closed"
-                pending.append(name)
-        result.entities.append(EntityClose(name, status))
+            status = "closed"
+            pending.append(name)
+        result.entities.append(EntityClose(name, status, reason=reason))
     if not pending:
+        if blocked:
+            refuse(blocked)
         if not any(e.status == "already-closed" for e in result.entities):
             raise UsageError(
                 _("{month} is before the books of every entity start.").format(month=month)
             )
         result.already_closed = True
-        describe_locks(ws, month, result)
+    describe_locks(ws, month, result)
     return pending
 
 
@@ -197,25 +250,52 @@ def _dry_run(
     """
     result = CloseResult(month, dry_run=True)
     targets = kept_entities(ws, entity)
+    job = ws.pending_job()
+    if job is not None:
+        raise RefusedError(
+            _(
+                "An interrupted command left its work unfinished; run 'alusage-ledger {job}' "
+                "to finish it first."
+            ).format(job=job)
+        )
     held = ws.lock() if (ws.root / LOCK_NAME).exists() else contextlib.nullcontext()
     with held:
-        check_all(ws)
-        pending = _pending(ws, month, entity, targets, result)
+        failed = check_all(ws)
+        pending = _pending(ws, month, entity, targets, result, failed)
         if not pending:
             return result
         check_preconditions(ws, month, pending, day)
+        known = frozenset(p.render() for problems in failed.values() for p in problems)
         if exact is not None:
-            _close_planned(ws, month, pending, day, result, exact=exact)
+            _close_planned(ws, month, pending, day, result, exact=exact, known=known)
             return result
-        statuses = [EntityClose(e.entity, e.status) for e in result.entities]
-        try:
-            _close_planned(ws, month, pending, day, result, exact=False)
-        except (Exception, Inexact):
-            # The fast pass could not vouch for its result, or something failed: the
-            # exact pass decides (it fails the same way, or succeeds).
-            result.entities = statuses
-            _close_planned(ws, month, pending, day, result, exact=True)
+        # The fast pass, else (it could not vouch for its result, or something failed) the
+        # exact pass decides (it fails the same way, or succeeds).
+        _plan(ws, month, pending, day, result, postcheck=True, known=known)
     return result
+
+
+def _plan(
+    ws: Workspace,
+    month: Month,
+    pending: Sequence[str],
+    day: date,
+    result: CloseResult,
+    *,
+    postcheck: bool,
+    known: frozenset[str] = frozenset(),
+) -> PlannedWorkspace:
+    """The close, computed in memory: the fast pass, else the exact one."""
+    statuses = [EntityClose(e.entity, e.status, reason=e.reason) for e in result.entities]
+    try:
+        return _close_planned(
+            ws, month, pending, day, result, exact=False, postcheck=postcheck, known=known
+        )
+    except (Exception, Inexact):
+        result.entities = statuses
+        return _close_planned(
+            ws, month, pending, day, result, exact=True, postcheck=postcheck, known=known
+        )
 
 
 def _close_planned(
@@ -226,14 +306,18 @@ def _close_planned(
     result: CloseResult,
     *,
     exact: bool,
-) -> None:
+    postcheck: bool = True,
+    known: frozenset[str] = frozenset(),
+) -> PlannedWorkspace:
     """Steps, lock, reports and final check of the real close, on a planned workspace."""
     planned = PlannedWorkspace(ws, exact=exact)
     result.steps = run_steps(planned, month, pending, day)
     write_locks(planned, month, pending, day, result)
     planned.settle()
-    result.reports = write_reports(planned, month)
-    check_all(planned, after_close=True)
+    result.report_bytes = report_files(planned, month)
+    result.reports = write_reports(planned, month, result.report_bytes)
+    if postcheck:
+        check_all(planned, after_close=True, known=known)
     folders = [*ledger_folders(ws), ws.root / REPORTS_DIR / str(month)]
     result.written, result.planned = [], {}
     for path, old, new in planned.changes(folders):
@@ -242,6 +326,7 @@ def _close_planned(
         result.planned[rel] = (new[len(old) :] if new.startswith(old) else new).decode(
             "utf-8", "replace"
         )
+    return planned
 
 
 # --------------------------------------------------------------------------- demo

@@ -22,18 +22,12 @@ from alusage_ledger.core.periods import Month
 
 
 def kept_entities(ws: Workspace, entity: str | None = None) -> list[str]:
-    """Entities whose months are closed: every double-entry one, or the one named."""
+    """Entities whose months are closed: every one (a micro-entrepreneur's register too:
+    its URSSAF declaration is made from it), or the one named."""
     if entity is not None:
-        config = ws.config.entity(entity)
-        if config.kind == "micro":
-            raise UsageError(
-                _(
-                    "{entity} is a micro-entrepreneur: its books are a revenue register, "
-                    "not closed month by month."
-                ).format(entity=entity)
-            )
+        ws.config.entity(entity)
         return [entity]
-    return [name for name, cfg in ws.config.entities.items() if cfg.kind != "micro"]
+    return list(ws.config.entities)
 
 
 def check_preconditions(ws: Workspace, month: Month, entities: Sequence[str], today: date) -> None:
@@ -105,22 +99,44 @@ def check_preconditions(ws: Workspace, month: Month, entities: Sequence[str], to
         )
 
 
-def check_all(ws: Workspace, *, after_close: bool = False) -> None:
-    """Run ``check`` on every ledger; any error refuses the close (or undoes it)."""
+def check_all(
+    ws: Workspace, *, after_close: bool = False, known: frozenset[str] = frozenset()
+) -> dict[str, list[LedgerProblem]]:
+    """Run ``check`` on every ledger: the errors of each entity (an entity with errors is
+    not closed, the others are). An error that belongs to no entity refuses the close.
+
+    ``after_close``: any error not in ``known`` (the rendered errors found before) undoes
+    the close."""
     errors = [p for p in run_checks(ws) if p.severity == "error"]
     # What the rules cached (e.g. sales indexes) is not needed again before the ledgers
     # change (steps and locks read the ledgers): let it go now rather than with the
     # ledgers (memory).
     for _name, cleanup in monthend.cleanups():
         cleanup()
-    if errors:
-        if after_close:
-            message = _(
-                "After closing, 'check' found {count} error(s); everything was restored."
-            ).format(count=len(errors))
-        else:
-            message = _(
-                "The ledgers have {count} error(s); run 'alusage-ledger check' and fix them "
-                "before closing; nothing was written."
-            ).format(count=len(errors))
-        raise LedgerErrors(message, errors)
+    if after_close:
+        new = [p for p in errors if p.render() not in known]
+        if new:
+            raise LedgerErrors(
+                _("After closing, 'check' found {count} error(s); everything was restored.").format(
+                    count=len(new)
+                ),
+                new,
+            )
+        return {}
+    if any(p.entity not in ws.config.entities for p in errors):
+        refuse(errors)
+    by_entity: dict[str, list[LedgerProblem]] = {}
+    for problem in errors:
+        by_entity.setdefault(str(problem.entity), []).append(problem)
+    return by_entity
+
+
+def refuse(errors: Sequence[LedgerProblem]) -> None:
+    """The ledgers' errors refuse the whole close."""
+    raise LedgerErrors(
+        _(
+            "The ledgers have {count} error(s); run 'alusage-ledger check' and fix them "
+            "before closing; nothing was written."
+        ).format(count=len(errors)),
+        list(errors),
+    )

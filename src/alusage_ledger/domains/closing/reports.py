@@ -19,11 +19,14 @@ def report_files(ws: Workspace, month: Month) -> dict[str, bytes]:
     return files
 
 
-def write_reports(ws: Workspace, month: Month) -> list[str]:
-    """Write ``reports/<M>/``; files already identical are left untouched."""
+def write_reports(ws: Workspace, month: Month, files: dict[str, bytes] | None = None) -> list[str]:
+    """Write ``reports/<M>/`` (``files``: already computed); files already identical are
+    left untouched. The real close moves the folder into place instead (``close``)."""
     folder = ws.root / REPORTS_DIR / str(month)
     written = []
-    for rel, content in sorted(report_files(ws, month).items()):
+    if files is None:
+        files = report_files(ws, month)
+    for rel, content in sorted(files.items()):
         path = folder / rel
         if ws.file_bytes(path) != content:
             ws.put_file(path, content)

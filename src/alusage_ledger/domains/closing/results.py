@@ -12,12 +12,13 @@ from alusage_ledger.core.periods import Month
 @dataclass
 class EntityClose:
     entity: str
-    # "closed", "already-closed", "not-started" (before books_start), "not-kept" (micro),
-    # "skipped" (another entity was named)
+    # "closed", "already-closed", "not-started" (before books_start), "not-closed" (its
+    # ledger has errors: ``reason``), "skipped" (another entity was named)
     status: str
     file: str | None = None
     digest: str | None = None
     assertions: int = 0
+    reason: str | None = None
 
 
 @dataclass
@@ -32,11 +33,22 @@ class CloseResult:
     planned: dict[str, str] = field(default_factory=dict)
     commit: str | None = None
 
+    @property
+    def not_closed(self) -> list[EntityClose]:
+        """The entities asked for that errors kept from being closed."""
+        return [e for e in self.entities if e.status == "not-closed"]
+
+    #: The files of ``reports/<M>/`` (relative to it), as planned.
+    report_bytes: dict[str, bytes] = field(default_factory=dict)
+    #: The interrupted close of this month was finished first (its journal).
+    resumed: bool = False
+
     def as_json(self) -> dict[str, Any]:
         return {
             "month": str(self.month),
             "dry_run": self.dry_run,
             "already_closed": self.already_closed,
+            "resumed": self.resumed,
             "entities": [
                 {
                     "entity": e.entity,
@@ -44,6 +56,7 @@ class CloseResult:
                     "file": e.file,
                     "digest": e.digest,
                     "assertions": e.assertions,
+                    "reason": e.reason,
                 }
                 for e in self.entities
             ],

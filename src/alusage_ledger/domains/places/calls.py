@@ -410,7 +410,10 @@ def post_shares(
             host_entries.extend(new_for_member)
             if member.is_entity_member(place.host):
                 assert member.entity is not None
-                ledger = member_ledgers.get(member.entity) or ws.load_checked(member.entity)
+                # Read even with errors (they keep only that entity's close from running,
+                # issue 21): the mirrors already there are its own; a mirror still to write
+                # is refused by the writer, which wants the ledger without error.
+                ledger = member_ledgers.get(member.entity) or ws.load(member.entity)
                 member_ledgers[member.entity] = ledger
                 opener = member_openers.setdefault(member.entity, Opener(config, ledger, day))
                 have = _gen_ids(ledger, place)
