@@ -167,6 +167,14 @@ def form_boxes(vat_return: VatReturn) -> FormBoxes:
     else:
         out.kind_box["fixed-assets"] = fixed_box
         out.add(fixed_box, tax=to_euro(fixed))
+    # VAT deducted in an earlier return and given back (a correction), or a deduction
+    # completed later (e.g. a final coefficient above the provisional one)
+    reversal = vat_return.deductible.get("reversal", ZERO)
+    completed = vat_return.deductible.get("regularisation", ZERO)
+    repaid += max(-reversal, ZERO) + max(-completed, ZERO)
+    regularised += max(reversal, ZERO) + max(completed, ZERO)
+    out.kind_box["reversal"] = given_back if reversal <= 0 else regularisation
+    out.kind_box["regularisation"] = regularisation if completed >= 0 else given_back
     if repaid:
         out.add(given_back, tax=to_euro(repaid))
     out.add(regularisation, tax=to_euro(regularised))

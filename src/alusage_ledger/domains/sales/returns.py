@@ -12,7 +12,9 @@ The return of a period is computed from the ledger, never typed in:
   receipt, so a service invoiced in May and paid in June is declared in June.
 - VAT deductible: debits to ``vat-deductible`` (44566) dated in the period, on goods or
   services after the ``vat-kind`` metadata of the posting or transaction (default
-  services; ``fixed-assets`` for immobilisations).
+  services; ``fixed-assets`` for immobilisations; ``reversal`` for VAT deducted in an
+  earlier return and given back, line 15; ``regularisation`` for a deduction completed
+  later, line 21).
 - the credit carried from the previous return (44567) and, for the CA12, the instalments
   paid during the year (44581).
 
@@ -169,8 +171,8 @@ def _kind_of(posting_meta: Any, entry_meta: Any) -> str:
     value = (posting_meta or {}).get("vat-kind") or (entry_meta or {}).get("vat-kind")
     if value in ("fixed-assets", "immobilisations", "immobilisation"):
         return "fixed-assets"
-    if value == "goods":
-        return "goods"
+    if value in ("goods", "reversal", "regularisation"):
+        return str(value)
     return "services"
 
 
@@ -452,6 +454,9 @@ def compute_return(config: Config, vat_ledger: LedgerVat, period: Period) -> Vat
         result.deductible = {
             kind: sums.deductible.get(kind, ZERO) for kind in ("goods", "services", "fixed-assets")
         }
+        for kind in ("reversal", "regularisation"):  # lines 15 and 21 (boxes.py)
+            if sums.deductible.get(kind):
+                result.deductible[kind] = sums.deductible[kind]
         if form == "CA12":
             filed = date(period.start.year + 1, 5, 1)
             result.gen_id = f"vat/ca12/{period.label}"
