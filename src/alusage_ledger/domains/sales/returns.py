@@ -266,6 +266,15 @@ def _entry_sums(
             sums.deductible[kind] = sums.deductible.get(kind, ZERO) + p.units.number
 
 
+def declared(acc: Accounts, index: SalesIndex, entries: Iterable[Any]) -> dict[str, RateLine]:
+    """What ``entries`` (an invoice and its receipts) put in the returns, by rate: the base
+    and VAT a credit note gives back, and a later receipt completes to the invoice's."""
+    sums = _Sums()
+    for entry in entries:
+        _entry_sums(entry, acc, index, sums)
+    return sums.collected
+
+
 _MAIN, _OUT, _CREDIT, _INSTALMENT = 1, 2, 4, 8
 
 
