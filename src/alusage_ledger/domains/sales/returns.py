@@ -260,6 +260,8 @@ def _entry_sums(
         line = sums.collected.setdefault(rate, RateLine(rate, ZERO, ZERO))
         line.base += base
         line.vat += tax
+    if not collected and invoice is not None and invoice.simple:
+        _zero_vat_base(entry, meta, invoice, income, sums)
     for p in entry.postings:
         if p.units is not None and kinds[p.account] & _S_DEDUCTIBLE:
             kind = _kind_of(p.meta, meta)
@@ -273,6 +275,31 @@ def declared(acc: Accounts, index: SalesIndex, entries: Iterable[Any]) -> dict[s
     for entry in entries:
         _entry_sums(entry, acc, index, sums)
     return sums.collected
+
+
+def _zero_vat_base(entry: Any, meta: Any, invoice: Any, income: list[Any], sums: _Sums) -> None:
+    """A receipt of a simple invoice that moves no VAT (a few cents, whose VAT rounds to
+    zero) still declares its base; a credit note that gives back no collected VAT gives
+    back those bases."""
+    rate = invoice.rates()[0]
+    if meta.get("credit-note"):
+        base = -sum(
+            (
+                r.amount
+                for r in invoice.receipts
+                if r.date <= entry.date and not any(r.moved.values())
+            ),
+            ZERO,
+        )
+    elif not income:
+        base = -sum(
+            (p.units.number for p in entry.postings if p.account == invoice.receivable), ZERO
+        )
+    else:
+        return
+    if base:
+        line = sums.collected.setdefault(rate, RateLine(rate, ZERO, ZERO))
+        line.base += base
 
 
 _MAIN, _OUT, _CREDIT, _INSTALMENT = 1, 2, 4, 8
