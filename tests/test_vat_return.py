@@ -252,3 +252,53 @@ def test_ca12_with_its_two_instalments(tmp_path: Path) -> None:
         "34": {"tax": "2800"},  # 3800 - 1000 paid in excess
     }
     assert ca12["credit"] == "2800.00"
+
+
+def test_mixed_entity_provisional_then_final_coefficient(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALUSAGE_TODAY", "2027-04-30")
+    root = make_sales_ws(tmp_path / "ws")
+    toml = root / "alusage.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            'regime = "reel-mensuel"\nexigibility = "encaissements"\n',
+            'regime = "reel-mensuel"\nexigibility = "encaissements"\n'
+            'prorata = true\ncoefficient = "0.70"\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    run = FastCli(root)
+    # 2026, first year: the configured provisional coefficient 0.70
+    out = ok(run("bill", "add", "-e", "reel", "--supplier", "Papeterie", "--account", "6064",
+                 "--amount-ht", "1000", "--vat", "20", "--date", "2026-02-02"))  # fmt: skip
+    # 1000 x 20 % = 200.00, deducted 200 x 0.70 = 140.00, 60.00 into the charge
+    assert "VAT of €60.00 is not deductible (coefficient of deduction 0.70)" in out
+    assert boxes(run, "2026-02")["boxes"]["20"] == {"tax": "140"}
+    # turnover 2026: taxable 6000 (programmation), exempt 4000 (training, 261-4-4°)
+    ok(run("invoice", "add", "-e", "reel", "--client", "Coop", "--activity", "programmation",
+           "--amount-ht", "6000", "--date", "2026-03-01"))  # fmt: skip
+    ok(run("invoice", "add", "-e", "reel", "--client", "Lycee", "--activity", "formation",
+           "--amount-ht", "4000", "--date", "2026-03-02"))  # fmt: skip
+    data = json.loads(ok(run("--json", "vat", "--entity", "reel", "--period", "2026",
+                             "--coefficient", "--post")))  # fmt: skip
+    # final: 6000 / 10000 = 0.60; 200 x 0.60 = 120.00 - 140.00 deducted = -20.00
+    assert (data["provisional"], data["final"], data["regularisation"]) == (
+        "0.70",
+        "0.60",
+        "-20.00",
+    )
+    assert data["status"] == "posted"
+    # dated 31 March 2027: given back on line 15 of the March return (filed in April)
+    march = boxes(run, "2027-03")
+    assert march["boxes"]["15"] == {"tax": "20"}
+    again = json.loads(ok(run("--json", "vat", "--entity", "reel", "--period", "2026",
+                              "--coefficient", "--post")))  # fmt: skip
+    assert again["status"] == "already"
+    # 2027: the provisional coefficient is 2026's final one, 0.60: 50 x 0.60 = 30.00
+    data = json.loads(ok(run("--json", "bill", "add", "-e", "reel", "--supplier", "Papeterie",
+                             "--account", "6064", "--amount-ht", "250", "--vat", "20",
+                             "--date", "2027-04-02")))  # fmt: skip
+    assert {"account": "Actif:Etat:TVADeductible", "amount": "30.00"} in data["postings"]
+    assert ok(run("check")).startswith("All ledgers are valid")

@@ -52,6 +52,13 @@ DEFAULT_ROLES: dict[str, Role] = {
     "vat-rounding-income": Role(
         "Produits:Divers:ArrondisTVA", "758", "Produits divers de gestion courante"
     ),
+    # The final coefficient of deduction of a mixed entity (purchases/prorata.py).
+    "vat-regularisation-charge": Role(
+        "Charges:Diverses:RegularisationTVA", "658", "Charges diverses de gestion courante"
+    ),
+    "vat-regularisation-income": Role(
+        "Produits:Divers:RegularisationTVA", "758", "Produits divers de gestion courante"
+    ),
     "donations-given": Role("Charges:Dons", "6238", "Divers (pourboires, dons courants)"),
     "donations-received": Role("Produits:Dons", "7582", "Libéralités reçues"),
     "accrued-charges": Role("Passif:ChargesAPayer", "4686", "Divers - charges à payer"),

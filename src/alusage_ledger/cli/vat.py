@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import EntityId, PostDryRun
-from alusage_ledger.core.i18n import N_
+from alusage_ledger.core.errors import UsageError
+from alusage_ledger.core.fmt import machine, money
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import emit_json, say
 
 
@@ -37,6 +39,22 @@ def register(app: typer.Typer) -> None:
                 "--detail", help=N_("List the invoices, receipts and bills behind each box.")
             ),
         ] = False,
+        coefficient: Annotated[
+            bool,
+            typer.Option(
+                "--coefficient",
+                help=N_(
+                    "A mixed entity (prorata): the final coefficient of deduction of the "
+                    "year given as --period, against the provisional one, and the "
+                    "regularisation of the VAT deducted (--post writes it, dated --date, "
+                    "default 31 March of the next year)."
+                ),
+            ),
+        ] = False,
+        day: Annotated[
+            str | None,
+            typer.Option("--date", help=N_("Date of the regularisation (with --coefficient).")),
+        ] = None,
         dry_run: PostDryRun = False,
     ) -> None:
         # lazy: core.periods costs ~5 ms at start-up
@@ -55,6 +73,9 @@ def register(app: typer.Typer) -> None:
         ws = st.workspace()
         ws.config.entity(entity)
         chosen = parse_period(period)
+        if coefficient:
+            _coefficient(ws, entity, chosen, day, post=post, dry_run=dry_run, json_out=st.json)
+            return
         status = None
         if post:
             outcome = post_return(ws, entity, chosen, dry_run=dry_run)
@@ -89,3 +110,66 @@ def register(app: typer.Typer) -> None:
         say(render_text(ws, result, vat_ledger.acc, status))
         if detail and details:
             say(render_detail(ws, result, details))
+
+
+def _coefficient(
+    ws: Any, entity: str, chosen: Any, day: str | None, *, post: bool, dry_run: bool, json_out: bool
+) -> None:
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.purchases.input import date_arg
+    from alusage_ledger.domains.purchases.prorata import post_regularisation
+
+    if chosen.kind != "year":
+        raise UsageError(_("--coefficient is for a year: give --period 2026."))
+    when = date_arg(day, _("date")) if day else None
+    found, status = post_regularisation(
+        ws, entity, chosen.start.year, when, post=post, dry_run=dry_run
+    )
+    if json_out:
+        emit_json(
+            {
+                "entity": entity,
+                "year": found.year,
+                "provisional": str(found.provisional) if found.provisional is not None else None,
+                "final": str(found.final) if found.final is not None else None,
+                "turnover": {
+                    "taxable": machine(found.turnover.taxable),
+                    "exempt": machine(found.turnover.exempt),
+                },
+                "vat_before_coefficient": machine(found.before),
+                "deducted": machine(found.deducted),
+                "regularisation": machine(found.amount),
+                "status": status,
+            }
+        )
+        return
+    say(
+        _(
+            "Coefficient of deduction of {entity} for {year}: provisional {provisional}, final "
+            "{final} (turnover: taxable {taxable}, exempt {exempt})."
+        ).format(
+            entity=entity,
+            year=found.year,
+            provisional=found.provisional if found.provisional is not None else "-",
+            final=found.final if found.final is not None else "-",
+            taxable=money(found.turnover.taxable),
+            exempt=money(found.turnover.exempt),
+        )
+    )
+    say(
+        _(
+            "VAT of the purchases: {before}; deducted by the provisional coefficient {deducted}; "
+            "regularisation {amount} (line 21 when positive, line 15 when negative)."
+        ).format(
+            before=money(found.before), deducted=money(found.deducted), amount=money(found.amount)
+        )
+    )
+    say(
+        {
+            "computed": _("Run with --post to write the regularisation."),
+            "posted": _("Regularisation written."),
+            "would-post": _("Dry run: the regularisation would be written."),
+            "already": _("The regularisation of this year is already in the ledger."),
+            "nothing": _("Nothing to regularise."),
+        }[status]
+    )
