@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import snapshot
-from sales_helpers import FastCli, book, make_sales_ws
+from sales_helpers import FastCli, book, check_golden, make_sales_ws
 
 ACCOUNTS = (
     '2026-01-01 open Charges:SousTraitance EUR\n  pcg: "604"\n'
@@ -301,4 +301,20 @@ def test_mixed_entity_provisional_then_final_coefficient(
                              "--account", "6064", "--amount-ht", "250", "--vat", "20",
                              "--date", "2027-04-02")))  # fmt: skip
     assert {"account": "Actif:Etat:TVADeductible", "amount": "30.00"} in data["postings"]
+    assert ok(run("check")).startswith("All ledgers are valid")
+
+
+def test_the_example_november_return_golden(example_ws: Path) -> None:
+    run = FastCli(example_ws)
+    for lang, suffix in (("en", "txt"), ("fr", "fr.txt")):
+        text = ok(run("vat", "--entity", "alusage", "--period", "2026-11", "--detail", lang=lang))
+        check_golden("vat", f"example-2026-11.{suffix}", text)
+    data = ok(run("--json", "vat", "--entity", "alusage", "--period", "2026-11"))
+    check_golden("vat", "example-2026-11.json", data)
+    boxes = json.loads(data)["boxes"]
+    # 15: the car-sharing VAT of February to October given back, 16.90 + 25.20 + 12.48
+    # + 29.64 + 18.34 = 102.56 -> 103; 20: 64.10 deducted - 6.00 of the train = 58.10 -> 58
+    assert (boxes["15"], boxes["20"]) == ({"tax": "103"}, {"tax": "58"})
+    # 16: 1240 + 17 + 103 = 1360; 28: 1360 - 58 = 1302
+    assert (boxes["16"], boxes["28"]) == ({"tax": "1360"}, {"tax": "1302"})
     assert ok(run("check")).startswith("All ledgers are valid")
