@@ -201,7 +201,10 @@ def test_overpayment_and_paid_bill_refused(pws: Path, pcli: Cli) -> None:
         (("--account", "6064"), "go together"),
         (("--line", "6064"), "account:amount"),
         ((), "at least one line"),
-        (("--account", "6064", "--amount-ht", "5", "--nature", "food"), "goods or services"),
+        (
+            ("--account", "6064", "--amount-ht", "5", "--nature", "food"),
+            "goods, services or fixed-asset",
+        ),
     ],
 )
 def test_bad_input_exit_2_files_unchanged(

@@ -103,8 +103,25 @@ class VatRegimeConfig(ConfigModel):
     #: rsi: last year's net VAT, base of the July (55 %) and December (40 %) instalments;
     #: computed from last year's books when not given.
     instalment_base: Decimal | None = None
+    #: Deductible share of a non-deductible VAT category (purchases/nondeductible.py),
+    #: when it differs from the sourced default: ``{ "fuel-diesel" = "0.8" }``.
+    deductible_shares: dict[str, Decimal] = Field(default_factory=dict)
+    #: A mixed entity (taxable and exempt sales): VAT on its purchases is deducted by the
+    #: coefficient of deduction (CGI ann. II art. 206), provisional from last year's
+    #: turnover, final at the year's end. ``coefficient`` is the provisional one of the
+    #: first year (no turnover of last year), e.g. "0.70".
+    prorata: bool = False
+    coefficient: Decimal | None = None
+
+    @field_validator("deductible_shares", mode="before")
+    @classmethod
+    def _shares(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: _config_decimal(v) for k, v in value.items()}
+        return value
 
     @field_validator(
+        "coefficient",
         "services_threshold",
         "services_threshold_major",
         "sales_threshold",

@@ -45,6 +45,20 @@ DEFAULT_ROLES: dict[str, Role] = {
     "vat-instalment": Role(
         "Actif:Etat:AcomptesTVA", "44581", "Acomptes - régime simplifié d'imposition"
     ),
+    # VAT return rounded to the euro: the difference with the ledger's cents (PCG 658/758).
+    "vat-rounding-charge": Role(
+        "Charges:Diverses:ArrondisTVA", "658", "Charges diverses de gestion courante"
+    ),
+    "vat-rounding-income": Role(
+        "Produits:Divers:ArrondisTVA", "758", "Produits divers de gestion courante"
+    ),
+    # The final coefficient of deduction of a mixed entity (purchases/prorata.py).
+    "vat-regularisation-charge": Role(
+        "Charges:Diverses:RegularisationTVA", "658", "Charges diverses de gestion courante"
+    ),
+    "vat-regularisation-income": Role(
+        "Produits:Divers:RegularisationTVA", "758", "Produits divers de gestion courante"
+    ),
     "donations-given": Role("Charges:Dons", "6238", "Divers (pourboires, dons courants)"),
     "donations-received": Role("Produits:Dons", "7582", "Libéralités reçues"),
     "accrued-charges": Role("Passif:ChargesAPayer", "4686", "Divers - charges à payer"),

@@ -95,14 +95,39 @@ def register(app: typer.Typer) -> None:
         nature: Annotated[
             str | None,
             optional(
-                "--nature", help=N_("goods or services (default: from the account's PCG class).")
+                "--nature",
+                help=N_(
+                    "goods, services or fixed-asset (default: the account's vat-nature, else "
+                    "its PCG number: 2 fixed asset, 60 goods except 604/605, others services)."
+                ),
             ),
         ] = None,
+        debits: Annotated[
+            bool,
+            typer.Option(
+                "--debits",
+                help=N_(
+                    "The supplier opted for VAT on debits (printed on the bill): the VAT of "
+                    "services is deductible at the bill, not at its payment."
+                ),
+            ),
+        ] = False,
         exigibility: Annotated[
             str | None,
             optional(
                 "--exigibility",
                 help=N_("encaissements or debits (default: the entity's VAT setting)."),
+            ),
+        ] = None,
+        category: Annotated[
+            str | None,
+            optional(
+                "--category",
+                help=N_(
+                    "A category of non-deductible VAT (default: the account's vat-category): "
+                    "passenger-transport, passenger-vehicle, lodging, gift, fuel-diesel, "
+                    "fuel-petrol, fuel-electricity, exempt-activity."
+                ),
             ),
         ] = None,
         allow_future: AllowFuture = False,
@@ -147,7 +172,8 @@ def register(app: typer.Typer) -> None:
             due=date_arg(due, _("due date")) if due else None,
             label=label,
             nature=nature,
-            exigibility=exigibility,
+            exigibility="debits" if debits else exigibility,
+            category=category,
             supplier_account=supplier_account,
         )
         refuse_future(request.day, _("date"), allow_future=allow_future)

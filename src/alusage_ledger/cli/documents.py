@@ -17,12 +17,24 @@ if TYPE_CHECKING:
 def report_written(written: Written, dry_run: bool, fields: dict[str, Any], message: str) -> None:
     """What a bill or claim command wrote: ``fields`` (between ``ok``/``dry_run`` and
     ``files``) under ``--json``; else the text written with ``--dry-run``, then ``message``."""
+    meta = (written.entries[0].meta or {}) if written.entries else {}
+    kept = meta.get("vat-non-deductible")
     if state.current().json:
-        emit_json({"ok": True, "dry_run": dry_run, **fields, "files": written.files})
+        extra = {"vat_non_deductible": machine(kept)} if kept else {}
+        emit_json({"ok": True, "dry_run": dry_run, **fields, **extra, "files": written.files})
         return
     if dry_run:
         say(written.dry_run_text)
     say(message)
+    if kept:
+        why = meta.get("vat-category") or _("coefficient of deduction {value}").format(
+            value=meta.get("vat-coefficient")
+        )
+        say(
+            _("VAT of {amount} is not deductible ({why}): it is booked into the charge.").format(
+                amount=money(kept), why=why
+            )
+        )
 
 
 def postings_json(entry: Any) -> list[dict[str, Any]]:

@@ -73,6 +73,27 @@ def register(app: typer.Typer) -> None:
             str | None,
             optional("--label", help=N_("What was bought.")),
         ] = None,
+        nature: Annotated[
+            str | None,
+            optional(
+                "--nature",
+                help=N_(
+                    "goods, services or fixed-asset (default: from the account): the "
+                    "return's line 20 or 19."
+                ),
+            ),
+        ] = None,
+        category: Annotated[
+            str | None,
+            optional(
+                "--category",
+                help=N_(
+                    "A category of non-deductible VAT (default: the account's vat-category): "
+                    "passenger-transport, passenger-vehicle, lodging, gift, fuel-diesel, "
+                    "fuel-petrol, fuel-electricity, exempt-activity."
+                ),
+            ),
+        ] = None,
         allow_future: AllowFuture = False,
         dry_run: DryRun = False,
     ) -> None:
@@ -97,6 +118,8 @@ def register(app: typer.Typer) -> None:
             else None,
             piece_ref=piece_ref,
             label=label,
+            nature=nature,
+            category=category,
         )
         refuse_future(request.day, _("date"), allow_future=allow_future)
         written = add_claim(ws, request, dry_run=dry_run)

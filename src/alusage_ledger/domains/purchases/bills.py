@@ -14,10 +14,14 @@ booked later (``piece-date``), the months it covers (``period``) and the link
       Actif:Etat:TVADeductibleEnAttente            7.20 EUR
       Passif:Fournisseurs:HebergeurCoop          -43.20 EUR
 
-Deductible VAT follows the supplier's exigibility (CGI art. 269 and 271): VAT on goods
-is deductible at the invoice, VAT on services when the service is paid, unless the
-supplier opted for débits. The entity's ``exigibility`` setting (``encaissements`` by
-default) says which rule its suppliers follow; ``--exigibility`` overrides it per bill.
+Deductible VAT follows the nature of each line and the supplier's exigibility (CGI art.
+269 and 271): goods and fixed assets are deductible at the invoice, services when paid,
+unless the supplier opted for débits. The nature comes from the account (its
+``vat-nature`` metadata, else its PCG number: class 2 fixed assets, class 60 goods but
+604/605 services, every other charge a service); ``--nature`` overrides it per bill. The
+entity's ``exigibility`` setting (``encaissements`` by default) says which rule its
+suppliers follow; ``--debits`` (or ``--exigibility``) records a supplier's option on the
+bill (``vat-exigibility: "debits"``).
 Service VAT under ``encaissements`` waits on ``vat-deductible-pending`` (4458x) and moves
 to ``vat-deductible`` (44566) with each payment, in proportion to what was paid. A
 ``franchise`` or ``micro`` entity deducts nothing: it books the total, VAT included.
@@ -52,6 +56,8 @@ from alusage_ledger.core.money import ZERO, quantize_cents, split_exact
 from alusage_ledger.domains.lettering import settlement_letters
 from alusage_ledger.domains.purchases.deductible import (
     VAT_RATES,
+    check_nature,
+    deducted_on_payment,
     nature_of,
     parse_vat_rate,
     vat_kind,
@@ -74,6 +80,8 @@ from alusage_ledger.domains.purchases.input import (
     check_name,
     check_period,
 )
+from alusage_ledger.domains.purchases.nondeductible import category, deductible_part
+from alusage_ledger.domains.purchases.prorata import apply, coefficient_meta, provisional
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -135,8 +143,9 @@ class BillRequest:
     period: str | None = None
     due: date | None = None
     label: str | None = None
-    nature: str | None = None  # goods | services: overrides the account's class
+    nature: str | None = None  # goods | services | fixed-asset: overrides the account's
     exigibility: str | None = None  # encaissements | debits: overrides the entity's
+    category: str | None = None  # a non-deductible VAT category: overrides the account's
     supplier_account: str | None = None  # an existing payable, instead of the derived one
     extra_meta: tuple[tuple[str, Any], ...] = ()
 
@@ -158,8 +167,7 @@ def plan_bill(
         raise UsageError(
             _("A bill needs at least one line: --account with --amount-ht, or --line.")
         )
-    if request.nature not in (None, "goods", "services"):
-        raise UsageError(_("--nature must be goods or services."))
+    forced_nature = check_nature(request.nature)
     if request.exigibility not in (None, "encaissements", "debits"):
         raise UsageError(_("--exigibility must be encaissements or debits."))
     period = check_period(request.period)
@@ -195,22 +203,33 @@ def plan_bill(
 
     expense: dict[str, Decimal] = {}
     vat_postings: dict[tuple[str, str], Decimal] = {}
+    coefficient = provisional(config, ledger, request.day) if treatment.deducts else None
+    categories: list[str] = []
+    kept = before_coefficient = ZERO  # VAT into the charge; VAT the coefficient applies to
     for index, (account, line) in enumerate(lines):
         vat = line_vat.get(index, ZERO)
         if not treatment.deducts:
             expense[account] = expense.get(account, ZERO) + line.amount + vat
             continue
-        expense[account] = expense.get(account, ZERO) + line.amount
-        if vat:
-            pcg = meta_by_account.get(account, {}).get("pcg")
-            nature = request.nature or nature_of(pcg)
+        account_config = meta_by_account.get(account, {})
+        group = category(config, ledger.entity, request.day, request.category, account_config)
+        if group is not None and group.name not in categories:
+            categories.append(group.name)
+        deductible = deductible_part(vat, group, line.amount + vat)
+        before_coefficient += deductible
+        deductible = apply(deductible, coefficient)
+        kept += vat - deductible
+        expense[account] = expense.get(account, ZERO) + line.amount + vat - deductible
+        if deductible:
+            pcg = account_config.get("pcg")
+            nature = forced_nature or nature_of(pcg, account_config.get("vat-nature"))
             role = (
                 "vat-deductible-pending"
-                if nature == "services" and exigibility == "encaissements"
+                if deducted_on_payment(nature, exigibility)
                 else "vat-deductible"
             )
             key = (opener.role(role), vat_kind(nature, pcg))
-            vat_postings[key] = vat_postings.get(key, ZERO) + vat
+            vat_postings[key] = vat_postings.get(key, ZERO) + deductible
     total = sum(expense.values(), ZERO) + sum(vat_postings.values(), ZERO)
 
     piece_ref = (request.piece_ref or "").strip() or None
@@ -253,6 +272,11 @@ def plan_bill(
         "period": period,
         "due-date": request.due,
         "vat-rate": rates[0] if len(rates) == 1 else None,
+        # the supplier's option for débits, as the bill shows it (CGI art. 269-2-c)
+        "vat-exigibility": "debits" if exigibility == "debits" and vat_postings else None,
+        "vat-category": ", ".join(categories) or None,
+        "vat-non-deductible": kept if kept else None,
+        **coefficient_meta(coefficient, before_coefficient),
     }
     meta.update(dict(request.extra_meta))
     label = request.label

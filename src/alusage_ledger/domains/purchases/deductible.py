@@ -80,20 +80,60 @@ def vat_treatment(config: Config, entity: str, day: date) -> VatTreatment:
     return VatTreatment(str(setting.regime), str(setting.exigibility))
 
 
-def nature_of(pcg: str | None) -> str:
-    """Goods or services, from the PCG number of the expense account.
+#: ``--nature`` and the account's ``vat-nature`` metadata: what a purchase line is for VAT.
+NATURES = ("goods", "services", "fixed-asset")
 
-    Purchases of class 60 (stocks, supplies, water and energy: deliveries of goods for
-    VAT) and fixed assets (class 2) are goods; everything else is a service.
+#: PCG numbers of class 60 that are services, not deliveries of goods: 604 (achats
+#: d'études et prestations de services) and 605 (achats de matériel, équipements et
+#: travaux, billed with their installation). Source: PCG 2025 art. 946-60; exigibility of
+#: services on payment: CGI art. 269-2-c, BOI-TVA-BASE-20-20 § 1 (see docs/sales-and-vat.md).
+SERVICE_PURCHASES = ("604", "605")
+
+
+def check_nature(text: str | None) -> str | None:
+    """``--nature``: goods, services or fixed-asset (``fixed-assets`` accepted); None if not given."""
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if value in ("fixed-assets", "immobilisation", "immobilisations"):
+        value = "fixed-asset"
+    if value not in NATURES:
+        raise UsageError(_("--nature must be goods, services or fixed-asset."))
+    return value
+
+
+def nature_of(pcg: str | None, configured: Any = None) -> str:
+    """Goods, services or fixed-asset: the account's ``vat-nature``, else its PCG class.
+
+    Fixed assets (class 2) are ``fixed-asset`` (CA3 line 19); purchases of class 60
+    (stocks, supplies, water and energy) are goods, except 604 and 605 which are services;
+    every other charge (61, 62...) is a service.
     """
-    if pcg and (pcg.startswith("60") or pcg.startswith("2")):
+    if isinstance(configured, str) and configured.strip():
+        found = check_nature(configured)
+        if found is not None:
+            return found
+    if pcg and pcg.startswith("2"):
+        return "fixed-asset"
+    if pcg and pcg.startswith(SERVICE_PURCHASES):
+        return "services"
+    if pcg and pcg.startswith("60"):
         return "goods"
     return "services"
 
 
-def vat_kind(nature: str, pcg: str | None) -> str:
+def deducted_on_payment(nature: str, exigibility: str) -> bool:
+    """Whether the VAT of a purchase waits for its payment (services, supplier not on débits).
+
+    Goods and fixed assets: deductible when the invoice is received (CGI art. 269-2-a and
+    271-I-2); services: when paid, unless the supplier opted for débits (CGI art. 269-2-c).
+    """
+    return nature == "services" and exigibility != "debits"
+
+
+def vat_kind(nature: str, pcg: str | None = None) -> str:
     """The ``vat-kind`` of a deductible VAT posting, as the VAT return sorts it."""
-    if pcg and pcg.startswith("2"):
+    if nature == "fixed-asset" or (nature == "goods" and pcg and pcg.startswith("2")):
         return "fixed-assets"
     return nature
 

@@ -40,6 +40,7 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.domains.lettering import settlement_letters
 from alusage_ledger.domains.purchases.deductible import (
+    check_nature,
     nature_of,
     parse_vat_rate,
     vat_in,
@@ -55,6 +56,8 @@ from alusage_ledger.domains.purchases.documents import (
     written_of,
 )
 from alusage_ledger.domains.purchases.input import check_name
+from alusage_ledger.domains.purchases.nondeductible import category, deductible_part
+from alusage_ledger.domains.purchases.prorata import apply, coefficient_meta, provisional
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -73,6 +76,8 @@ class ClaimRequest:
     vat_amount: Decimal | None = None
     piece_ref: str | None = None
     label: str | None = None
+    nature: str | None = None  # goods | services | fixed-asset: overrides the account's
+    category: str | None = None  # a non-deductible VAT category: overrides the account's
 
 
 def claims(config: Config, ledger: LoadedLedger) -> list[Document]:
@@ -107,6 +112,11 @@ def plan_claim(config: Config, ledger: LoadedLedger, request: ClaimRequest) -> t
         )
     if not treatment.deducts:
         vat = ZERO
+    account_config = account_meta(ledger).get(account, {})
+    found = category(config, ledger.entity, request.day, request.category, account_config)
+    coefficient = provisional(config, ledger, request.day) if treatment.deducts else None
+    deductible = apply(deductible_part(vat, found, request.amount), coefficient)
+    kept = vat - deductible
     existing = claims(config, ledger)
     piece_ref = (request.piece_ref or "").strip() or _next_claim_number(existing, request.day.year)
     check_text(piece_ref, _("piece reference"))
@@ -127,11 +137,12 @@ def plan_claim(config: Config, ledger: LoadedLedger, request: ClaimRequest) -> t
         raise UsageError(
             _("The link ^{link} is already used; give another --piece-ref.").format(link=link)
         )
-    postings = [vat_posting(account, request.amount - vat)]
-    if vat:
-        pcg = account_meta(ledger).get(account, {}).get("pcg")
-        kind = vat_kind(nature_of(pcg), pcg)
-        postings.append(vat_posting(opener.role("vat-deductible"), vat, kind))
+    postings = [vat_posting(account, request.amount - deductible)]
+    if deductible:
+        pcg = account_config.get("pcg")
+        nature = check_nature(request.nature) or nature_of(pcg, account_config.get("vat-nature"))
+        kind = vat_kind(nature, pcg)
+        postings.append(vat_posting(opener.role("vat-deductible"), deductible, kind))
     postings.append(vat_posting(person_account, -request.amount))
     label = ledger_text(config, N_("Expense claim {piece}")).format(piece=piece_ref)
     if request.label:
@@ -140,6 +151,9 @@ def plan_claim(config: Config, ledger: LoadedLedger, request: ClaimRequest) -> t
         "piece-ref": piece_ref,
         "person": person,
         "vat-rate": rate_text if treatment.deducts and rate_text else None,
+        "vat-category": found.name if found is not None and treatment.deducts else None,
+        "vat-non-deductible": kept if kept else None,
+        **coefficient_meta(coefficient, deductible_part(vat, found, request.amount)),
     }
     return opener, transaction(request.day, person, label, [link], meta, postings)
 

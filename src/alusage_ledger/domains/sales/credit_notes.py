@@ -15,11 +15,12 @@ from alusage_ledger.books.entries import ledger_text, posting, transaction
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
-from alusage_ledger.domains.sales.index import meta_text, sales_index
+from alusage_ledger.domains.sales.index import Accounts, meta_text, sales_index
 from alusage_ledger.domains.sales.invoicing import Planned, get_invoice, write_planned
 from alusage_ledger.domains.sales.numbering import choose_number, series_of
 from alusage_ledger.domains.sales.rates import NO_VAT, share
 from alusage_ledger.domains.sales.requests import CancelRequest, clean_text
+from alusage_ledger.domains.sales.returns import declared
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -64,6 +65,9 @@ def plan_credit_note(config: Config, ledger: LoadedLedger, request: CancelReques
     for line in invoice.lines:
         base_by_rate[line.rate] = base_by_rate.get(line.rate, ZERO) + line.ht
     rates_with_vat = [r for r in invoice.vat if invoice.vat[r]]
+    # the base given back is the base declared (invoice and receipts), to the cent
+    acc = Accounts.of(config, ledger)
+    done = declared(acc, index, [invoice.entry, *(r.entry for r in invoice.receipts)])
     for rate in rates_with_vat:
         total = invoice.vat[rate]
         pending_part = left.get(rate, ZERO)
@@ -75,6 +79,8 @@ def plan_credit_note(config: Config, ledger: LoadedLedger, request: CancelReques
             postings_out.append(posting(opener.role("vat-pending"), pending_part, meta_rate))
         if collected_part:
             base = share(base_by_rate.get(rate, ZERO), collected_part, total)
+            if rate in done and done[rate].vat == collected_part:
+                base = done[rate].base
             base_meta: dict[str, Any] = {"vat-rate": rate, "vat-base": -base}
             postings_out.append(posting(opener.role("vat-collected"), collected_part, base_meta))
     narration = ledger_text(config, N_("Credit note {number} cancelling invoice {invoice}")).format(

@@ -173,6 +173,8 @@ class Accounts:
     credit: str
     instalment: str
     income_root: str
+    rounding_charge: str = ""
+    rounding_income: str = ""
 
     @classmethod
     def of(cls, config: Config, ledger: LoadedLedger) -> Accounts:
@@ -191,6 +193,8 @@ class Accounts:
             credit=role("vat-credit"),
             instalment=role("vat-instalment"),
             income_root=ledger.roots()[3],
+            rounding_charge=role("vat-rounding-charge"),
+            rounding_income=role("vat-rounding-income"),
         )
 
     def is_income(self, account: str) -> bool:

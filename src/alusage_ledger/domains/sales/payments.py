@@ -19,10 +19,11 @@ from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.domains.lettering import settlement_letters
-from alusage_ledger.domains.sales.index import sales_index
+from alusage_ledger.domains.sales.index import Accounts, sales_index
 from alusage_ledger.domains.sales.invoicing import Planned, get_invoice, write_planned
 from alusage_ledger.domains.sales.rates import EXEMPT, NO_VAT, share
 from alusage_ledger.domains.sales.requests import PAYMENT_METHODS, PaymentRequest
+from alusage_ledger.domains.sales.returns import declared
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -96,6 +97,10 @@ def plan_payment(config: Config, ledger: LoadedLedger, request: PaymentRequest) 
         if line.kind == "services" and line.rate not in (EXEMPT, NO_VAT):
             services_base[line.rate] = services_base.get(line.rate, ZERO) + line.ht
     moved_total = ZERO
+    # bases already declared by the receipts: each receipt completes the cumulative base
+    # (largest remainder over the invoice's life, the last one gives exactly the rest)
+    acc = Accounts.of(config, ledger)
+    before = declared(acc, index, [r.entry for r in invoice.receipts])
     for rate, pending_total in invoice.pending.items():
         if not pending_total:
             continue
@@ -110,8 +115,10 @@ def plan_payment(config: Config, ledger: LoadedLedger, request: PaymentRequest) 
         meta_pending = {"vat-rate": rate} if multi else None
         meta_collected: dict[str, Any] | None = None
         if multi:
-            base = share(services_base.get(rate, ZERO), amount, invoice.ttc)
-            meta_collected = {"vat-rate": rate, "vat-base": base}
+            whole = services_base.get(rate, ZERO)
+            target_base = whole if full else share(whole, received_after, invoice.ttc)
+            done = before[rate].base if rate in before else ZERO
+            meta_collected = {"vat-rate": rate, "vat-base": target_base - done}
         moved_total += move
         postings_out.append(posting(opener.role("vat-pending"), move, meta_pending))
         postings_out.append(posting(opener.role("vat-collected"), -move, meta_collected))

@@ -12,7 +12,9 @@ The return of a period is computed from the ledger, never typed in:
   receipt, so a service invoiced in May and paid in June is declared in June.
 - VAT deductible: debits to ``vat-deductible`` (44566) dated in the period, on goods or
   services after the ``vat-kind`` metadata of the posting or transaction (default
-  services; ``fixed-assets`` for immobilisations).
+  services; ``fixed-assets`` for immobilisations; ``reversal`` for VAT deducted in an
+  earlier return and given back, line 15; ``regularisation`` for a deduction completed
+  later, line 21).
 - the credit carried from the previous return (44567) and, for the CA12, the instalments
   paid during the year (44581).
 
@@ -28,8 +30,10 @@ of the month the return is filed in, and idempotent by ``gen-id``::
       Actif:Etat:TVADeductible        -115.54 EUR
       Passif:Etat:TVAADecaisser      -1138.56 EUR
 
-Returns are exact to the cent; the paper CA3 rounds to the euro (the difference is not
-booked by this tool, see docs/sales-and-vat.md).
+Returns are computed to the cent; the form (:mod:`boxes`) rounds each box to the euro, and
+the settlement books the difference to 658 / 758 so that the ledger ties to the form. A
+period with nothing to declare (no VAT collected, deducted or paid in instalments) writes
+no settlement: a credit simply stays in 44567 for the next return.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
 from alusage_ledger.core.money import ZERO, quantize_cents
 from alusage_ledger.core.periods import Month, Period, year_period
+from alusage_ledger.domains.sales.boxes import FormBoxes, form_boxes
 from alusage_ledger.domains.sales.index import Accounts, SalesIndex, meta_rate, sales_index
 from alusage_ledger.domains.sales.rates import EXEMPT, NO_VAT, share
 
@@ -117,7 +122,8 @@ class VatReturn:
         return sum(self.deductible.values(), ZERO)
 
     @property
-    def net(self) -> Decimal:
+    def exact_net(self) -> Decimal:
+        """The net VAT to the cent (before the form's rounding to the euro)."""
         if self.form == "instalment":
             return self.instalments
         return (
@@ -125,21 +131,28 @@ class VatReturn:
         )
 
     @property
+    def boxes(self) -> FormBoxes:
+        """The form's boxes, rounded to the euro (CA3 or CA12 only)."""
+        return form_boxes(self)
+
+    @property
     def due(self) -> Decimal:
-        return max(self.net, ZERO)
+        """What is paid: the form's line 28 (CA12: the balance after instalments)."""
+        if self.form in ("CA3", "CA12"):
+            return quantize_cents(self.boxes.due)
+        return max(self.exact_net, ZERO)
 
     @property
     def credit(self) -> Decimal:
-        return max(-self.net, ZERO)
+        """What is carried to the next return: the form's line 27 (CA12: 29 and excess)."""
+        if self.form in ("CA3", "CA12"):
+            return quantize_cents(self.boxes.credit)
+        return max(-self.exact_net, ZERO)
 
     @property
     def empty(self) -> bool:
-        return not (
-            self.collected_total
-            or self.deductible_total
-            or self.previous_credit
-            or self.instalments
-        )
+        """Nothing declared in the period: no settlement (a credit stays carried)."""
+        return not (self.collected_total or self.deductible_total or self.instalments)
 
 
 def _fallback_base(tax: Decimal, rate: str) -> Decimal:
@@ -158,8 +171,8 @@ def _kind_of(posting_meta: Any, entry_meta: Any) -> str:
     value = (posting_meta or {}).get("vat-kind") or (entry_meta or {}).get("vat-kind")
     if value in ("fixed-assets", "immobilisations", "immobilisation"):
         return "fixed-assets"
-    if value == "goods":
-        return "goods"
+    if value in ("goods", "reversal", "regularisation"):
+        return str(value)
     return "services"
 
 
@@ -168,6 +181,17 @@ class _Sums:
     collected: dict[str, RateLine] = field(default_factory=dict)
     exempt: Decimal = ZERO
     deductible: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One entry's share of a return (``vat --detail``)."""
+
+    entry: Any
+    what: str  # rate | exempt | deductible
+    key: str  # the rate, or the deductible kind
+    base: Decimal
+    tax: Decimal
 
 
 _S_INCOME, _S_OUT, _S_COLLECTED, _S_DEDUCTIBLE = 1, 2, 4, 8
@@ -236,10 +260,46 @@ def _entry_sums(
         line = sums.collected.setdefault(rate, RateLine(rate, ZERO, ZERO))
         line.base += base
         line.vat += tax
+    if not collected and invoice is not None and invoice.simple:
+        _zero_vat_base(entry, meta, invoice, income, sums)
     for p in entry.postings:
         if p.units is not None and kinds[p.account] & _S_DEDUCTIBLE:
             kind = _kind_of(p.meta, meta)
             sums.deductible[kind] = sums.deductible.get(kind, ZERO) + p.units.number
+
+
+def declared(acc: Accounts, index: SalesIndex, entries: Iterable[Any]) -> dict[str, RateLine]:
+    """What ``entries`` (an invoice and its receipts) put in the returns, by rate: the base
+    and VAT a credit note gives back, and a later receipt completes to the invoice's."""
+    sums = _Sums()
+    for entry in entries:
+        _entry_sums(entry, acc, index, sums)
+    return sums.collected
+
+
+def _zero_vat_base(entry: Any, meta: Any, invoice: Any, income: list[Any], sums: _Sums) -> None:
+    """A receipt of a simple invoice that moves no VAT (a few cents, whose VAT rounds to
+    zero) still declares its base; a credit note that gives back no collected VAT gives
+    back those bases."""
+    rate = invoice.rates()[0]
+    if meta.get("credit-note"):
+        base = -sum(
+            (
+                r.amount
+                for r in invoice.receipts
+                if r.date <= entry.date and not any(r.moved.values())
+            ),
+            ZERO,
+        )
+    elif not income:
+        base = -sum(
+            (p.units.number for p in entry.postings if p.account == invoice.receivable), ZERO
+        )
+    else:
+        return
+    if base:
+        line = sums.collected.setdefault(rate, RateLine(rate, ZERO, ZERO))
+        line.base += base
 
 
 _MAIN, _OUT, _CREDIT, _INSTALMENT = 1, 2, 4, 8
@@ -319,6 +379,26 @@ class LedgerVat:
                 if entry.date in period:
                     _entry_sums(entry, self.acc, self.index, sums, self._sum_kinds)
         return sums
+
+    def details(self, period: Period) -> list[Detail]:
+        """Each entry behind a return: what it adds to a rate, the exempt operations or a
+        kind of deductible VAT (``--detail``), in the ledger's order."""
+        out: list[Detail] = []
+        for month in period.months():
+            for entry in self.by_month.get(month, ()):
+                if entry.date not in period:
+                    continue
+                sums = _Sums()
+                _entry_sums(entry, self.acc, self.index, sums, self._sum_kinds)
+                for rate, line in sums.collected.items():
+                    if line.base or line.vat:
+                        out.append(Detail(entry, "rate", rate, line.base, line.vat))
+                if sums.exempt:
+                    out.append(Detail(entry, "exempt", EXEMPT, sums.exempt, ZERO))
+                for kind, amount in sums.deductible.items():
+                    if amount:
+                        out.append(Detail(entry, "deductible", kind, ZERO, amount))
+        return out
 
     def find_settlement(self, gen_id: str, link: str) -> Any:
         for entry in self.settlements:
@@ -410,6 +490,9 @@ def compute_return(config: Config, vat_ledger: LedgerVat, period: Period) -> Vat
         result.deductible = {
             kind: sums.deductible.get(kind, ZERO) for kind in ("goods", "services", "fixed-assets")
         }
+        for kind in ("reversal", "regularisation"):  # lines 15 and 21 (boxes.py)
+            if sums.deductible.get(kind):
+                result.deductible[kind] = sums.deductible[kind]
         if form == "CA12":
             filed = date(period.start.year + 1, 5, 1)
             result.gen_id = f"vat/ca12/{period.label}"
@@ -447,8 +530,16 @@ def _rate_sort(rate: str) -> Decimal:
         return Decimal(-1)
 
 
-def settlement_postings(vat_return: VatReturn, acc: Accounts) -> list[Any] | None:
-    """The postings of a return's settlement (or instalment); None when nothing moves."""
+def settlement_postings(
+    vat_return: VatReturn, acc: Accounts, *, to_the_cent: bool = False
+) -> list[Any] | None:
+    """The postings of a return's settlement (or instalment); None when nothing moves.
+
+    The VAT accounts are emptied to the cent; 44551 (due) and 44567 (credit) take the
+    form's euros, the difference goes to 658 / 758. ``to_the_cent`` gives the settlement
+    as versions before the rounding wrote it (exact due or credit, no 658 / 758): such a
+    settlement already in the books is accepted as it is.
+    """
     postings = []
     if vat_return.form == "instalment":
         if not vat_return.instalments:
@@ -460,6 +551,11 @@ def settlement_postings(vat_return: VatReturn, acc: Accounts) -> list[Any] | Non
     else:
         if vat_return.empty:
             return None
+        if to_the_cent:
+            net = vat_return.exact_net
+            due, credit = max(net, ZERO), max(-net, ZERO)
+        else:
+            due, credit = vat_return.due, vat_return.credit
         if vat_return.collected_total:
             postings.append(posting(acc.collected, vat_return.collected_total))
         if vat_return.deductible_total:
@@ -468,13 +564,29 @@ def settlement_postings(vat_return: VatReturn, acc: Accounts) -> list[Any] | Non
             postings.append(posting(acc.credit, -vat_return.previous_credit))
         if vat_return.instalments:
             postings.append(posting(acc.instalment, -vat_return.instalments))
-        if vat_return.due:
-            postings.append(posting(acc.due, -vat_return.due))
-        if vat_return.credit:
-            postings.append(posting(acc.credit, vat_return.credit))
-        if len(postings) < 2:
+        if due:
+            postings.append(posting(acc.due, -due))
+        if credit:
+            postings.append(posting(acc.credit, credit))
+        rest = -sum((p.units.number for p in postings), ZERO)
+        if rest > 0:
+            postings.append(posting(acc.rounding_charge, rest))
+        elif rest < 0:
+            postings.append(posting(acc.rounding_income, rest))
+        if not posting_totals(postings):
             return None
     return postings
+
+
+def matches_return(entry: Any, vat_return: VatReturn, acc: Accounts) -> bool:
+    """A settlement in the books has the return's amounts: rounded to the euro, or to the
+    cent as versions before the rounding wrote it (accepted as they are, never rewritten)."""
+    found = posting_totals(entry.postings)
+    for exact in (False, True):
+        planned = settlement_postings(vat_return, acc, to_the_cent=exact)
+        if planned is not None and found == posting_totals(planned):
+            return True
+    return False
 
 
 def posting_totals(postings: Iterable[Any]) -> dict[str, Decimal]:

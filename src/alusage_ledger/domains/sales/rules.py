@@ -30,8 +30,7 @@ from alusage_ledger.domains.sales.numbering import Series, series_of
 from alusage_ledger.domains.sales.returns import (
     LedgerVat,
     compute_return,
-    posting_totals,
-    settlement_postings,
+    matches_return,
 )
 from alusage_ledger.domains.sales.thresholds import turnover_steps
 
@@ -415,8 +414,7 @@ def settlements_match_returns(ws: Workspace, ledger: LoadedLedger) -> Iterable[L
         if result.existing is not entry or result.form == "none":
             continue
         # settlement_entry()'s amounts (its texts are not compared: not written here)
-        planned = settlement_postings(result, vat_ledger.acc)
-        if planned is None or posting_totals(entry.postings) != posting_totals(planned):
+        if not matches_return(entry, result, vat_ledger.acc):
             yield problem_at(
                 ws,
                 ledger.entity,

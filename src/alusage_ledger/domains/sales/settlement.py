@@ -26,6 +26,7 @@ from alusage_ledger.domains.sales.returns import (
     LedgerVat,
     VatReturn,
     compute_return,
+    matches_return,
     posting_totals,
     settlement_postings,
 )
@@ -103,7 +104,7 @@ def post_return(ws: Workspace, entity: str, period: Period, *, dry_run: bool = F
             return PostResult(result, None, "franchise")
         planned = settlement_entry(ws.config, result, vat_ledger.acc)
         if result.existing is not None:
-            if planned is None or same_amounts(result.existing, planned):
+            if planned is None or matches_return(result.existing, result, vat_ledger.acc):
                 return PostResult(result, result.existing, "already")
             meta = result.existing.meta or {}
             raise RefusedError(
@@ -129,6 +130,8 @@ def post_return(ws: Workspace, entity: str, period: Period, *, dry_run: bool = F
                 vat_ledger.acc.due: "vat-due",
                 vat_ledger.acc.credit: "vat-credit",
                 vat_ledger.acc.instalment: "vat-instalment",
+                vat_ledger.acc.rounding_charge: "vat-rounding-charge",
+                vat_ledger.acc.rounding_income: "vat-rounding-income",
             }
             for account in missing:
                 opener.role(roles[account])
