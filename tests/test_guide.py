@@ -24,9 +24,15 @@ def test_the_french_guide_runs_as_written(tmp_path: Path) -> None:
     text = FRENCH.read_text(encoding="utf-8")
     copy_example(tmp_path)
     failures = []
+    english: list[str] = []
     ran = 0
     for outcome in run_guide(text, tmp_path, "fr"):
         ran += 1
+        english += [
+            f"guide.fr.md:{outcome.step.number}: {word!r} in {line.strip()!r}"
+            for line in outcome.output.splitlines()
+            for word in english_words(line)
+        ]
         if outcome.exit_code != outcome.step.exit_code:
             failures.append(
                 f"guide.fr.md:{outcome.step.number}: {outcome.step.line}\n"
@@ -35,6 +41,47 @@ def test_the_french_guide_runs_as_written(tmp_path: Path) -> None:
             )
     assert ran >= 30
     assert not failures, "\n".join(failures)
+    assert not english, "English in the French guide's outputs:\n" + "\n".join(english)
+
+
+#: Common English words that are not French words (issue 23: "a test runs every command of
+#: the French guide and fails on any English word outside a short allow-list").
+ENGLISH_WORDS = frozenset(
+    """
+    the and with for from not are this that which run see none nothing step steps shares
+    recurring accruals equal days goods invoice invoices bill bills paid unpaid failed
+    expected accumulated error errors warning warnings closed month months entity entities
+    result account accounts unknown invalid token file files line lines written amount
+    amounts members member rent fixed then passenger vehicle lodging gift fuel exempt
+    settlement reversal received booked posted already missing found should would could
+    has have been was were will must does did done only also each every other than into
+    when where what why how because ledger ledgers balance failed too much little
+    yes true false open close reopen date due
+    """.split()  # noqa: SIM905 - a word list reads better as words
+) - {"date", "due", "balance", "open", "close"}
+#: What may stay as it is: the program's words (commands, files, metadata keys, codes).
+_CODE = re.compile(
+    r"--[a-z][a-z-]*"  # options
+    r"|['«`]\s?alusage-ledger[^'»`]*['»`]"  # suggested command lines
+    r"|\b[A-Z][A-Za-z]*(?::[A-Za-z0-9-]+)+"  # account names
+    r"|[\w./-]+\.(?:beancount|toml|csv|md|txt|json|pdf)\b|/[\w./-]+"  # files, paths
+    r"|\(?[a-z]+(?:-[a-z]+)+\)?"  # keys and ids: bank-ref, membre-a, passenger-transport
+    r"|\b(?:open|close|balance|pad|note|document)\s+(?=[A-Z])"  # Beancount directives
+    r"|\^[\w.-]+|#[\w-]+"  # links and tags
+)
+
+
+def english_words(line: str) -> list[str]:
+    """The English words of an output line, once the program's own words are taken out."""
+    text = _CODE.sub(" ", line)
+    return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w.lower() in ENGLISH_WORDS]
+
+
+def test_the_english_word_finder() -> None:
+    assert english_words("step accruals: nothing to post") == ["step", "accruals", "nothing"]
+    assert english_words("étape extourne : rien à comptabiliser") == []
+    assert english_words("ajoutée  2026-11-01  open Passif:NotesDeFrais:CamilleMartin") == []
+    assert english_words("déjà présente (bank-ref) ; « alusage-ledger close 2026-11 »") == []
 
 
 def test_the_english_guide_is_the_twin_of_the_french_one() -> None:

@@ -110,6 +110,7 @@ STEP_LABELS = {
     "shares": N_("shares of the places"),
     "redistribution": N_("redistribution"),
     "vat": N_("VAT settlement"),
+    "accruals": N_("reversal of accruals"),
 }
 
 _STATUS = {

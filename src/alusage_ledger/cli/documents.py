@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.cli import state
 from alusage_ledger.core.fmt import machine, money
-from alusage_ledger.core.i18n import _
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import emit_json, say, table
 
 if TYPE_CHECKING:
@@ -27,14 +27,28 @@ def report_written(written: Written, dry_run: bool, fields: dict[str, Any], mess
         say(written.dry_run_text)
     say(message)
     if kept:
-        why = meta.get("vat-category") or _("coefficient of deduction {value}").format(
-            value=meta.get("vat-coefficient")
-        )
+        category = meta.get("vat-category")
+        why = (_(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category) or _(
+            "coefficient of deduction {value}"
+        ).format(value=meta.get("vat-coefficient"))
         say(
             _("VAT of {amount} is not deductible ({why}): it is booked into the charge.").format(
                 amount=money(kept), why=why
             )
         )
+
+
+#: The non-deductible VAT categories (domains/purchases/nondeductible.py) for people.
+CATEGORY_LABELS = {
+    "passenger-transport": N_("passenger transport"),
+    "passenger-vehicle": N_("passenger vehicle"),
+    "lodging": N_("lodging"),
+    "gift": N_("gift"),
+    "fuel-diesel": N_("diesel fuel"),
+    "fuel-petrol": N_("petrol"),
+    "fuel-electricity": N_("electricity for vehicles"),
+    "exempt-activity": N_("exempt activity"),
+}
 
 
 def postings_json(entry: Any) -> list[dict[str, Any]]:
