@@ -150,7 +150,7 @@ def test_non_deductible_vat_is_booked_into_the_charge_and_said(ws: Path) -> None
     out = ok(run("expense", "add", "-e", "reel", "--person", "Camille", "--account", "6251",
                  "--amount", "33", "--vat", "10", "--date", "2026-06-29"))  # fmt: skip
     assert (
-        "VAT of €3.00 is not deductible (passenger-transport): it is booked into the charge." in out
+        "VAT of €3.00 is not deductible (passenger transport): it is booked into the charge." in out
     )
     text = (ws / "ledgers/reel/2026/06.beancount").read_text(encoding="utf-8")
     assert '  vat-category: "passenger-transport"\n  vat-non-deductible: 3.00\n' in text
