@@ -150,3 +150,31 @@ def test_demo_closes_every_month_that_is_over(
     assert (tmp_path / "demo/ledgers/alusage/2026/02.close.beancount").is_file()
     assert Cli(tmp_path / "demo")("check").exit_code == 0
     assert elapsed < 30
+
+
+def test_demo_ends_with_what_the_close_did_and_what_to_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.setenv("ALUSAGE_TODAY", "2026-03-10")
+    folder = tmp_path / "demo"
+    result = Cli(None)("demo", str(folder), lang="fr")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert "Ce qu'a fait la clôture de 2026-02 :" in text
+    assert "entités clôturées : alusage, myceliandre" in text
+    assert "Trois choses à essayer ensuite :" in text
+    assert f"supprimez-le avec « rm -r {folder} »" in text
+    # The summary's figures are the commands' own (recomputed after the close).
+    again = Cli(None)("--json", "demo", str(tmp_path / "demo2"))
+    last = json.loads(again.output[again.output.index("{") :])["last_month"]
+    cli = Cli(tmp_path / "demo2")
+    shares = json.loads(cli("--json", "shares", "le97", "--month", "2026-02").output)
+    assert last["shares"] == [{"place": "le97", "total": shares["total"]}]
+    vat = json.loads(cli("--json", "vat", "--entity", "alusage", "--period", "2026-02").output)
+    (alusage,) = [v for v in last["vat"] if v["entity"] == "alusage"]
+    assert alusage["form"] == "CA3"
+    assert alusage["due"] == vat["due"]
+    for line in ("invoice list --entity alusage", "shares le97 --month 2026-02"):
+        assert f"alusage-ledger --workspace {folder} {line}" in text
