@@ -35,6 +35,7 @@ from alusage_ledger import __version__
 from alusage_ledger.books import cache, cachetrust
 from alusage_ledger.cli import state
 from alusage_ledger.cli._click import click
+from alusage_ledger.cli.completion import enable_completion
 from alusage_ledger.cli.emptyvalues import refuse_empty_values
 from alusage_ledger.cli.interactive import enable_prompts
 from alusage_ledger.cli.options import optional
@@ -304,6 +305,7 @@ class AlusageGroup(TyperGroup):
         patch_click_strings(lang)
         translate_tree(self, lang)
         enable_prompts(self)  # a required option missing on a terminal is asked for
+        enable_completion(self)  # values complete from the workspace
         refuse_empty_values()  # --date "" is an error, not today
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
@@ -520,6 +522,7 @@ class _Pending(TyperCommand):
             )
         translate_tree(command, get_language())
         enable_prompts(command)
+        enable_completion(command, command.name if self.group else None)
         return command
 
 
