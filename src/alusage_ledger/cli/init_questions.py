@@ -70,7 +70,7 @@ def ask(question: str, parse: Callable[[str], T], default: str | None = None) ->
         try:
             return parse(str(answer))
         except UsageError as exc:
-            error(str(exc))
+            error(_("Error: {message}").format(message=exc))
     raise UsageError(
         _("{count} answers in a row were refused; nothing was written.").format(count=TRIES)
     )
