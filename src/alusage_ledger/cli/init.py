@@ -132,7 +132,7 @@ def register(app: typer.Typer) -> None:
         details = [siren, vat, series, activity, place, member, charges, redistribution]
         if not entity and any(details):
             raise UsageError(_("Name the entities with --entity id:kind:Name first."))
-        if not entity and interactive():
+        if not entity and interactive() and not state.current().json:
             # lazy: the questionnaire's module loads only when someone is asked
             from alusage_ledger.cli.init_questions import questionnaire
 
