@@ -24,6 +24,7 @@ from alusage_ledger.books.writer import Append, closed_months
 from alusage_ledger.core.chart import account_component
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import _
+from alusage_ledger.core.pcg import official
 from alusage_ledger.core.periods import Month
 from alusage_ledger.core.suggest import did_you_mean
 
@@ -141,8 +142,15 @@ def account_meta(ledger: LoadedLedger) -> dict[str, dict[str, Any]]:
     return {e.account: dict(e.meta or {}) for e in ledger.entries if isinstance(e, data.Open)}
 
 
-def resolve_account(ledger: LoadedLedger, text: str, what: str) -> str:
-    """An open account given by name or by its PCG number (when only one has it)."""
+def resolve_account(
+    ledger: LoadedLedger, text: str, what: str, *, opener: Opener | None = None
+) -> str:
+    """An open account given by name or by its PCG number (when only one has it).
+
+    With an ``opener``, a PCG number that no open account carries opens the chart's
+    account of that number (:mod:`alusage_ledger.core.pcg`), with its official label, in
+    the same write: ``bill add --account 6064`` works on a new workspace.
+    """
     value = text.strip()
     opened = account_meta(ledger)
     if value in opened:
@@ -157,6 +165,9 @@ def resolve_account(ledger: LoadedLedger, text: str, what: str) -> str:
                     pcg=value, accounts=", ".join(matches)
                 )
             )
+        chart = official(value)
+        if opener is not None and chart is not None:
+            return opener.need(chart.name, chart.pcg, chart.label)
     raise UsageError(
         _(
             "The {what} {value!r} is not an open account of {entity}{hint}; open it in "

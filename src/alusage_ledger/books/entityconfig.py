@@ -21,6 +21,7 @@ from alusage_ledger.books.sanity import DEFAULT_MAX_AMOUNT
 from alusage_ledger.core.i18n import N_
 from alusage_ledger.core.money import MoneyError, parse_amount
 from alusage_ledger.core.periods import Exercice, Month
+from alusage_ledger.core.siren import siren_problem
 
 ENTITY_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 
@@ -242,8 +243,11 @@ class EntityConfig(ConfigModel):
     @field_validator("siren")
     @classmethod
     def _siren(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{9}", value):
+        problem = None if value is None else siren_problem(value)
+        if problem == "digits":
             raise ValueError(N_("a SIREN is 9 digits"))
+        if problem == "key":
+            raise ValueError(N_("this SIREN fails its check digit (Luhn key): a digit is mistyped"))
         return value
 
     @field_validator("exercice_start")

@@ -1,5 +1,9 @@
 """``init``: a new workspace with a commented config and empty ledgers, one per entity.
 
+:func:`build_workspace` is what the command does (the complete workspace of a
+:class:`~alusage_ledger.books.workspace_spec.WorkspaceSpec`); :func:`create_workspace`
+makes the bare workspaces the tests start from (entity blocks only).
+
 Every file gets the five root-name options at its top (Beancount 3.2.3 does not pass
 them to included files), ``main.beancount`` names the earnings and conversion accounts
 in French, and every ``open`` carries its PCG number and label. Nothing existing is ever
@@ -12,10 +16,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from alusage_ledger.books.config import parse_config
 from alusage_ledger.books.entityconfig import ENTITY_ID
 from alusage_ledger.books.text import check_text
-from alusage_ledger.core.chart import BY_KIND, FRENCH_ROOTS
-from alusage_ledger.core.errors import IOFailure, RefusedError, UsageError
+from alusage_ledger.books.workspace_spec import WorkspaceSpec, check_complete
+from alusage_ledger.books.workspace_toml import config_document, planned_accounts
+from alusage_ledger.core.chart import BASE_BY_KIND, BY_KIND, FRENCH_ROOTS, ChartAccount
+from alusage_ledger.core.errors import ConfigError, IOFailure, RefusedError, UsageError
 from alusage_ledger.core.i18n import _
 
 ROOT_LINES = "".join(
@@ -108,7 +115,9 @@ def config_text(entities: tuple[NewEntity, ...], books_start: str) -> str:
     return "\n".join(lines)
 
 
-def ledger_files(entity: NewEntity, opened_on: str) -> dict[str, str]:
+def ledger_files(
+    entity: NewEntity, opened_on: str, accounts: tuple[ChartAccount, ...] | None = None
+) -> dict[str, str]:
     title = entity.name.replace("\\", "").replace('"', "")
     main = (
         ROOT_LINES
@@ -118,7 +127,7 @@ def ledger_files(entity: NewEntity, opened_on: str) -> dict[str, str]:
         + 'include "accounts.beancount"\n'
     )
     opens = [ROOT_LINES, f"{opened_on} commodity EUR\n"]
-    for account in BY_KIND[entity.kind]:
+    for account in BY_KIND[entity.kind] if accounts is None else accounts:
         opens.append(
             f"{opened_on} open {account.name} EUR\n"
             f'  pcg: "{account.pcg}"\n'
@@ -148,7 +157,42 @@ def create_workspace(
     *,
     git: bool = True,
 ) -> list[Path]:
+    """A bare workspace: entity blocks only, the example's accounts per kind (tests)."""
     files = plan_workspace(folder, entities, books_start)
+    write_new_files(folder, files)
+    if git:
+        git_first_commit(folder)
+    return list(files)
+
+
+def build_workspace(folder: Path, spec: WorkspaceSpec, *, git: bool = True) -> list[Path]:
+    """The complete workspace ``init`` makes: every section of ``alusage.toml``, the
+    accounts the configuration names opened in each ledger, a git repository on ``main``
+    with a first commit. Nothing is written when the spec is inconsistent."""
+    check_complete(spec)
+    text = config_document(spec)
+    try:
+        parse_config(text, Path("alusage.toml"))
+    except ConfigError as exc:  # a combination the answers' own checks let through
+        raise UsageError(str(exc)) from exc
+    opened_on = f"{spec.books_start}-01"
+    planned = planned_accounts(spec)
+    files: dict[Path, str] = {folder / "alusage.toml": text, folder / ".gitignore": GITIGNORE}
+    for entity in spec.entities:
+        accounts: dict[str, ChartAccount] = {}
+        for account in (*BASE_BY_KIND[entity.kind], *planned[entity.id]):
+            accounts.setdefault(account.name, account)
+        new = NewEntity(entity.id, entity.kind, entity.name)
+        for name, body in ledger_files(new, opened_on, tuple(accounts.values())).items():
+            files[folder / "ledgers" / entity.id / name] = body
+    write_new_files(folder, files)
+    if git:
+        git_first_commit(folder)
+    return list(files)
+
+
+def write_new_files(folder: Path, files: dict[Path, str]) -> None:
+    """Create every file or none: an existing one refuses all, a failure removes the rest."""
     existing = [p for p in files if p.exists()]
     if existing:
         raise RefusedError(
@@ -171,9 +215,37 @@ def create_workspace(
                 path=exc.filename or folder, reason=exc.strerror
             )
         ) from exc
-    if git and not _inside_git(folder):
-        subprocess.run(["git", "init", "-q", str(folder)], check=False, capture_output=True)
-    return list(files)
+
+
+#: Who signs the first commit when git knows nobody yet (a fresh machine, CI).
+_FALLBACK_IDENTITY = ("-c", "user.name=alusage-ledger", "-c", "user.email=alusage-ledger@localhost")
+
+
+def git_first_commit(folder: Path) -> None:
+    """``git init -b main`` and a first commit of the new files, unless already in git."""
+    if _inside_git(folder):
+        return
+    run = subprocess.run
+    if run(["git", "init", "-q", "-b", "main", str(folder)], capture_output=True).returncode:
+        return
+    known = run(["git", "-C", str(folder), "config", "user.email"], capture_output=True)
+    identity = () if known.returncode == 0 and known.stdout.strip() else _FALLBACK_IDENTITY
+    run(["git", "-C", str(folder), "add", "-A"], capture_output=True, check=False)
+    run(
+        [
+            "git",
+            "-C",
+            str(folder),
+            *identity,
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            _("New workspace (alusage-ledger init)"),
+        ],
+        capture_output=True,
+        check=False,
+    )
 
 
 def _inside_git(folder: Path) -> bool:

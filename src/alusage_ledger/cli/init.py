@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.interactive import interactive
 from alusage_ledger.cli.options import optional
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
@@ -19,8 +20,10 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "init",
         help=N_(
-            "Create a workspace: a commented alusage.toml and one empty ledger per entity "
-            "(French roots, PCG numbers). Never overwrites anything."
+            "Create a workspace: a commented alusage.toml with every section, one ledger per "
+            "entity with the accounts it needs (French roots, PCG numbers), a git repository "
+            "on main with a first commit. On a terminal without --entity, asks its questions. "
+            "Never overwrites anything."
         ),
     )
     def init(
@@ -32,14 +35,80 @@ def register(app: typer.Typer) -> None:
             optional(
                 "--entity",
                 help=N_(
-                    "An entity as id:kind:Name (repeatable); default: the four of the ecosystem."
+                    "An entity as id:kind:Name, kind sas, scic or micro (repeatable); default: "
+                    "the four of the ecosystem, or the questionnaire on a terminal."
+                ),
+            ),
+        ] = None,
+        siren: Annotated[
+            list[str] | None,
+            optional("--siren", help=N_("An entity's SIREN as id:SIREN (checked with its key).")),
+        ] = None,
+        vat: Annotated[
+            list[str] | None,
+            optional(
+                "--vat",
+                help=N_(
+                    "An entity's VAT regime as id:regime[:exigibility] (franchise, rsi, "
+                    "reel-mensuel, reel-trimestriel; encaissements or debits)."
+                ),
+            ),
+        ] = None,
+        series: Annotated[
+            list[str] | None,
+            optional(
+                "--series",
+                help=N_("An entity's invoice numbers as id:pattern, e.g. F{year}-{seq:04}."),
+            ),
+        ] = None,
+        activity: Annotated[
+            list[str] | None,
+            optional(
+                "--activity",
+                help=N_(
+                    "An activity as entity:id:nature:rate[:legal basis] (nature services or "
+                    "goods, rate 20, 10, 5.5, 2.1 or exempt), or entity:id:category for a "
+                    "micro-entrepreneur (bnc, bic-services, bic-sales); repeatable."
+                ),
+            ),
+        ] = None,
+        place: Annotated[
+            list[str] | None,
+            optional("--place", help=N_("A shared place as id:host:Name (repeatable).")),
+        ] = None,
+        member: Annotated[
+            list[str] | None,
+            optional(
+                "--member",
+                help=N_("A member of a place as place:id:surface:desks[:Name] (repeatable)."),
+            ),
+        ] = None,
+        charges: Annotated[
+            list[str] | None,
+            optional(
+                "--charges",
+                help=N_(
+                    "A group of charges of a place as place:name:key:PCG numbers, e.g. "
+                    "le97:loyer:surface:6132,614 (key equal, surface, desks or days)."
+                ),
+            ),
+        ] = None,
+        redistribution: Annotated[
+            list[str] | None,
+            optional(
+                "--redistribution",
+                help=N_(
+                    "A redistribution policy as from:to:kind:base:rate, e.g. "
+                    "alusage:myceliandre:don:revenue:0.05 (base fixed: an amount)."
                 ),
             ),
         ] = None,
         books_start: Annotated[
             str, typer.Option("--books-start", help=N_("First month of the books, YYYY-MM."))
         ] = "2026-01",
-        no_git: Annotated[bool, typer.Option("--no-git", help=N_("Do not run git init."))] = False,
+        no_git: Annotated[
+            bool, typer.Option("--no-git", help=N_("Do not run git init (nor the first commit)."))
+        ] = False,
         git_hooks: Annotated[
             bool,
             typer.Option(
@@ -49,11 +118,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         # lazy: the books (pydantic, Beancount) load only when the command runs
-        from alusage_ledger.books.workspace_init import (
-            DEFAULT_ENTITIES,
-            create_workspace,
-            parse_entity_spec,
-        )
+        from alusage_ledger.books.workspace_init import build_workspace
+        from alusage_ledger.books.workspace_spec import ECOSYSTEM, spec_from_flags
 
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", books_start):
             raise UsageError(
@@ -61,10 +127,20 @@ def register(app: typer.Typer) -> None:
                     value=books_start
                 )
             )
-        entities = tuple(parse_entity_spec(s) for s in entity) if entity else DEFAULT_ENTITIES
         if git_hooks and no_git:
             raise UsageError(_("--git-hooks needs git; leave out --no-git."))
-        created = create_workspace(directory, entities, books_start, git=not no_git)
+        details = [siren, vat, series, activity, place, member, charges, redistribution]
+        if not entity and any(details):
+            raise UsageError(_("Name the entities with --entity id:kind:Name first."))
+        if not entity and interactive() and not state.current().json:
+            # lazy: the questionnaire's module loads only when someone is asked
+            from alusage_ledger.cli.init_questions import questionnaire
+
+            spec = questionnaire(books_start)
+        else:
+            given = entity or [":".join(e) for e in ECOSYSTEM]
+            spec = spec_from_flags(books_start, given, *[d or [] for d in details])
+        created = build_workspace(directory, spec, git=not no_git)
         hook = None
         if git_hooks:
             # lazy: the integration loads only when the command runs

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from alusage_ledger.core.pcg import official_label
+
 
 class ChartAccount(NamedTuple):
     name: str  # relative to the French roots (Actif, Passif, Capitaux, Produits, Charges)
@@ -78,12 +80,28 @@ BY_KIND: dict[str, tuple[ChartAccount, ...]] = {
 }
 
 
+#: What ``init`` opens for an entity of each kind before its activities, places and
+#: policies add theirs: no activity is implied by the kind (BY_KIND keeps the example's).
+BASE_BY_KIND: dict[str, tuple[ChartAccount, ...]] = {
+    "sas": COMMON + SOCIETY,
+    "scic": COMMON
+    + SOCIETY
+    + (
+        ChartAccount(
+            "Capitaux:ReservesStatutaires", "1063", "Réserves statutaires ou contractuelles"
+        ),
+    ),
+    "micro": COMMON + (ChartAccount("Capitaux:Exploitant", "108", "Compte de l'exploitant"),),
+}
+
+
 def label_for(pcg: str) -> str | None:
+    """The label of ``pcg``: the tool's own accounts first, then the PCG's wording."""
     for accounts in BY_KIND.values():
         for account in accounts:
             if account.pcg == pcg:
                 return account.label
-    return None
+    return official_label(pcg)
 
 
 _COMPONENT = re.compile(r"[^A-Za-z0-9]+")

@@ -182,7 +182,11 @@ def plan_bill(
         opener.need(supplier_account, found.pcg, found.label)
     meta_by_account = account_meta(ledger)
 
-    lines = [(resolve_account(ledger, line.account, _("account")), line) for line in request.lines]
+    lines = [
+        (resolve_account(ledger, line.account, _("account"), opener=opener), line)
+        for line in request.lines
+    ]
+    meta_by_account |= {o.account: dict(o.meta) for o in opener.opens}  # opened on first use
     for account, _line in lines:
         if is_under(account, role_parent(config, ledger.entity, "suppliers")):
             raise UsageError(

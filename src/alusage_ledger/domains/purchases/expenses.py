@@ -95,7 +95,7 @@ def _next_claim_number(existing: Sequence[Document], year: int) -> str:
 def plan_claim(config: Config, ledger: LoadedLedger, request: ClaimRequest) -> tuple[Opener, Any]:
     person = check_name(request.person, _("person's name"))
     opener = Opener(config, ledger, request.day)
-    account = resolve_account(ledger, request.account, _("account"))
+    account = resolve_account(ledger, request.account, _("account"), opener=opener)
     person_account = opener.third_party("persons", person)
     rate, rate_text = parse_vat_rate(request.vat)
     treatment = vat_treatment(config, ledger.entity, request.day)
