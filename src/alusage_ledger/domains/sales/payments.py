@@ -110,15 +110,19 @@ def plan_payment(config: Config, ledger: LoadedLedger, request: PaymentRequest) 
         else:
             target = share(pending_total, received_after, invoice.ttc)
             move = min(max(target - moved_before, ZERO), left.get(rate, ZERO))
-        if not move:
-            continue
         meta_pending = {"vat-rate": rate} if multi else None
         meta_collected: dict[str, Any] | None = None
+        base_delta = ZERO
         if multi:
             whole = services_base.get(rate, ZERO)
             target_base = whole if full else share(whole, received_after, invoice.ttc)
             done = before[rate].base if rate in before else ZERO
-            meta_collected = {"vat-rate": rate, "vat-base": target_base - done}
+            base_delta = target_base - done
+            meta_collected = {"vat-rate": rate, "vat-base": base_delta}
+        if not move and not base_delta:
+            continue
+        # A receipt whose VAT share is already all moved may still complete the base: it is
+        # declared on a 0.00 posting carrying its vat-base (the invoice's base, to the cent).
         moved_total += move
         postings_out.append(posting(opener.role("vat-pending"), move, meta_pending))
         postings_out.append(posting(opener.role("vat-collected"), -move, meta_collected))
