@@ -69,6 +69,7 @@ COMMAND_MODULES = (
     "letter",
     "reverse",
     "invoice",
+    "invoice_document",
     "revenue",
     "vat",
     "micro",
