@@ -5,4 +5,7 @@ Modules: ``content`` (what a document says, read from the entry and ``alusage.to
 visible page with Typst, ``invoice.typ``, and the PDF/A-3 with the XML embedded, byte for
 byte reproducible), ``links`` (where documents go and the ledger's link to them),
 ``checks`` (the ``check`` rule: a linked document still matches its hash and its entry).
+
+May import: ``books``, ``core``, ``domains.sales`` (its index), and the ``factur-x`` and
+``typst`` libraries (inside the functions that need them: start-up stays light).
 """

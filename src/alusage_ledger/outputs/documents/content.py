@@ -108,6 +108,25 @@ def _party(name: str, address: AddressConfig, siren: str | None, vat_number: str
     )
 
 
+def _exemption(
+    meta: Any, activities: dict[str, Any], franchise: bool, franchise_mention: str, entity: str
+) -> str:
+    """The legal basis printed for exempt lines: the entry's, else the activity's, else
+    the franchise's mention for an entity under the franchise."""
+    basis = meta_text(meta, "vat-exemption")
+    if basis is not None:
+        return f"Exonération de TVA, {basis}"
+    mention = meta_text(meta, "vat-mention")
+    if mention is not None:
+        return mention
+    basis = next((a.exemption for a in activities.values() if a.exemption), None)
+    if basis is not None:
+        return f"Exonération de TVA, {basis}"
+    if franchise:
+        return franchise_mention
+    raise _missing(f"entities.{entity}.activities.<id>.exemption")
+
+
 def _signed_lines(
     config: Config, ledger: LoadedLedger, entry: Any, sign: Decimal
 ) -> tuple[list[Line], dict[str, Decimal]]:
@@ -190,13 +209,7 @@ def document_content(config: Config, ledger: LoadedLedger, number: str) -> Conte
         if line.rate == NO_VAT:
             mention_of[NO_VAT] = meta_text(meta, "vat-mention") or regime.mention
         elif line.rate == EXEMPT:
-            basis = meta_text(meta, "vat-exemption") or next(
-                (a.exemption for a in activities.values() if a.rate == EXEMPT and a.exemption),
-                None,
-            )
-            if basis is None:
-                raise _missing(f"entities.{entity}.activities.<id>.exemption")
-            mention_of[EXEMPT] = f"Exonération de TVA, {basis}"
+            mention_of[EXEMPT] = _exemption(meta, activities, franchise, regime.mention, entity)
     taxes = []
     for rate in dict.fromkeys(line.rate for line in lines):
         base = sum((line.ht for line in lines if line.rate == rate), ZERO)
