@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, Cli, snapshot
+from conftest import PROJECT, Cli, run_subprocess, snapshot
 from facturx import get_xml_from_pdf, xml_check_xsd
 from facturx.parse_xml import parse_ubl_cii_xml
 from pypdf import PdfReader
@@ -275,3 +275,25 @@ def test_client_siren_with_a_wrong_luhn_key_is_refused(tmp_path: Path) -> None:
     result = Cli(ws)("check")
     assert result.exit_code == 3
     assert "Luhn" in result.output
+
+
+def test_console_check_sees_a_document_edited_between_two_runs(
+    issued: Path, tmp_path: Path
+) -> None:
+    """The console script replays a read-only command's answer while nothing it read
+    changed: the documents it read count."""
+    ws = tmp_path / "ws"
+    shutil.copytree(issued, ws)
+    first = run_subprocess("--lang", "en", "--workspace", str(ws), "check")
+    assert first.returncode == 0, first.stdout + first.stderr
+    path = ws / "documents/alusage/2026/F2026-0053.pdf"
+    body = bytearray(path.read_bytes())
+    body[-300] ^= 1
+    path.write_bytes(bytes(body))
+    second = run_subprocess("--lang", "en", "--workspace", str(ws), "check")
+    assert second.returncode == 1
+    assert "F2026-0053.pdf was changed after it was made" in second.stdout + second.stderr
+    path.unlink()
+    third = run_subprocess("--lang", "en", "--workspace", str(ws), "check")
+    assert third.returncode == 1
+    assert "F2026-0053.pdf of F2026-0053 is missing" in third.stdout + third.stderr

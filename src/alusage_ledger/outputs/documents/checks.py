@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from alusage_ledger.books import answers
 from alusage_ledger.books.checks import entity_rule, problem_at
 from alusage_ledger.core.errors import AlusageError, LedgerProblem
 from alusage_ledger.core.i18n import N_, _
@@ -90,7 +91,9 @@ def documents_match(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProbl
     for number, link in links.items():
         rel = str(link.meta.get("document", ""))
         path = ws.root / rel
-        if not rel or not path.is_file():
+        present = bool(rel) and path.is_file()
+        answers.observe("isfile", str(path), "1" if present else "0")  # replays see edits
+        if not present:
             yield problem_at(
                 ws,
                 ledger.entity,
@@ -99,6 +102,7 @@ def documents_match(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProbl
             )
             continue
         pdf = path.read_bytes()
+        answers.observe_bytes(path, pdf)
         if sha256(pdf) != link.meta.get("sha256"):
             yield problem_at(
                 ws,
