@@ -297,3 +297,24 @@ def test_console_check_sees_a_document_edited_between_two_runs(
     third = run_subprocess("--lang", "en", "--workspace", str(ws), "check")
     assert third.returncode == 1
     assert "F2026-0053.pdf of F2026-0053 is missing" in third.stdout + third.stderr
+
+
+def test_a_different_file_in_the_way_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    ws = _copy(tmp_path / "ws")
+    target = ws / "documents/alusage/2026/F2026-0054.pdf"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"%PDF-1.4 another tool's invoice\n")
+    before = snapshot(ws)
+    result = Cli(ws)("invoice", "document", "F2026-0054", "--today", TODAY)
+    assert result.exit_code == 4, result.output
+    assert "documents/alusage/2026/F2026-0054.pdf exists and differs" in result.output
+    assert snapshot(ws) == before
+
+
+def test_an_unknown_number_is_a_usage_error(tmp_path: Path) -> None:
+    ws = _copy(tmp_path / "ws")
+    before = snapshot(ws)
+    result = Cli(ws)("invoice", "document", "F2099-0001", "--today", TODAY)
+    assert result.exit_code == 2, result.output
+    assert "No invoice nor credit note numbered F2099-0001" in result.output
+    assert snapshot(ws) == before

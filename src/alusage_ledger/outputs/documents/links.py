@@ -108,6 +108,11 @@ def issue_document(ws: Workspace, entity: str, number: str, today: date) -> Issu
         digest = sha256(pdf)
         rel = document_path(entity, content.issued, number)
         target = ws.root / rel
+        previous = links_of(list(ledger.entries)).get(number)
+        linked = previous is None or previous.meta.get("sha256") != digest
+        appends = [Append(entity, (link_entry(number, rel, digest, max(today, content.issued)),))]
+        if linked:  # refused (a closed month...) before the file is written
+            ws.write(appends, dry_run=True)
         unchanged = False
         if target.exists():
             if sha256(target.read_bytes()) != digest:
@@ -120,9 +125,6 @@ def issue_document(ws: Workspace, entity: str, number: str, today: date) -> Issu
             unchanged = True
         else:
             atomic_write(target, pdf)
-        previous = links_of(list(ledger.entries)).get(number)
-        linked = previous is None or previous.meta.get("sha256") != digest
         if linked:
-            day = max(today, content.issued)
-            ws.write([Append(entity, (link_entry(number, rel, digest, day),))])
+            ws.write(appends)
         return Issued(number, rel, digest, linked, unchanged)
