@@ -64,6 +64,7 @@ COMMAND_MODULES = (
     "redistribute",
     "report",
     "bill",
+    "bill_import",
     "expense",
     "recurring",
     "letter",
