@@ -193,3 +193,18 @@ def test_malformed_and_non_conforming_files_are_refused_in_one_sentence(
         assert name in line
         assert "is not a Factur-X, CII or UBL invoice the tool can read" in line
     assert snapshot(ws) == before
+
+
+def test_check_catches_a_kept_invoice_edited_or_removed(ws: Path) -> None:
+    cli = Cli(ws)
+    assert _import(cli, "EN16931_Einfach.ubl.xml").exit_code == 0
+    kept = ws / "documents/alusage/received/2018/Lieferant-GmbH-471102.xml"
+    kept.write_bytes(kept.read_bytes().replace(b"529.87", b"592.87"))
+    result = cli("check")
+    assert result.exit_code == 1
+    assert "ledgers/alusage/2026/11.beancount:" in result.output
+    assert "Lieferant-GmbH-471102.xml was changed after it was linked" in result.output
+    kept.unlink()
+    result = cli("check")
+    assert result.exit_code == 1
+    assert "Lieferant-GmbH-471102.xml of this entry is missing" in result.output

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from beancount.core import data
+
 from alusage_ledger.books import answers
 from alusage_ledger.books.checks import entity_rule, problem_at
 from alusage_ledger.core.errors import AlusageError, LedgerProblem
@@ -83,6 +85,32 @@ def disagreements(found: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
         if any(mine.get(k) != theirs.get(k) for k in ("name", "vat_identifier")):
             out.append(_(what))
     return out
+
+
+@entity_rule
+def kept_documents_match(ws: Workspace, ledger: LoadedLedger) -> Iterable[LedgerProblem]:
+    """A received document kept by ``bill import`` (``document`` and ``sha256`` metadata
+    on the bill) is still there, unchanged."""
+    for entry in ledger.entries:
+        meta = getattr(entry, "meta", None) or {}
+        rel, digest = meta.get("document"), meta.get("sha256")
+        if not isinstance(entry, data.Transaction) or not isinstance(rel, str) or not digest:
+            continue
+        path = ws.root / rel
+        present = path.is_file()
+        answers.observe("isfile", str(path), "1" if present else "0")
+        if not present:
+            message = _("The document {path} of this entry is missing.").format(path=rel)
+            yield problem_at(ws, ledger.entity, entry, message)
+            continue
+        body = path.read_bytes()
+        answers.observe_bytes(path, body)
+        if sha256(body) != digest:
+            message = _(
+                "The document {path} was changed after it was linked (its SHA-256 is not the "
+                "one in the entry)."
+            ).format(path=rel)
+            yield problem_at(ws, ledger.entity, entry, message)
 
 
 @entity_rule
