@@ -47,6 +47,7 @@ RULE_MODULES: tuple[str, ...] = (
     "alusage_ledger.integrations.bank.refs",
     "alusage_ledger.domains.year.checks",
     "alusage_ledger.domains.year.capital_checks",
+    "alusage_ledger.outputs.documents.checks",
 )
 
 

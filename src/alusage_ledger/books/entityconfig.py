@@ -198,6 +198,70 @@ class ActivityConfig(ConfigModel):
         return self
 
 
+def _luhn_siren(value: str | None) -> str | None:
+    """A SIREN: 9 digits whose Luhn key is right (None stays None)."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{9}", value):
+        raise ValueError(N_("a SIREN is 9 digits"))
+    total = 0
+    for index, char in enumerate(reversed(value)):
+        digit = int(char) * (2 if index % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    if total % 10:
+        raise ValueError(N_("this SIREN's Luhn key is wrong"))
+    return value
+
+
+class AddressConfig(ConfigModel):
+    """A postal address printed on invoices and carried in their Factur-X XML."""
+
+    #: Street and number.
+    line1: str
+    #: A second line (building, lieu-dit), optional.
+    line2: str | None = None
+    postcode: str
+    city: str
+    #: ISO 3166 code of the country.
+    country: str = Field(default="FR", pattern=r"^[A-Z]{2}$")
+
+
+class ClientConfig(ConfigModel):
+    """What an invoice says of a client beyond its name (``documents.clients."Name"``)."""
+
+    address: AddressConfig
+    siren: str | None = None
+    #: Intra-community VAT number (FR + key + SIREN), when the client has one.
+    vat_number: str | None = None
+    #: A professional client: the 40 EUR indemnity and its SIREN are on the invoice.
+    professional: bool = True
+
+    @field_validator("siren")
+    @classmethod
+    def _client_siren(cls, value: str | None) -> str | None:
+        return _luhn_siren(value)
+
+
+class DocumentsConfig(ConfigModel):
+    """What issued documents need beyond the ledger (docs/e-invoicing.md)."""
+
+    #: The seller's address, printed on every document.
+    address: AddressConfig | None = None
+    #: The seller's intra-community VAT number (none under the franchise).
+    vat_number: str | None = None
+    #: The late-payment penalty clause (C. com. L441-10: at least 3 times the legal rate).
+    penalties: str = (
+        "Pénalités de retard : taux de refinancement de la BCE majoré de 10 points "
+        "(C. com. art. L441-10)"
+    )
+    #: The fixed indemnity for recovery costs owed by a professional (C. com. D441-5).
+    indemnity: str = "Indemnité forfaitaire pour frais de recouvrement : 40 € (C. com. art. D441-5)"
+    #: The early-payment discount terms.
+    discount: str = "Pas d'escompte pour paiement anticipé"
+    #: Clients by the name their invoices carry.
+    clients: dict[str, ClientConfig] = Field(default_factory=dict)
+
+
 class EntityConfig(ConfigModel):
     name: str
     kind: Literal["sas", "scic", "micro"]
@@ -213,6 +277,8 @@ class EntityConfig(ConfigModel):
     activities: dict[str, ActivityConfig] = Field(default_factory=dict)
     #: The largest amount one posting may book (books/sanity.py): a typo's guard.
     max_amount: Decimal = DEFAULT_MAX_AMOUNT
+    #: Addresses, VAT numbers and clients for issued documents (invoice document).
+    documents: DocumentsConfig = Field(default_factory=lambda: DocumentsConfig())
 
     @field_validator("max_amount", mode="before")
     @classmethod
