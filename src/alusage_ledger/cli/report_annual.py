@@ -1,11 +1,13 @@
-"""``report annual``, ``report sig``, ``report auxiliary``: the annual accounts (bilan and
-compte de résultat), the soldes intermédiaires de gestion and the auxiliary balances.
+"""``report annual``, ``report sig``, ``report auxiliary``, ``report corporate-tax``: the
+annual accounts (bilan and compte de résultat), the soldes intermédiaires de gestion, the
+auxiliary balances and the corporate tax.
 
 Registered into the ``report`` sub-app through ``cli/report.py``'s ``REPORT_MODULES``.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import typer
@@ -21,7 +23,7 @@ from alusage_ledger.cli.options import (
 from alusage_ledger.cli.report_books import Period
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
-from alusage_ledger.outputs.render.console import table
+from alusage_ledger.outputs.render.console import say, table
 
 if TYPE_CHECKING:
     from alusage_ledger.books.entityconfig import EntityConfig
@@ -58,6 +60,20 @@ def _accounts(entity: str, exercice: str | None) -> AnnualAccounts:
     config, ledger = _books(entity)
     window = lr.report_window(config, ledger.entries, None, exercice)
     return lr.annual_accounts(ledger.entries, window, entity=entity, entity_name=config.name)
+
+
+def _reserves(text: str) -> Decimal:
+    # lazy: core.money (fractions) costs a few ms at start-up
+    from alusage_ledger.core.money import MoneyError, parse_amount
+
+    try:
+        return parse_amount(text, allow_negative=False)
+    except MoneyError:
+        raise UsageError(
+            _(
+                "--reserves {value!r} is not an amount in euros; write e.g. 12000 or 12 000,50."
+            ).format(value=text)
+        ) from None
 
 
 def register_report(report_app: typer.Typer) -> None:
@@ -174,5 +190,56 @@ def register_report(report_app: typer.Typer) -> None:
             lambda: ax.auxiliary_json(aux),
             lambda: ax.auxiliary_markdown(aux),
             lambda: ax.auxiliary_csv(aux),
+            show,
+        )
+
+    @report_app.command(
+        "corporate-tax",
+        help=N_(
+            "Corporate tax (IS) of an exercice from its accounts: the reduced rate up to its "
+            "ceiling, the normal rate above, a SCIC's deduction of its indivisible reserves "
+            "(rates in [year.corporate_tax])."
+        ),
+    )
+    def corporate_tax(
+        entity: BooksEntityId,
+        exercice: Exercice = None,
+        reserves: Annotated[
+            str | None,
+            optional(
+                "--reserves",
+                help=N_(
+                    "SCIC: the sums voted to the indivisible reserves (default: the "
+                    "allocation rules' minimum share of the result after tax)."
+                ),
+            ),
+        ] = None,
+        output: OutputFormat = None,
+    ) -> None:
+        # lazy: reports and exports load only when the command runs
+        from alusage_ledger.outputs.ledgerreports import taxreport as tr
+
+        fmt = output_format(output)
+        ws = state.current().workspace()
+        if reserves is not None and ws.config.entity(entity).kind != "scic":
+            raise UsageError(_("--reserves is for a SCIC (CGI art. 209 VIII)."))
+        voted = None if reserves is None else _reserves(reserves)
+        report = tr.tax_report(ws.config, entity, _accounts(entity, exercice), voted)
+
+        def show() -> None:
+            table(
+                tr.tax_title(report),
+                [_("Line"), _("Amount")],
+                tr.tax_table_rows(report),
+                right=(1,),
+            )
+            for note in tr.tax_notes(report):
+                say(note)
+
+        emit_report(
+            fmt,
+            lambda: tr.tax_json(report),
+            lambda: tr.tax_markdown(report),
+            lambda: tr.tax_csv(report),
             show,
         )
