@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from closing_helpers import YEAR_CONFIG, make_year_ws, write_books
 from conftest import PROJECT, Cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alusage_ledger.books.roles import DEFAULT_ROLES
 from alusage_ledger.core.chart import BY_KIND
@@ -290,3 +293,63 @@ def test_closed_exercice_and_the_next_one_beside_it(tmp_path: Path) -> None:
     assert (
         both[("bilan-actif", "actif")]["previous"] == both[("bilan-passif", "passif")]["previous"]
     )
+
+
+# --------------------------------------------------------------------------- invariants
+
+_NUMBERS = sorted(_chart_numbers())
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_NUMBERS),
+            st.sampled_from(_NUMBERS),
+            st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_both_sides_equal_and_result_is_classes_7_minus_6(
+    moves: list[tuple[str, str, Decimal]],
+) -> None:
+    """Any balanced books over the chart: total assets = total liabilities and equity to
+    the cent, and the result line = Σ class 7 − Σ class 6 = the income statement's."""
+    from beancount.core import data
+
+    from alusage_ledger.books.entries import new_meta, posting, transaction
+    from alusage_ledger.outputs.ledgerreports import Window, annual_column
+
+    day = date(2026, 6, 1)
+    opens = []
+    for pcg in _NUMBERS:
+        meta = new_meta(pcg=pcg, label="x")
+        opens.append(data.Open(meta, date(2026, 1, 1), f"Actif:C{pcg}", None, None))
+    entries: list[object] = [*opens]
+    seven_minus_six = Decimal(0)
+    for debit, credit, amount in moves:
+        entries.append(
+            transaction(
+                day,
+                None,
+                "m",
+                (),
+                {},
+                [posting(f"Actif:C{debit}", amount), posting(f"Actif:C{credit}", -amount)],
+            )
+        )
+        for pcg, signed in ((debit, amount), (credit, -amount)):
+            if pcg[0] in "67":
+                seven_minus_six -= signed
+    column = annual_column(entries, Window(date(2026, 1, 1), date(2026, 12, 31)))
+    assert column.total("actif") == column.total("passif")
+    assert column.result == seven_minus_six
+    assert column.total("produits") - column.total("charges") == seven_minus_six
+    # nothing in 12 here: the balance sheet's result line is the result
+    twelve = sum(
+        (a for d, c, a in moves for p, a in ((d, a), (c, -a)) if p.startswith("12")),
+        Decimal(0),
+    )
+    assert column.amount("resultat") == seven_minus_six - twelve

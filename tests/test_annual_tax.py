@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from closing_helpers import YEAR_CONFIG, write_books
 from conftest import PROJECT, Cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_annual import _ACCOUNTS, _COOP, _SHOP, check_golden
 
 from alusage_ledger.domains.year.corporatetax import (
@@ -130,3 +132,20 @@ def test_golden_corporate_tax_of_the_example() -> None:
         ).output
     )
     assert (voted["base"], voted["total"]) == ("0.00", "0.00")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    profit=st.decimals(min_value=1, max_value=10_000_000, places=2),
+    eligible=st.booleans(),
+    share=st.decimals(min_value=0, max_value=100, places=1),
+)
+def test_scic_reserves_are_their_share_of_the_result_after_tax(
+    profit: Decimal, eligible: bool, share: Decimal
+) -> None:
+    """The solved deduction is a fixed point: the reserves are ``share`` of the result
+    after the tax they lower, within the euro rounding of the tax (CGI art. 1724)."""
+    reserves = scic_reserves(profit, RATES, reduced_eligible=eligible, share=share)
+    tax = corporate_tax(profit, RATES, reduced_eligible=eligible, reserves_deduction=reserves)
+    assert D("0") <= reserves <= profit
+    assert abs(share / 100 * (profit - tax.total) - reserves) <= D("0.51")
