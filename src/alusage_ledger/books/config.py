@@ -372,6 +372,43 @@ def _sas_rules() -> AllocationRules:
     )
 
 
+class CorporateTaxRules(ConfigModel):
+    """``[year.corporate_tax]``: the rates of the IS (``report corporate-tax``, docs/year.md).
+
+    Defaults: CGI art. 219 I (normal rate 25 %) and 219 I b (15 % up to 42 500 € of profit
+    for an SME with turnover under 10 M€, capital fully paid up and at least 75 % held by
+    natural persons) — to confirm against the finance law of the year. Whether an entity
+    meets the paid-up and holding conditions is for its accountant: list it in
+    ``reduced_rate_entities`` (none by default).
+    """
+
+    normal_rate: Decimal = Decimal("25")
+    reduced_rate: Decimal = Decimal("15")
+    reduced_ceiling: Decimal = Decimal("42500")
+    turnover_limit: Decimal = Decimal("10000000")
+    reduced_rate_entities: list[str] = Field(default_factory=list)
+
+    @field_validator("normal_rate", "reduced_rate", mode="before")
+    @classmethod
+    def _rates(cls, value: Any) -> Any:
+        return _percent(value)
+
+    @field_validator("reduced_ceiling", "turnover_limit", mode="before")
+    @classmethod
+    def _amounts(cls, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(N_('expected an amount written as text, e.g. "42500"'))
+        try:
+            number = Decimal(str(value).strip())
+        except ArithmeticError:
+            raise ValueError(N_('expected an amount written as text, e.g. "42500"')) from None
+        if not number.is_finite() or number < 0:
+            raise ValueError(N_('expected an amount written as text, e.g. "42500"'))
+        return number
+
+
 class YearSettings(ConfigModel):
     """``[year]``: the exercice close, the allocation of the result, members' capital."""
 
@@ -382,6 +419,8 @@ class YearSettings(ConfigModel):
     capital_floor_rate: Decimal = Decimal("25")
     #: Members' categories a subscription may name (empty: any id).
     capital_categories: list[str] = Field(default_factory=list)
+    #: The rates of the corporate tax (IS).
+    corporate_tax: CorporateTaxRules = Field(default_factory=lambda: CorporateTaxRules())
 
     @model_validator(mode="before")
     @classmethod

@@ -20,7 +20,7 @@ from alusage_ledger.cli.options import OutputFormat, command_group, emit_report,
 from alusage_ledger.core.i18n import N_
 
 #: Modules (in ``cli/``) that contribute report subcommands with ``register_report(app)``.
-REPORT_MODULES: tuple[str, ...] = ("report_books",)
+REPORT_MODULES: tuple[str, ...] = ("report_books", "report_annual")
 
 
 def register(app: typer.Typer) -> None:

@@ -25,6 +25,8 @@ cooperative also keeps the register of its members' capital. This package owns:
 - ``register``, ``capital_movements``, ``register_report``: the members' capital, its
   register read from the ledger (:func:`register_of`), a movement recorded
   (:func:`record_movement`), the register as a report;
+- ``corporatetax``: the corporate tax (IS) of a profit, its two rates and the SCIC's
+  deduction of its indivisible reserves (:func:`corporate_tax`, :func:`scic_reserves`);
 - ``checks`` and ``capital_checks``: the ``check`` rules (exercice locks, allocations;
   the register ties to the books). They register when imported, through
   ``books.checks.RULE_MODULES``; this package does not import them.

@@ -20,11 +20,29 @@ closing entries included (journal ``CL``).
 Pure functions from booked entries to dataclasses; renderers to Markdown, CSV, JSON and
 plain rows. No timestamp, stable order: regenerated from the same books, byte-identical.
 
+* **Annual accounts** (*comptes annuels*): the bilan and compte de résultat of an
+  exercice in the French abridged presentation, the previous exercice beside
+  (``annual``, its lines and PCG mapping in ``annual_lines``).
+
 Modules: ``window`` (the period and where a transaction counts in it), ``trialbalance``,
 ``generalledger``, ``journal`` (with the journal codes), ``tables`` (columns, Markdown,
 CSV). May import: domains (year), books, core, and outputs.reports.
 """
 
+from alusage_ledger.outputs.ledgerreports.annual import (
+    AnnualAccounts,
+    AnnualRow,
+    Column,
+    annual_accounts,
+    annual_column,
+    annual_column_names,
+    annual_csv,
+    annual_json,
+    annual_markdown,
+    annual_rows,
+    annual_table_rows,
+    statement_headings,
+)
 from alusage_ledger.outputs.ledgerreports.generalledger import (
     AccountLedger,
     LedgerLine,
@@ -64,12 +82,23 @@ from alusage_ledger.outputs.ledgerreports.window import (
 
 __all__ = [
     "AccountLedger",
+    "AnnualAccounts",
+    "AnnualRow",
+    "Column",
     "JournalEntry",
     "JournalLine",
     "LedgerLine",
     "TrialBalance",
     "TrialRow",
     "Window",
+    "annual_accounts",
+    "annual_column",
+    "annual_column_names",
+    "annual_csv",
+    "annual_json",
+    "annual_markdown",
+    "annual_rows",
+    "annual_table_rows",
     "general_ledger",
     "journal_book",
     "journal_code",
@@ -85,6 +114,7 @@ __all__ = [
     "ledger_rows",
     "report_window",
     "select_accounts",
+    "statement_headings",
     "trial_balance",
     "trial_csv",
     "trial_headers",
