@@ -499,6 +499,9 @@ def test_cancel_writes_a_credit_note_in_its_own_series(run: FastCli, ws: Path) -
         "  Passif:Etat:TVACollectee 100.00 EUR\n"
         '    vat-rate: "20"\n'
         "    vat-base: -500.00\n"
+        # the note lands in the group of the invoice (1200 - 600 - 1200): a partial letter
+        "\n"
+        '2026-03-06 custom "alusage-letter" Actif:Clients:CoopDesTilleuls "aa" "F2026-0001"\n'
     )
     before = snapshot(ws)
     assert run("invoice", "cancel", "F2026-0001", "--date", "2026-03-07").exit_code == 4

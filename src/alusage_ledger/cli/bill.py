@@ -247,6 +247,84 @@ def register(app: typer.Typer) -> None:
             ),
         )
 
+    @bill.command(
+        "credit",
+        help=N_(
+            "Book a supplier's credit note on a bill, in part (--amount, incl. VAT) or for "
+            "all that is unpaid: its charges and deductible VAT in proportion; VAT still "
+            "pending is reduced first, VAT already deducted is given back (return line 15)."
+        ),
+    )
+    def credit(
+        piece: Annotated[
+            str, typer.Argument(help=N_("The bill's piece-ref or link, e.g. QUIT-2026-11."))
+        ],
+        entity: Annotated[
+            str | None,
+            optional("--entity", "-e", help=N_("The entity (default: search all).")),
+        ] = None,
+        supplier: Annotated[
+            str | None,
+            optional("--supplier", help=N_("The supplier, when two share the number.")),
+        ] = None,
+        amount: Annotated[
+            str | None,
+            optional(
+                "--amount", help=N_("Amount of the credit note incl. VAT (default: all unpaid).")
+            ),
+        ] = None,
+        piece_ref: Annotated[
+            str | None,
+            optional("--piece-ref", help=N_("The supplier's credit note number.")),
+        ] = None,
+        day: Annotated[
+            str | None,
+            optional("--date", help=N_("Booking date (default: today).")),
+        ] = None,
+        dry_run: DryRun = False,
+    ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.purchases.credit_notes import credit_bill
+        from alusage_ledger.domains.purchases.input import amount_arg, date_arg
+
+        ws = state.current().workspace()
+        if entity is not None:
+            ws.config.entity(entity)
+        written, doc = credit_bill(
+            ws,
+            piece,
+            entity=entity,
+            supplier=supplier,
+            amount=amount_arg(amount, _("amount")) if amount is not None else None,
+            day=date_arg(day, _("date")),
+            piece_ref=piece_ref,
+            dry_run=dry_run,
+        )
+        given, left = written.amounts["credited"], written.amounts["remaining"]
+        report_written(
+            written,
+            dry_run,
+            {
+                "entity": written.entity,
+                "piece_ref": doc.piece_ref,
+                "credit_note": piece_ref,
+                "supplier": doc.party,
+                "credited": machine(given),
+                "remaining": machine(left),
+                "postings": postings_json(written.entries[0]),
+            },
+            _(
+                "Credit note of {amount} on the bill {piece} of {supplier} ({entity}); "
+                "{left} left to pay."
+            ).format(
+                amount=money(given),
+                piece=doc.piece_ref,
+                supplier=doc.party,
+                entity=written.entity,
+                left=money(left),
+            ),
+        )
+
     @bill.command("list", help=N_("Bills with what was paid and what is still due."))
     def list_(
         entity: OnlyEntity = None,

@@ -69,6 +69,7 @@ def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> Non
                 "ht": machine(planned.ht),
                 "vat": machine(planned.vat),
                 "ttc": machine(planned.ttc),
+                **({"left": machine(planned.left)} if planned.left is not None else {}),
                 "file": where,
                 "notes": planned.notes,
                 "text": [plan.text for plan in files] if dry_run else None,
@@ -103,6 +104,20 @@ def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> Non
                 amount=money(planned.ttc), number=planned.number, file=where, vat=money(planned.vat)
             )
         )
+    elif (entry.meta or {}).get("partial"):
+        say(
+            _(
+                "Credit note {number} on {invoice} written to {file}: {ht} excl. VAT, {vat} VAT, "
+                "{ttc} incl. VAT."
+            ).format(
+                number=planned.number,
+                invoice=(entry.meta or {}).get("invoice"),
+                file=where,
+                ht=money(planned.ht),
+                vat=money(planned.vat),
+                ttc=money(planned.ttc),
+            )
+        )
     else:
         invoice = (entry.meta or {}).get("invoice")
         say(
@@ -110,6 +125,15 @@ def _report(kind: str, planned: Planned, files: list[Any], dry_run: bool) -> Non
                 "Credit note {number} cancelling {invoice} written to {file}: {ttc} incl. VAT."
             ).format(number=planned.number, invoice=invoice, file=where, ttc=money(planned.ttc))
         )
+    if kind == "credit-note" and planned.left is not None:
+        if planned.left >= 0:
+            say(_("Still due on the invoice: {amount}.").format(amount=money(planned.left)))
+        else:
+            say(
+                _("Received beyond the invoice, owed to the client: {amount}.").format(
+                    amount=money(-planned.left)
+                )
+            )
     for note in planned.notes:
         say(note)
 
@@ -308,12 +332,34 @@ def register(app: typer.Typer) -> None:
         "cancel",
         help=N_(
             "Cancel an invoice with a credit note in its own series (default A{year}-{seq:04}) "
-            "that reverses it; nothing is deleted."
+            "that reverses what is left of it, or a part of it with --amount or --line; "
+            "the VAT given back comes from what is pending, the rest from what was "
+            "collected; nothing is deleted."
         ),
     )
     def cancel(
         number: InvoiceNumber,
         entity: HoldingEntity = None,
+        amount: Annotated[
+            str | None,
+            optional(
+                "--amount",
+                help=N_(
+                    "A partial credit note of this amount incl. VAT, spread over the invoice's "
+                    "lines and rates."
+                ),
+            ),
+        ] = None,
+        line: Annotated[
+            list[str] | None,
+            optional(
+                "--line",
+                help=N_(
+                    'A partial credit note "activity:amount[:vat]" (before VAT) on a line of '
+                    "the invoice, repeatable."
+                ),
+            ),
+        ] = None,
         reason: Annotated[
             str | None,
             optional("--reason", help=N_("Why the invoice is cancelled.")),
@@ -329,16 +375,24 @@ def register(app: typer.Typer) -> None:
 
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.sales.invoicing import locate_invoice
-        from alusage_ledger.domains.sales.requests import CancelRequest
+        from alusage_ledger.domains.sales.requests import (
+            CancelRequest,
+            parse_amount_arg,
+            parse_line,
+        )
 
         st = state.current()
         ws = st.workspace()
+        lines = tuple(parse_line(text) for text in line or ())
+        part = parse_amount_arg(amount, _("amount")) if amount is not None else None
         target = locate_invoice(ws, number, entity)
         request = CancelRequest(
             entity=target,
             number=number,
             day=_day(day),
             reason=reason,
+            amount=part,
+            lines=lines,
         )
         planned, files = cancel_invoice(ws, request, dry_run=dry_run)
         _report("credit-note", planned, files, dry_run)
@@ -429,6 +483,7 @@ def register(app: typer.Typer) -> None:
             "partial": _("partly paid"),
             "unpaid": _("unpaid"),
             "cancelled": _("cancelled"),
+            "overpaid": _("overpaid"),
         }
         columns = [
             _("Entity"),

@@ -57,6 +57,9 @@ class CreditNote:
     invoice: str | None
     ttc: Decimal  # credited to the client's receivable
     pending: dict[str, Decimal]  # pending VAT reversed, by rate
+    #: the income given back (``ht`` positive) and all the VAT given back, by rate
+    lines: list[InvoiceLine] = field(default_factory=list)
+    vat: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def date(self) -> date:
@@ -104,7 +107,30 @@ class Invoice:
 
     @property
     def cancelled(self) -> bool:
-        return bool(self.credit_notes)
+        """Wholly credited: its credit notes (one, or several partial ones) give it all back."""
+        return bool(self.credit_notes) and self.credited >= self.ttc
+
+    def credited_bases(self) -> list[Decimal]:
+        """The income its credit notes gave back, line by line (matched by account,
+        activity and rate; lines alike are filled in their order)."""
+        given: dict[tuple[str, str, str], Decimal] = {}
+        for note in self.credit_notes:
+            for line in note.lines:
+                key = (line.account, line.activity, line.rate)
+                given[key] = given.get(key, ZERO) + line.ht
+        out = []
+        for i, line in enumerate(self.lines):
+            key = (line.account, line.activity, line.rate)
+            last = not any(
+                (other.account, other.activity, other.rate) == key for other in self.lines[i + 1 :]
+            )
+            part = given.get(key, ZERO) if last else min(given.get(key, ZERO), line.ht)
+            given[key] = given.get(key, ZERO) - part
+            out.append(part)
+        return out
+
+    def credited_vat(self, rate: str) -> Decimal:
+        return sum((note.vat.get(rate, ZERO) for note in self.credit_notes), ZERO)
 
     def pending_left(self) -> dict[str, Decimal]:
         left = dict(self.pending)
@@ -398,12 +424,17 @@ def _build_index(config: Config, ledger: LoadedLedger) -> SalesIndex:
             for posting in entry.postings:
                 if posting.units is not None and kinds[posting.account] & KIND_CLIENT:
                     ttc += posting.units.number
+            given = _invoice_from(entry, note_number, acc, by_account, acts, days, kinds)
+            for line in given.lines:
+                line.ht = -line.ht
             notes[note_number] = CreditNote(
                 number=note_number,
                 entry=entry,
                 invoice=number,
                 ttc=-ttc,
                 pending=pending,
+                lines=given.lines,
+                vat={rate: -amount for rate, amount in given.vat.items()},
             )
         elif number is not None and bits & KIND_INCOME:
             if number in invoices:
@@ -471,7 +502,7 @@ class InvoiceRow:
     remaining: Decimal
     due: date
     days_overdue: int
-    status: str  # paid | partial | unpaid | cancelled
+    status: str  # paid | partial | unpaid | cancelled | overpaid (a credit note after receipts)
     credit_notes: tuple[str, ...]
     project: str | None
 
@@ -497,7 +528,9 @@ def invoice_rows(
             continue
         if invoice.cancelled:
             status = "cancelled"
-        elif remaining <= 0:
+        elif remaining < 0:
+            status = "overpaid"
+        elif remaining == 0:
             status = "paid"
         elif invoice.received:
             status = "partial"

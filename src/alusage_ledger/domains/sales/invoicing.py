@@ -70,6 +70,7 @@ class Planned:
     ht: Decimal = ZERO
     vat: Decimal = ZERO
     ttc: Decimal = ZERO
+    left: Decimal | None = None  # what is still due on the invoice after a credit note
 
 
 def plan_invoice(config: Config, ledger: LoadedLedger, request: InvoiceRequest) -> Planned:

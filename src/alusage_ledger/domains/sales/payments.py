@@ -92,30 +92,40 @@ def plan_payment(config: Config, ledger: LoadedLedger, request: PaymentRequest) 
     left = invoice.pending_left()
     multi = len([r for r in invoice.pending if invoice.pending[r]]) > 1 or not invoice.simple
     postings_out = [posting(account, amount), posting(invoice.receivable, -amount)]
+    # what the receipts share: the invoice net of its (partial) credit notes
     services_base: dict[str, Decimal] = {}
-    for line in invoice.lines:
+    credited = invoice.credited_bases()
+    for i, line in enumerate(invoice.lines):
         if line.kind == "services" and line.rate not in (EXEMPT, NO_VAT):
-            services_base[line.rate] = services_base.get(line.rate, ZERO) + line.ht
+            net = line.ht - credited[i]
+            services_base[line.rate] = services_base.get(line.rate, ZERO) + net
+    net_ttc = invoice.ttc - invoice.credited
     moved_total = ZERO
     # bases already declared by the receipts: each receipt completes the cumulative base
     # (largest remainder over the invoice's life, the last one gives exactly the rest)
     acc = Accounts.of(config, ledger)
     before = declared(acc, index, [r.entry for r in invoice.receipts])
+    # a credit note's collected VAT of a rate that is all services gave back part of it
+    given = declared(acc, index, [n.entry for n in invoice.credit_notes])
+    for rate, back in given.items():
+        if rate in before and invoice.pending.get(rate) == invoice.vat.get(rate):
+            before[rate].base += back.base
     for rate, pending_total in invoice.pending.items():
         if not pending_total:
             continue
-        moved_before = pending_total - left.get(rate, ZERO)
+        given_back = sum((note.pending.get(rate, ZERO) for note in invoice.credit_notes), ZERO)
+        moved_before = pending_total - given_back - left.get(rate, ZERO)
         if full:
             move = left.get(rate, ZERO)
         else:
-            target = share(pending_total, received_after, invoice.ttc)
+            target = share(pending_total - given_back, received_after, net_ttc)
             move = min(max(target - moved_before, ZERO), left.get(rate, ZERO))
         meta_pending = {"vat-rate": rate} if multi else None
         meta_collected: dict[str, Any] | None = None
         base_delta = ZERO
         if multi:
             whole = services_base.get(rate, ZERO)
-            target_base = whole if full else share(whole, received_after, invoice.ttc)
+            target_base = whole if full else share(whole, received_after, net_ttc)
             done = before[rate].base if rate in before else ZERO
             base_delta = target_base - done
             meta_collected = {"vat-rate": rate, "vat-base": base_delta}

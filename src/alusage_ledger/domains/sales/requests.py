@@ -117,7 +117,12 @@ PAYMENT_METHODS = ("virement", "cheque", "especes", "carte", "prelevement")
 
 @dataclass(frozen=True)
 class CancelRequest:
+    """``invoice cancel``: all that is left of the invoice, or a part of it: ``amount``
+    (incl. VAT, spread over the lines and rates) or ``lines`` (before VAT, per activity)."""
+
     entity: str
     number: str
     day: date
     reason: str | None = None
+    amount: Decimal | None = None
+    lines: tuple[LineRequest, ...] = ()

@@ -282,6 +282,8 @@ def _zero_vat_base(entry: Any, meta: Any, invoice: Any, income: list[Any], sums:
     zero) still declares its base; a credit note that gives back no collected VAT gives
     back those bases."""
     rate = invoice.rates()[0]
+    if meta.get("credit-note") and meta.get("partial"):
+        return  # a part given back before any VAT moved: the receipts keep their bases
     if meta.get("credit-note"):
         base = -sum(
             (
