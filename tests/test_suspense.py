@@ -150,14 +150,14 @@ def test_a_receipt_and_a_payment_settle_an_invoice_and_a_bill_lettered(
 def test_refusals_are_one_sentence_and_write_nothing(empty_ws: Path, cli_empty: Cli) -> None:
     opening(empty_ws)
     ok(cli_empty("import", "bank", str(FIXTURES / "bpce.csv"), "-e", "alusage"))
-    ok(cli_empty("import", "assign", "2611280005", "--account", "Charges:Banque:Frais"))
+    ok(cli_empty("import", "assign", "2611050002", "--account", "Capitaux:Capital"))
     cases = [
         (("nope-123",), 2, "No bank line nope-123 on the suspense account of any entity;"),
         (
-            ("2611280005",),
+            ("2611050002",),
             4,
-            "The bank line 2611280005 (2026-11-28, -€12.50) was already assigned on "
-            "2026-11-28 to Charges:Banque:Frais; nothing was written.",
+            "The bank line 2611050002 (2026-11-05, €480.00) was already assigned on "
+            "2026-11-05 to Capitaux:Capital; nothing was written.",
         ),
         (
             ("2611030001", "--date", "2026-11-01"),
@@ -206,13 +206,91 @@ def test_the_list_in_both_csv_dialects_and_french(empty_ws: Path, cli_empty: Cli
     opening(empty_ws)
     ok(cli_empty("import", "bank", str(FIXTURES / "bpce.csv"), "-e", "alusage"))
     table = ok(cli_empty("import", "suspense"))
-    assert "FRAIS TENUE DE COMPTE" in table and "2611280005" in table and "-€12.50" in table
-    assert "5 line(s) to assign" in table
+    assert "PRLV SEPA EDF ELEC 10/2026" in table and "2611070003" in table
+    assert "-€143.27" in table
+    assert "FRAIS TENUE DE COMPTE" not in table  # booked by a rule shipped with the profile
+    assert "4 line(s) to assign" in table
     machine = ok(cli_empty("import", "suspense", "-f", "csv"))
     assert machine.splitlines()[0].startswith("entity,date,amount,label,payee,bank_ref")
-    assert "alusage,2026-11-28,-12.50,FRAIS TENUE DE COMPTE" in machine
+    assert "alusage,2026-11-07,-143.27,PRLV SEPA EDF ELEC 10/2026" in machine
     french = ok(cli_empty("import", "suspense", "-f", "csv", "--csv-dialect", "fr"))
     assert french.startswith("\ufeffEntité;Date;Montant;Libellé")
-    assert "alusage;2026-11-28;-12,50;FRAIS TENUE DE COMPTE" in french
+    assert "alusage;2026-11-07;-143,27;PRLV SEPA EDF ELEC 10/2026" in french
     text = ok(cli_empty("import", "suspense", lang="fr"))
-    assert "5 ligne(s) à imputer" in text
+    assert "4 ligne(s) à imputer" in text
+
+
+# --------------------------------------------------------------------------- shipped rules
+
+SHIPPED = [
+    "Date;Date de valeur;Débit;Crédit;Libellé;Solde",
+    "02/11/2026;02/11/2026;-812,00;;PRLV SEPA URSSAF RHONE ALPES 10/2026;",
+    "04/11/2026;04/11/2026;-3,42;;COMMISSION CB REMISE 0411;",
+    "06/11/2026;06/11/2026;-18,00;;F COTIS EUROCOMPTE PRO;",
+    "09/11/2026;09/11/2026;-12,50;;FRAIS TENUE DE COMPTE;",
+    "10/11/2026;10/11/2026;-640,00;;FRAIS DE DOSSIER PRET;",
+    "12/11/2026;12/11/2026;;45,00;FRAIS REMBOURSES GESTE COMMERCIAL;",
+    "13/11/2026;13/11/2026;-60,00;;VIR REMBOURSEMENT FRAIS CAMILLE;",
+]
+
+
+def shipped_statement(tmp_path: Path) -> Path:
+    path = tmp_path / "releve.csv"
+    path.write_bytes("\r\n".join(SHIPPED).encode("iso-8859-15") + b"\r\n")
+    return path
+
+
+def test_rules_shipped_with_the_profile(empty_ws: Path, cli_empty: Cli, tmp_path: Path) -> None:
+    opening(empty_ws)
+    path = shipped_statement(tmp_path)
+    doc = json.loads(ok(cli_empty("--json", "import", "bank", str(path), "-e", "alusage")))
+    got = {line["label"]: (line["status"], line["detail"]) for line in doc["lines"]}
+    assert got["PRLV SEPA URSSAF RHONE ALPES 10/2026"] == (
+        "rule",
+        "shipped rule (Cotisations URSSAF)",
+    )
+    assert got["COMMISSION CB REMISE 0411"][1] == (
+        "shipped rule (Commissions sur encaissements par carte)"
+    )
+    assert got["F COTIS EUROCOMPTE PRO"][1] == "shipped rule (Frais bancaires)"
+    assert got["FRAIS TENUE DE COMPTE"][1] == "shipped rule (Frais bancaires)"
+    # Above 500.00, money in, or a transfer that merely mentions fees: left for review.
+    for label in (
+        "FRAIS DE DOSSIER PRET",
+        "FRAIS REMBOURSES GESTE COMMERCIAL",
+        "VIR REMBOURSEMENT FRAIS CAMILLE",
+    ):
+        assert got[label][0] == "review", label
+    assert balance(empty_ws, "Passif:Organismes:Urssaf") == Decimal("812.00")
+    assert balance(empty_ws, "Charges:Banque:Frais") == Decimal("33.92")
+    assert cli_empty("check").exit_code == 0
+
+
+def test_the_workspace_rules_win_and_the_shipped_ones_can_be_left_out(
+    empty_ws: Path, cli_empty: Cli, tmp_path: Path
+) -> None:
+    opening(empty_ws)
+    path = shipped_statement(tmp_path)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[[rule]]\npattern = "URSSAF"\naccount = "Charges:Personnel:ChargesSociales"\n',
+        encoding="utf-8",
+    )
+    doc = json.loads(
+        ok(cli_empty("--json", "import", "bank", str(path), "-e", "alusage", "--rules", str(rules)))
+    )
+    urssaf = doc["lines"][0]
+    assert (urssaf["status"], urssaf["detail"]) == ("rule", "rule 1 (URSSAF)")
+    assert doc["summary"]["categorized"] == 4 and doc["summary"]["to_review"] == 3
+    other = tmp_path / "other"
+    other.mkdir()
+    # (a fresh workspace for the same statement without the shipped rules)
+    from alusage_ledger.books.workspace_init import create_workspace
+
+    create_workspace(other / "ws", git=False)
+    opening(other / "ws")
+    bare = Cli(other / "ws")
+    doc = json.loads(
+        ok(bare("--json", "import", "bank", str(path), "-e", "alusage", "--no-default-rules"))
+    )
+    assert doc["summary"]["categorized"] == 0 and doc["summary"]["to_review"] == 7

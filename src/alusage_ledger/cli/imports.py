@@ -91,6 +91,16 @@ def register(app: typer.Typer) -> None:
                 help=N_("Do not assert the closing balance the file gives."),
             ),
         ] = False,
+        no_default_rules: Annotated[
+            bool,
+            typer.Option(
+                "--no-default-rules",
+                help=N_(
+                    "Leave out the rules shipped with the bank's profile (bank fees, card "
+                    "commissions, URSSAF), tried after the workspace's own rules."
+                ),
+            ),
+        ] = False,
         allow_future: AllowFuture = False,
         dry_run: DryRun = False,
     ) -> None:
@@ -125,6 +135,7 @@ def register(app: typer.Typer) -> None:
                 dry_run=dry_run,
                 today=today(),
                 progress=progress.update if progress is not None else None,
+                with_shipped_rules=not no_default_rules,
             )
         finally:
             if progress is not None:
@@ -249,23 +260,20 @@ def _report_suspense(lines: list[Any], output: str, dialect: str) -> None:
     if not lines:
         say(_("No bank line waits on the suspense account."))
         return
+    columns = [_("Entity"), _("Date"), _("Amount"), _("Label"), _("Reference")]
+    body = [[s.entity, fmt.day(s.date), fmt.money(s.amount), s.label, s.ref] for s in lines]
+    if any(s.assigned_to for s in lines):  # with --all
+        columns.append(_("Assigned to"))
+        for row, s in zip(body, lines, strict=True):
+            row.append(s.assigned_to or "")
+    # At 80 columns the date, amount, label and reference stay.
     table(
         _("Bank lines on the suspense account (471)"),
-        [_("Entity"), _("Date"), _("Amount"), _("Label"), _("Reference"), _("Assigned to")],
-        [
-            [
-                s.entity,
-                fmt.day(s.date),
-                fmt.money(s.amount),
-                s.label,
-                s.ref,
-                s.assigned_to or "",
-            ]
-            for s in lines
-        ],
+        columns,
+        body,
         right=(2,),
         free=(3,),
-        drop=(5, 0),
+        drop=(5, 0) if len(columns) > 5 else (0,),
     )
     waiting = [s for s in lines if s.assigned is None]
     if waiting:
