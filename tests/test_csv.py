@@ -110,6 +110,7 @@ def test_the_machine_csv_has_stable_keys_and_dot_decimals(example: Cli) -> None:
         ("micro", "recettes", "-e", "christine-dornier", "--year", "2026"),
         ("micro", "urssaf", "-e", "christine-dornier", "--period", "2026"),
         ("balances", "le97", "--as-of", "2026-12-31"),
+        ("report", "transparency", "--period", "2026"),
         ("report", "ledger", "512", "-e", "alusage", "--exercice", "2026"),
         ("report", "journal", "-e", "alusage", "--exercice", "2026", "-j", "VT"),
     ],
