@@ -10,13 +10,16 @@ from alusage_ledger.cli import state
 from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
     AllowFuture,
+    CsvDialect,
     DryRun,
     EntityId,
+    ListFormat,
     OnlyEntity,
     PaidFrom,
     PaymentDate,
     chosen_entities,
     command_group,
+    list_format,
     optional,
 )
 from alusage_ledger.core.errors import UsageError
@@ -345,11 +348,14 @@ def register(app: typer.Typer) -> None:
             str | None,
             optional("--as-of", help=N_("Overdue days counted on this day (default: today).")),
         ] = None,
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.documents import documents
         from alusage_ledger.domains.purchases.input import date_arg, period_range
 
+        fmt = list_format(output, dialect)
         ws = state.current().workspace()
         names = chosen_entities(ws, entity)
         today = date_arg(as_of, _("date"))
@@ -366,7 +372,7 @@ def register(app: typer.Typer) -> None:
                     continue
                 docs.append(doc)
         docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
-        render_documents(docs, today, _("Bills"))
+        render_documents(docs, today, _("Bills"), fmt, dialect)
 
 
 def _report_bill(written: Written, dry_run: bool) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from alusage_ledger.cli import state
+from alusage_ledger.cli.options import emit_csv
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import emit_json, say, table
@@ -55,12 +56,56 @@ def postings_json(entry: Any) -> list[dict[str, Any]]:
     return [{"account": p.account, "amount": machine(p.units.number)} for p in entry.postings]
 
 
-def render_documents(docs: list[Document], today: Any, title: str) -> None:
+#: The columns of ``bill list`` and ``expense list`` with ``--format csv``: their JSON keys.
+DOCUMENT_CSV = (
+    ("entity", N_("Entity")),
+    ("date", N_("Date")),
+    ("piece_ref", N_("Piece")),
+    ("link", N_("Link")),
+    ("party", N_("Third party")),
+    ("account", N_("Account")),
+    ("ht", N_("Before tax")),
+    ("vat", N_("VAT")),
+    ("ttc", N_("Total")),
+    ("paid", N_("Paid")),
+    ("due", N_("Due")),
+    ("due_date", N_("Due date")),
+    ("days_overdue", N_("Days overdue")),
+)
+
+
+def render_documents(
+    docs: list[Document], today: Any, title: str, fmt: str = "table", dialect: str = "machine"
+) -> None:
+    """A list of bills or claims in ``fmt`` (table, csv or json, from ``list_format``)."""
     # lazy: the domain (and Beancount) loads only when the command runs
     from alusage_ledger.domains.purchases.amounts import days_overdue
 
-    st = state.current()
-    if st.json:
+    if fmt == "csv":
+        emit_csv(
+            DOCUMENT_CSV,
+            (
+                [
+                    d.entity,
+                    d.date,
+                    d.piece_ref,
+                    d.link,
+                    d.party,
+                    d.account,
+                    d.ht,
+                    d.vat,
+                    d.ttc,
+                    d.paid,
+                    d.remaining,
+                    d.due_date,
+                    days_overdue(d, today),
+                ]
+                for d in docs
+            ),
+            dialect,
+        )
+        return
+    if fmt == "json":
         emit_json(
             {
                 "as_of": today,

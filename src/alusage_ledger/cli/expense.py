@@ -10,12 +10,15 @@ from alusage_ledger.cli import state
 from alusage_ledger.cli.documents import postings_json, render_documents, report_written
 from alusage_ledger.cli.options import (
     AllowFuture,
+    CsvDialect,
     DryRun,
     EntityId,
+    ListFormat,
     OnlyEntity,
     PaidFrom,
     PaymentDate,
     command_group,
+    list_format,
     optional,
 )
 from alusage_ledger.core.fmt import machine, money
@@ -208,6 +211,8 @@ def register(app: typer.Typer) -> None:
         unpaid: Annotated[
             bool, typer.Option("--unpaid", help=N_("Only claims not fully reimbursed."))
         ] = False,
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import resolve_today
@@ -215,6 +220,7 @@ def register(app: typer.Typer) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.purchases.expenses import claims
 
+        fmt = list_format(output, dialect)
         ws = state.current().workspace()
         names = [entity] if entity else list(ws.config.entities)
         docs: list[Document] = []
@@ -222,4 +228,4 @@ def register(app: typer.Typer) -> None:
             ledger = ws.load_checked(name)
             docs.extend(d for d in claims(ws.config, ledger) if not unpaid or d.remaining > 0)
         docs.sort(key=lambda d: (d.entity, d.date, d.piece_ref))
-        render_documents(docs, resolve_today(), _("Expense claims"))
+        render_documents(docs, resolve_today(), _("Expense claims"), fmt, dialect)

@@ -12,7 +12,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import AllowFuture, DryRun, EntityId, command_group, optional
+from alusage_ledger.cli.options import (
+    AllowFuture,
+    CsvDialect,
+    DryRun,
+    EntityId,
+    ListFormat,
+    OnlyEntity,
+    OnlyEntityOrAll,
+    chosen_entities,
+    command_group,
+    emit_csv,
+    list_format,
+    optional,
+)
 from alusage_ledger.core import fmt
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.i18n import N_, _
@@ -78,6 +91,16 @@ def register(app: typer.Typer) -> None:
                 help=N_("Do not assert the closing balance the file gives."),
             ),
         ] = False,
+        no_default_rules: Annotated[
+            bool,
+            typer.Option(
+                "--no-default-rules",
+                help=N_(
+                    "Leave out the rules shipped with the bank's profile (bank fees, card "
+                    "commissions, URSSAF), tried after the workspace's own rules."
+                ),
+            ),
+        ] = False,
         allow_future: AllowFuture = False,
         dry_run: DryRun = False,
     ) -> None:
@@ -112,11 +135,199 @@ def register(app: typer.Typer) -> None:
                 dry_run=dry_run,
                 today=today(),
                 progress=progress.update if progress is not None else None,
+                with_shipped_rules=not no_default_rules,
             )
         finally:
             if progress is not None:
                 progress.stop()
         _report(plan, files, dry_run)
+
+    @group.command(
+        "suspense",
+        help=N_(
+            "The bank lines booked to the suspense account (471): date, amount, bank label "
+            "and reference (the BANK-REF of 'import assign'); assigned ones with --all."
+        ),
+    )
+    def suspense(
+        entity: OnlyEntityOrAll = None,
+        every: Annotated[
+            bool, typer.Option("--all", help=N_("Also the lines already assigned."))
+        ] = False,
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
+    ) -> None:
+        # lazy: the integration loads only when the command runs
+        from alusage_ledger.integrations.bank.suspense import suspense_lines
+
+        fmt = list_format(output, dialect)
+        ws = state.current().workspace()
+        lines = [
+            line
+            for name in chosen_entities(ws, entity)
+            for line in suspense_lines(ws.config, ws.load_checked(name))
+            if every or line.assigned is None
+        ]
+        _report_suspense(lines, fmt, dialect)
+
+    @group.command(
+        "assign",
+        help=N_(
+            "Book a bank line of the suspense account where it belongs: a new entry, dated "
+            "the line's day (or --date) in an open month, moves it out of 471 to an account, "
+            "or settles an invoice or a bill (VAT on receipt moved, lettered)."
+        ),
+    )
+    def assign(
+        ref: Annotated[
+            str,
+            typer.Argument(
+                help=N_("The line's bank-ref, from 'import suspense' (a unique start is enough)."),
+                show_default=False,
+            ),
+        ],
+        entity: OnlyEntity = None,
+        account: Annotated[
+            str | None,
+            optional(
+                "--account",
+                "-a",
+                help=N_("To this open account or role, e.g. Charges:Banque:Frais."),
+            ),
+        ] = None,
+        invoice: Annotated[
+            str | None,
+            optional("--invoice", help=N_("As the receipt of this invoice, e.g. F2026-0007.")),
+        ] = None,
+        bill: Annotated[
+            str | None,
+            optional("--bill", help=N_("As the payment of this bill (its piece-ref).")),
+        ] = None,
+        day: Annotated[
+            str | None,
+            optional("--date", help=N_("Date of the entry (default: the bank line's).")),
+        ] = None,
+        dry_run: DryRun = False,
+    ) -> None:
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.purchases.input import date_arg
+
+        # lazy: the integration loads only when the command runs
+        from alusage_ledger.integrations.bank.suspense import assign_line
+
+        ws = state.current().workspace()
+        if entity is not None:
+            ws.config.entity(entity)
+        done, files = assign_line(
+            ws,
+            entity,
+            ref,
+            account=account,
+            invoice=invoice,
+            bill=bill,
+            day=date_arg(day, _("date")) if day else None,
+            dry_run=dry_run,
+        )
+        _report_assigned(done, files, dry_run)
+
+
+#: The columns of ``import suspense --format csv`` (the keys of its JSON).
+SUSPENSE_CSV = (
+    ("entity", N_("Entity")),
+    ("date", N_("Date")),
+    ("amount", N_("Amount")),
+    ("label", N_("Label")),
+    ("payee", N_("Payee")),
+    ("bank_ref", N_("Reference")),
+    ("assigned", N_("Assigned on")),
+    ("assigned_to", N_("Assigned to")),
+)
+
+
+def _report_suspense(lines: list[Any], output: str, dialect: str) -> None:
+    rows = [
+        [s.entity, s.date, s.amount, s.label, s.payee, s.ref, s.assigned, s.assigned_to]
+        for s in lines
+    ]
+    if output == "csv":
+        emit_csv(SUSPENSE_CSV, rows, dialect)
+        return
+    if output == "json":
+        emit_json(
+            {"lines": [dict(zip((k for k, _h in SUSPENSE_CSV), row, strict=True)) for row in rows]}
+        )
+        return
+    if not lines:
+        say(_("No bank line waits on the suspense account."))
+        return
+    columns = [_("Entity"), _("Date"), _("Amount"), _("Label"), _("Reference")]
+    body = [[s.entity, fmt.day(s.date), fmt.money(s.amount), s.label, s.ref] for s in lines]
+    if any(s.assigned_to for s in lines):  # with --all
+        columns.append(_("Assigned to"))
+        for row, s in zip(body, lines, strict=True):
+            row.append(s.assigned_to or "")
+    # At 80 columns the date, amount, label and reference stay.
+    table(
+        _("Bank lines on the suspense account (471)"),
+        columns,
+        body,
+        right=(2,),
+        free=(3,),
+        drop=(5, 0) if len(columns) > 5 else (0,),
+    )
+    waiting = [s for s in lines if s.assigned is None]
+    if waiting:
+        say(
+            _(
+                "{count} line(s) to assign: 'alusage-ledger import assign BANK-REF --account A' "
+                "(or --invoice N, --bill N)."
+            ).format(count=len(waiting))
+        )
+
+
+def _report_assigned(done: Any, files: list[Any], dry_run: bool) -> None:
+    line = done.line
+    if state.current().json:
+        emit_json(
+            {
+                "ok": True,
+                "dry_run": dry_run,
+                "entity": line.entity,
+                "bank_ref": line.ref,
+                "date": done.entry.date,
+                "amount": fmt.machine(line.amount),
+                "kind": done.kind,
+                "account": done.target,
+                "document": done.document,
+                "letters": [str(letter.values[1].value) for letter in done.letters],
+                "files": [f.rel for f in files],
+            }
+        )
+        return
+    if dry_run:
+        for planned in files:
+            say(f"--- {planned.rel}")
+            say(planned.text.rstrip("\n"))
+    what = {
+        "account": _("to {account}"),
+        "invoice": _("as the receipt of the invoice {document}"),
+        "bill": _("as the payment of the bill {document}"),
+    }[done.kind].format(account=done.target, document=done.document)
+    say(
+        _("Bank line {ref} ({day}, {amount}) moved out of the suspense account {what}.").format(
+            ref=line.ref, day=fmt.day(line.date), amount=fmt.money(line.amount), what=what
+        )
+    )
+    if done.letters:
+        say(
+            _("Lettered: {codes}.").format(
+                codes=", ".join(str(letter.values[1].value) for letter in done.letters)
+            )
+        )
+    if dry_run:
+        say(_("Dry run: nothing was written."))
+    elif files:
+        say(_("Written: {files}.").format(files=", ".join(sorted({f.rel for f in files}))))
 
 
 def _rules(ws: Workspace, given: Path | None) -> RuleSet | None:
@@ -280,8 +491,9 @@ def _report(plan: ImportPlan, files: list[Any], dry_run: bool) -> None:
     if plan.count("review"):
         say(
             _(
-                "{count} line(s) booked to the suspense account, flagged '!': find them with "
-                "'alusage-ledger query' and book them properly, or add a rule."
+                "{count} line(s) booked to the suspense account, flagged '!': list them with "
+                "'alusage-ledger import suspense' and book each with 'alusage-ledger import "
+                "assign', or add a rule."
             ).format(count=plan.count("review"))
         )
     if dry_run:

@@ -9,11 +9,15 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import (
     AllowFuture,
+    CsvDialect,
     DryRun,
     EntityId,
+    ListFormat,
     OnlyEntityOrAll,
     chosen_entities,
     command_group,
+    emit_csv,
+    list_format,
     optional,
 )
 from alusage_ledger.core.errors import UsageError
@@ -33,6 +37,25 @@ HoldingEntity: TypeAlias = Annotated[
     str | None,
     optional("--entity", "-e", help=N_("The entity (default: the one holding the number).")),
 ]
+
+#: The columns of ``invoice list --format csv``: the keys of its JSON, headings for ``fr``.
+INVOICE_CSV = (
+    ("entity", N_("Entity")),
+    ("number", N_("Number")),
+    ("date", N_("Date")),
+    ("client", N_("Client")),
+    ("ht", N_("Excl. VAT")),
+    ("vat", N_("VAT")),
+    ("ttc", N_("Incl. VAT")),
+    ("received", N_("Received")),
+    ("credited", N_("Credited")),
+    ("remaining", N_("Remaining")),
+    ("due_date", N_("Due date")),
+    ("days_overdue", N_("Days overdue")),
+    ("status", N_("Status")),
+    ("credit_notes", N_("Credit notes")),
+    ("project", N_("Project")),
+)
 
 
 def _day(text: str | None) -> date:
@@ -420,6 +443,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             optional("--as-of", help=N_("Count days overdue at this date (default: today).")),
         ] = None,
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period
@@ -431,6 +456,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.sales.totals import still_due
 
         st = state.current()
+        fmt = list_format(output, dialect)
         ws = st.workspace()
         entities = chosen_entities(ws, entity)
         chosen = parse_period(period) if period else None
@@ -448,7 +474,33 @@ def register(app: typer.Typer) -> None:
                     period=chosen,
                 )
             )
-        if st.json:
+        if fmt == "csv":
+            emit_csv(
+                INVOICE_CSV,
+                (
+                    [
+                        r.entity,
+                        r.number,
+                        r.issued,
+                        r.client,
+                        r.ht,
+                        r.vat,
+                        r.ttc,
+                        r.received,
+                        r.credited,
+                        r.remaining,
+                        r.due,
+                        r.days_overdue,
+                        r.status,
+                        list(r.credit_notes),
+                        r.project,
+                    ]
+                    for r in rows
+                ),
+                dialect,
+            )
+            return
+        if fmt == "json":
             emit_json(
                 {
                     "as_of": day.isoformat(),

@@ -7,7 +7,16 @@ from typing import Annotated, Any
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, OnlyEntity, chosen_entities, optional
+from alusage_ledger.cli.options import (
+    CsvDialect,
+    DryRun,
+    ListFormat,
+    OnlyEntity,
+    chosen_entities,
+    emit_csv,
+    list_format,
+    optional,
+)
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
@@ -101,6 +110,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             optional("--as-of", help=N_("On this day (default: today).")),
         ] = None,
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.lettering.aged import aged_balances, aged_rows
@@ -109,12 +120,16 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.purchases.input import date_arg
 
         st = state.current()
+        fmt = list_format(output, dialect)
         ws = st.workspace()
         names = chosen_entities(ws, entity)
         day = date_arg(as_of, _("date"))
         rows = []
         for name in names:
             rows.extend(aged_rows(ws.config, ws.load_checked(name), day))
+        if fmt == "csv":
+            emit_csv(AGED_CSV, _aged_csv_rows(aged_balances(rows)), dialect)
+            return
         _render_aged(names, aged_balances(rows), day)
 
 
@@ -150,6 +165,32 @@ def _undo(
         code=undone["code"], account=undone["account"], day=directive.date.isoformat()
     )
     say(message + (" " + _("(dry run: nothing written)") if dry_run else ""))
+
+
+#: The columns of ``aged --format csv``: one row per third party (the keys of its JSON).
+AGED_CSV = (
+    ("entity", N_("Entity")),
+    ("account", N_("Account")),
+    ("kind", N_("Kind")),
+    ("party", N_("Third party")),
+    ("0-30", N_("0-30 days")),
+    ("31-60", N_("31-60 days")),
+    ("61-90", N_("61-90 days")),
+    ("90+", N_("over 90 days")),
+    ("total", N_("Total")),
+)
+
+
+def _aged_csv_rows(balances: list[Any]) -> list[list[Any]]:
+    # lazy: the domain (and Beancount) loads only when the command runs
+    from alusage_ledger.domains.lettering.aged import BUCKETS
+
+    return [
+        [b.entity, b.account, b.kind, b.party]
+        + [b.buckets[key] for key, _low, _high in BUCKETS]
+        + [b.total]
+        for b in balances
+    ]
 
 
 def _report(done: dict[str, list[Any]], dry_run: bool) -> None:

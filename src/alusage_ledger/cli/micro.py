@@ -7,11 +7,29 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import command_group
+from alusage_ledger.cli.options import (
+    CsvDialect,
+    ListFormat,
+    command_group,
+    emit_csv,
+    list_format,
+)
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import emit_json, say, table
+
+#: The columns of ``micro recettes --format csv`` (the keys of its JSON).
+RECETTES_CSV = (
+    ("date", N_("Date")),
+    ("client", N_("Client")),
+    ("nature", N_("Nature")),
+    ("amount", N_("Amount")),
+    ("method", N_("Method")),
+    ("invoice", N_("Invoice")),
+)
+#: The columns of ``micro urssaf --format csv``: one row per category, then the total.
+URSSAF_CSV = (("category", N_("Category")), ("turnover", N_("Turnover received")))
 
 METHOD_WORDS = {
     "virement": N_("transfer"),
@@ -45,6 +63,8 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--entity", "-e", help=N_("The micro-entrepreneur's entity id."))
         ],
         year: Annotated[int, typer.Option("--year", help=N_("The calendar year, e.g. 2026."))],
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import year_period
@@ -56,13 +76,21 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.micro.totals import recettes_total
 
         st = state.current()
+        fmt = list_format(output, dialect)
         ws = st.workspace()
         require_micro(ws.config, entity)
         if not 1900 <= year <= 2999:
             raise UsageError(_("--year {year} is not a valid year.").format(year=year))
         rows = recettes(ws.config, ws.load_checked(entity), year_period(year))
         total = recettes_total(rows)
-        if st.json:
+        if fmt == "csv":
+            emit_csv(
+                RECETTES_CSV,
+                ([r.date, r.client, r.nature, r.amount, r.method, r.invoice] for r in rows),
+                dialect,
+            )
+            return
+        if fmt == "json":
             emit_json(
                 {
                     "entity": entity,
@@ -124,6 +152,8 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option("--period", help=N_("A month (2026-11), a quarter (2026-Q4) or a year.")),
         ],
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period
@@ -139,12 +169,20 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.micro.totals import turnover_total
 
         st = state.current()
+        fmt = list_format(output, dialect)
         ws = st.workspace()
         require_micro(ws.config, entity)
         chosen = parse_period(period)
         totals = urssaf_turnover(ws.config, ws.load_checked(entity), chosen)
         total = turnover_total(totals)
-        if st.json:
+        if fmt == "csv":
+            emit_csv(
+                URSSAF_CSV,
+                [*([key, totals[key]] for key in CATEGORIES), ["total", total]],
+                dialect,
+            )
+            return
+        if fmt == "json":
             emit_json(
                 {
                     "entity": entity,

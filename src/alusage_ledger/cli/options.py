@@ -10,7 +10,7 @@ default) keeps its own ``Annotated[...]``; when that option may be left out, it 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import typer
@@ -61,6 +61,22 @@ OnlyEntityOrAll: TypeAlias = Annotated[
 ]
 #: ``--format`` of a report: table, md, csv or json (see :func:`output_format`).
 OutputFormat: TypeAlias = Annotated[str | None, optional("--format", "-f", help=FORMAT_HELP)]
+#: ``--format`` of a list: table, csv or json (see :func:`list_format`).
+ListFormat: TypeAlias = Annotated[
+    str | None, optional("--format", "-f", help=N_("Output: table (default), csv or json."))
+]
+#: ``--csv-dialect`` of a command with ``--format csv`` (outputs/render/csvout.py).
+CsvDialect: TypeAlias = Annotated[
+    str,
+    typer.Option(
+        "--csv-dialect",
+        envvar="ALUSAGE_CSV_DIALECT",
+        help=N_(
+            "With --format csv: machine (comma, dot decimals, English keys) or fr "
+            "(semicolon, decimal comma, UTF-8 with BOM, French headings: for a spreadsheet)."
+        ),
+    ),
+]
 #: ``--date`` of a payment made by the entity.
 PaymentDate: TypeAlias = Annotated[
     str | None,
@@ -100,6 +116,37 @@ def output_format(output: str | None) -> str:
     return fmt
 
 
+def list_format(output: str | None, dialect: str = "machine") -> str:
+    """``--format`` of a list as given, else ``json`` under ``--json``, else ``table``;
+    checked, and ``--csv-dialect`` with it."""
+    fmt = output or ("json" if state.current().json else "table")
+    if fmt not in ("table", "csv", "json"):
+        raise UsageError(
+            _("Unknown format {value!r}; use table, csv or json.").format(value=output)
+        )
+    check_csv_dialect(dialect)
+    return fmt
+
+
+def check_csv_dialect(dialect: str) -> None:
+    """``--csv-dialect`` is machine or fr; a :class:`UsageError` otherwise."""
+    # lazy: csv and decimal are loaded only for a CSV
+    from alusage_ledger.outputs.render.csvout import check_dialect
+
+    check_dialect(dialect)
+
+
+def emit_csv(
+    columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], dialect: str
+) -> None:
+    """Print ``rows`` as CSV in ``dialect`` (outputs/render/csvout.py): ``columns`` are
+    ``(key, heading)``, the rows machine values (Decimal, date, text)."""
+    # lazy: csv and decimal are loaded only for a CSV
+    from alusage_ledger.outputs.render import csvout
+
+    csvout.emit_csv(columns, rows, dialect)
+
+
 def chosen_entities(ws: Workspace, entity: str | None) -> list[str]:
     """``--entity`` as a list of one, else every entity of the workspace; each checked."""
     names = [entity] if entity else list(ws.config.entities)
@@ -121,7 +168,10 @@ def emit_report(
     elif fmt == "md":
         typer.echo(markdown(), nl=False)
     elif fmt == "csv":
-        typer.echo(csv(), nl=False)
+        # lazy: csv and decimal are loaded only for a CSV
+        from alusage_ledger.outputs.render.csvout import write_utf8
+
+        write_utf8(csv())
     else:
         as_table()
 

@@ -7,10 +7,45 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import DryRun, OnlyEntity, command_group
+from alusage_ledger.cli.options import (
+    CsvDialect,
+    DryRun,
+    ListFormat,
+    OnlyEntity,
+    command_group,
+    emit_csv,
+    list_format,
+)
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.render.console import emit_json, say, table
+
+#: The columns of ``recurring list --format csv`` (the keys of its JSON).
+RECURRING_CSV = (
+    ("id", N_("Template")),
+    ("entity", N_("Entity")),
+    ("supplier", N_("Supplier")),
+    ("account", N_("Account")),
+    ("amount", N_("Amount")),
+    ("vat", N_("VAT")),
+    ("day", N_("Day")),
+    ("since", N_("Since")),
+    ("until", N_("Until")),
+)
+
+
+def _number_or_word(text: str | None) -> object:
+    """A template's amount or VAT for a CSV: a number when it is one (``1200.00``), else
+    the word as written (``last``, ``none``)."""
+    # lazy: decimal only for a CSV's amounts
+    from decimal import Decimal, InvalidOperation
+
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
 
 
 def register(app: typer.Typer) -> None:
@@ -95,11 +130,32 @@ def register(app: typer.Typer) -> None:
         )
 
     @recurring.command("list", help=N_("The recurring templates of alusage.toml."))
-    def list_() -> None:
+    def list_(output: ListFormat = None, dialect: CsvDialect = "machine") -> None:
         st = state.current()
+        fmt = list_format(output, dialect)
         ws = st.workspace()
         templates = ws.config.recurring
-        if st.json:
+        if fmt == "csv":
+            emit_csv(
+                RECURRING_CSV,
+                (
+                    [
+                        t.id,
+                        t.entity,
+                        t.supplier,
+                        t.account,
+                        _number_or_word(t.amount),
+                        _number_or_word(t.vat),
+                        t.day,
+                        t.since,
+                        t.until,
+                    ]
+                    for t in templates
+                ),
+                dialect,
+            )
+            return
+        if fmt == "json":
             emit_json({"templates": [t.model_dump(mode="json") for t in templates]})
             return
         table(

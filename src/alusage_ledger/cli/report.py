@@ -16,7 +16,14 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import OutputFormat, command_group, emit_report, output_format
+from alusage_ledger.cli.options import (
+    CsvDialect,
+    OutputFormat,
+    check_csv_dialect,
+    command_group,
+    emit_report,
+    output_format,
+)
 from alusage_ledger.core.i18n import N_
 
 #: Modules (in ``cli/``) that contribute report subcommands with ``register_report(app)``.
@@ -46,6 +53,7 @@ def register(app: typer.Typer) -> None:
             ),
         ],
         output: OutputFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.commons.transparency import build_report
@@ -59,12 +67,13 @@ def register(app: typer.Typer) -> None:
         )
 
         fmt = output_format(output)
+        check_csv_dialect(dialect)
         report = build_report(state.current().workspace(), period)
         emit_report(
             fmt,
             lambda: report_json(report),
             lambda: render_markdown(report),
-            lambda: render_csv(report),
+            lambda: render_csv(report, dialect),
             lambda: render_terminal(report),
         )
 

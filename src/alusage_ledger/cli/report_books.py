@@ -12,7 +12,9 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import (
     BooksEntityId,
+    CsvDialect,
     OutputFormat,
+    check_csv_dialect,
     emit_report,
     optional,
     output_format,
@@ -72,11 +74,13 @@ def register_report(report_app: typer.Typer) -> None:
             typer.Option("--detail", help=N_("One row per account (third parties apart).")),
         ] = False,
         output: OutputFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
 
         fmt = output_format(output)
+        check_csv_dialect(dialect)
         config, ledger, window = _books(entity, period, exercice)
         tb = lr.trial_balance(
             ledger.entries, window, entity=entity, entity_name=config.name, detail=detail
@@ -100,7 +104,7 @@ def register_report(report_app: typer.Typer) -> None:
             fmt,
             lambda: lr.trial_json(tb),
             lambda: lr.trial_markdown(tb),
-            lambda: lr.trial_csv(tb),
+            lambda: lr.trial_csv(tb, dialect),
             show,
         )
 
@@ -119,11 +123,13 @@ def register_report(report_app: typer.Typer) -> None:
         period: Period = None,
         exercice: Exercice = None,
         output: OutputFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
 
         fmt = output_format(output)
+        check_csv_dialect(dialect)
         config, ledger, window = _books(entity, period, exercice)
         books = lr.general_ledger(
             ledger.entries, window, lr.select_accounts(ledger.entries, account)
@@ -145,7 +151,7 @@ def register_report(report_app: typer.Typer) -> None:
             fmt,
             lambda: lr.ledger_json(books, window),
             lambda: lr.ledger_markdown(books, window, config.name),
-            lambda: lr.ledger_csv(books, window),
+            lambda: lr.ledger_csv(books, window, dialect),
             show,
         )
 
@@ -165,11 +171,13 @@ def register_report(report_app: typer.Typer) -> None:
             optional("--journal", "-j", help=N_("Only this journal, e.g. BQ.")),
         ] = None,
         output: OutputFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: reports and exports load only when the command runs
         from alusage_ledger.outputs import ledgerreports as lr
 
         fmt = output_format(output)
+        check_csv_dialect(dialect)
         config, ledger, window = _books(entity, period, exercice)
         book = lr.journal_book(ledger.entries, window, code)
 
@@ -191,6 +199,6 @@ def register_report(report_app: typer.Typer) -> None:
             fmt,
             lambda: lr.journal_json(book, window),
             lambda: lr.journal_markdown(book, window, config.name),
-            lambda: lr.journal_csv(book),
+            lambda: lr.journal_csv(book, dialect),
             show,
         )

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import OnlyEntityOrAll, chosen_entities, optional
+from alusage_ledger.cli.options import (
+    CsvDialect,
+    OnlyEntityOrAll,
+    check_csv_dialect,
+    chosen_entities,
+    emit_csv,
+    optional,
+)
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
@@ -32,21 +38,23 @@ def _as_json(report: RevenueReport) -> dict[str, object]:
     }
 
 
-def render_csv(reports: list[RevenueReport]) -> str:
-    # lazy: csv loads only when CSV is written
-    import csv
+#: The columns of ``revenue --format csv``: one row per group, then the entity's total.
+REVENUE_CSV = (
+    ("entity", N_("Entity")),
+    ("group", N_("Group")),
+    ("ht", N_("Excl. VAT")),
+    ("vat", N_("VAT")),
+    ("ttc", N_("Incl. VAT")),
+)
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["entity", "group", "ht", "vat", "ttc"])
+
+def revenue_csv_rows(reports: list[RevenueReport]) -> list[list[object]]:
+    rows: list[list[object]] = []
     for report in reports:
-        for g in report.groups:
-            writer.writerow([report.entity, g.key, machine(g.ht), machine(g.vat), machine(g.ttc)])
+        rows.extend([report.entity, g.key, g.ht, g.vat, g.ttc] for g in report.groups)
         total = report.total
-        writer.writerow(
-            [report.entity, "TOTAL", machine(total.ht), machine(total.vat), machine(total.ttc)]
-        )
-    return out.getvalue()
+        rows.append([report.entity, "TOTAL", total.ht, total.vat, total.ttc])
+    return rows
 
 
 def _md_cell(text: str) -> str:
@@ -93,8 +101,9 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--by", help=N_("Group by activity, client, month or project."))
         ] = "activity",
         fmt: Annotated[
-            str, typer.Option("--format", help=N_("Output: table, csv or md."))
+            str, typer.Option("--format", "-f", help=N_("Output: table, csv or md."))
         ] = "table",
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: core.periods costs ~5 ms at start-up
         from alusage_ledger.core.periods import parse_period, resolve_today, year_period
@@ -112,6 +121,7 @@ def register(app: typer.Typer) -> None:
             )
         if fmt not in ("table", "csv", "md"):
             raise UsageError(_("--format {value!r}: use table, csv or md.").format(value=fmt))
+        check_csv_dialect(dialect)
         chosen = parse_period(period) if period else year_period(resolve_today().year)
         entities = chosen_entities(ws, entity)
         reports = [
@@ -131,7 +141,7 @@ def register(app: typer.Typer) -> None:
             )
             return
         if fmt == "csv":
-            sys.stdout.write(render_csv(reports))
+            emit_csv(REVENUE_CSV, revenue_csv_rows(reports), dialect)
             return
         title = _("Revenue {period} by {by}").format(period=chosen.label, by=_by_word(by))
         if fmt == "md":

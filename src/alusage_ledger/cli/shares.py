@@ -12,10 +12,14 @@ import typer
 from alusage_ledger.cli import state
 from alusage_ledger.cli.options import (
     PLACE_HELP,
+    CsvDialect,
     DryRun,
+    ListFormat,
     MonthOption,
     PlaceArg,
     PostDryRun,
+    emit_csv,
+    list_format,
     optional,
 )
 from alusage_ledger.core.errors import UsageError
@@ -29,6 +33,16 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
 MEMBER_HELP = N_("The member id, e.g. nicolas-jeudy.")
+
+#: The columns of ``balances --format csv`` (the keys of its JSON).
+BALANCES_CSV = (
+    ("member", N_("member")),
+    ("name", N_("name")),
+    ("account", N_("Account")),
+    ("called", N_("called")),
+    ("paid", N_("Paid")),
+    ("balance", N_("Balance")),
+)
 
 
 def _date(text: str | None, what: str) -> date:
@@ -326,6 +340,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             optional("--as-of", help=N_("Balances on this day (default: today).")),
         ] = None,
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place
@@ -337,11 +353,22 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.outputs.render.shares import balances_rows, machine
 
         st = state.current()
+        fmt = list_format(output, dialect)
         ws = st.workspace()
         the_place = get_place(ws.config, place)
         day = _date(as_of, _("The date"))
         items = place_balances(ws, the_place, as_of=day)
-        if st.json:
+        if fmt == "csv":
+            emit_csv(
+                BALANCES_CSV,
+                (
+                    [b.member.id, b.member.name, b.account, b.called, b.paid, b.balance]
+                    for b in items
+                ),
+                dialect,
+            )
+            return
+        if fmt == "json":
             emit_json(
                 {
                     "place": the_place.id,

@@ -8,10 +8,26 @@ from typing import Annotated
 import typer
 
 from alusage_ledger.cli import state
-from alusage_ledger.cli.options import MonthOption, PlaceArg, command_group
+from alusage_ledger.cli.options import (
+    CsvDialect,
+    ListFormat,
+    MonthOption,
+    PlaceArg,
+    command_group,
+    emit_csv,
+    list_format,
+)
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.periods import Month
 from alusage_ledger.outputs.render.console import emit_json, say, table
+
+#: The columns of ``usage list --format csv`` (the keys of its JSON).
+USAGE_CSV = (
+    ("member", N_("member")),
+    ("name", N_("name")),
+    ("active_days", N_("active days")),
+    ("declared_days", N_("declared days")),
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -86,6 +102,8 @@ def register(app: typer.Typer) -> None:
     def list_(
         place: PlaceArg,
         month: MonthOption,
+        output: ListFormat = None,
+        dialect: CsvDialect = "machine",
     ) -> None:
         # lazy: the domain (and Beancount) loads only when the command runs
         from alusage_ledger.domains.places.place import get_place
@@ -94,6 +112,7 @@ def register(app: typer.Typer) -> None:
         from alusage_ledger.domains.places.usage import usage_of
 
         st = state.current()
+        fmt = list_format(output, dialect)
         ws = st.workspace()
         the_place = get_place(ws.config, place)
         the_month = Month.parse(month)
@@ -105,7 +124,14 @@ def register(app: typer.Typer) -> None:
             if active == 0 and days is None:
                 continue
             rows.append((member, active, days))
-        if st.json:
+        if fmt == "csv":
+            emit_csv(
+                USAGE_CSV,
+                ([m.id, m.name, active, days] for m, active, days in rows),
+                dialect,
+            )
+            return
+        if fmt == "json":
             emit_json(
                 {
                     "place": the_place.id,

@@ -6,18 +6,17 @@ the BQL queries that give it); this module only shows it.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from alusage_ledger.core.fmt import machine, money
-from alusage_ledger.core.i18n import _
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO
 from alusage_ledger.domains.commons.dues import percent
 from alusage_ledger.domains.commons.transparency import Line, Report, Section
 from alusage_ledger.outputs.render.console import say, table
+from alusage_ledger.outputs.render.csvout import csv_document
 
 BAR_WIDTH = 20
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -286,17 +285,24 @@ def _rows(report: Report) -> Iterable[tuple[str, tuple[str, ...], Line]]:
         yield from ((f"{pid}-calls", ln.key, ln) for ln in calls.lines)
 
 
-def render_csv(report: Report) -> str:
-    """Long format, one amount per row: section, key, month (or ``total``), amount."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "month", "amount"])
+CSV_COLUMNS = (
+    ("section", N_("Section")),
+    ("key", N_("Key")),
+    ("month", N_("Month")),
+    ("amount", N_("Amount")),
+)
+
+
+def render_csv(report: Report, dialect: str = "machine") -> str:
+    """Long format, one amount per row: section, key, month (or ``total``), amount; in
+    ``dialect`` (outputs/render/csvout.py)."""
+    rows: list[list[Any]] = []
     for section, key, line in _rows(report):
         name = "/".join(k for k in key if k)
         for month in report.months:
-            writer.writerow([section, name, str(month), machine(line.months.get(month, ZERO))])
-        writer.writerow([section, name, "total", machine(line.total)])
-    return out.getvalue()
+            rows.append([section, name, str(month), line.months.get(month, ZERO)])
+        rows.append([section, name, "total", line.total])
+    return csv_document(CSV_COLUMNS, rows, dialect)
 
 
 def report_json(report: Report) -> dict[str, Any]:

@@ -60,6 +60,7 @@ from alusage_ledger.core.money import ZERO
 from alusage_ledger.core.periods import Month, resolve_today
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.domains.lettering import settlement_letters
+from alusage_ledger.integrations.bank.default_rules import default_rules, shipped_account
 from alusage_ledger.integrations.bank.entries import CURRENCY, line_entry, units_on
 from alusage_ledger.integrations.bank.matching import Matcher
 
@@ -142,6 +143,7 @@ def plan_import(
     with_balance: bool = True,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    shipped: RuleSet | None = None,
 ) -> ImportPlan:
     """What importing ``statement`` into ``account`` of ``ledger`` writes (nothing is written).
 
@@ -202,7 +204,8 @@ def plan_import(
     today = today or resolve_today()
     matcher = Matcher(ws, ledger, account, today) if fresh else None
     opener = Opener(config, ledger, fresh[0].line.date) if fresh else None
-    counter_accounts: dict[int, str] = {}  # by rule number; 0: the suspense account
+    # By rule number (negative: a shipped rule, default_rules.py); 0: the suspense account.
+    counter_accounts: dict[int, str | None] = {}
     for number, outcome in enumerate(fresh, start=1):
         assert matcher is not None and opener is not None
         line = outcome.line
@@ -213,6 +216,14 @@ def plan_import(
         else:
             rule = rules.first_match(line.label, line.amount) if rules is not None else None
             key = rule.number if rule is not None else 0
+            if rule is None and shipped is not None:
+                rule = shipped.first_match(line.label, line.amount)
+                if rule is not None:
+                    key = -rule.number
+                    if key not in counter_accounts:
+                        counter_accounts[key] = shipped_account(rule, ledger, opener)
+                    if counter_accounts[key] is None:  # another chart: left for review
+                        rule, key = None, 0
             if key not in counter_accounts:
                 if rule is not None:
                     assert rules is not None
@@ -221,8 +232,15 @@ def plan_import(
                     role = role_account(config, entity, "suspense")
                     counter_accounts[key] = opener.need(role.account, role.pcg, role.label)
             if rule is not None:
-                outcome.status, outcome.detail = "rule", rule.describe()
-            outcome.entries = [line_entry(line, outcome.ref, account, rule, counter_accounts[key])]
+                outcome.status = "rule"
+                outcome.detail = (
+                    rule.describe()
+                    if key > 0
+                    else _("shipped rule ({narration})").format(narration=rule.narration)
+                )
+            counter = counter_accounts[key]
+            assert counter is not None
+            outcome.entries = [line_entry(line, outcome.ref, account, rule, counter)]
         new_entries.extend(outcome.entries)
         if progress is not None:
             progress(number, len(fresh))
@@ -370,6 +388,7 @@ def import_bank(
     dry_run: bool = False,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    with_shipped_rules: bool = True,
 ) -> tuple[ImportPlan, list[Any]]:
     """Read, plan and write (under the workspace lock); returns the plan and the files.
 
@@ -397,6 +416,7 @@ def import_bank(
             with_balance=with_balance,
             today=today,
             progress=progress,
+            shipped=default_rules(statement.profile) if with_shipped_rules else None,
         )
         files = ws.write(plan.appends, dry_run=dry_run) if plan.appends else []
     return plan, files

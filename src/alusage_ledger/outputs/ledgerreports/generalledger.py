@@ -13,15 +13,15 @@ from alusage_ledger.books.accounts import account_info
 from alusage_ledger.books.exercice import is_opening, is_transaction
 from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine
-from alusage_ledger.core.i18n import _
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.suggest import did_you_mean
 from alusage_ledger.outputs.ledgerreports.journal import entry_label, journal_code, piece_of
 from alusage_ledger.outputs.ledgerreports.tables import (
-    csv_text,
     debit_credit,
     formatter,
     md_escape,
     md_table,
+    report_csv,
 )
 from alusage_ledger.outputs.ledgerreports.window import Window, entry_role
 from alusage_ledger.outputs.reports import ZERO
@@ -196,8 +196,9 @@ def ledger_markdown(ledgers: Sequence[AccountLedger], window: Window, entity_nam
     return "\n".join(out)
 
 
-def ledger_csv(ledgers: Sequence[AccountLedger], window: Window) -> str:
-    return csv_text([list(LEDGER_KEYS), *ledger_rows(ledgers, window, False)])
+def ledger_csv(ledgers: Sequence[AccountLedger], window: Window, dialect: str = "machine") -> str:
+    rows = ledger_rows(ledgers, window, False)
+    return report_csv(LEDGER_KEYS, LEDGER_HEADINGS, rows, (6, 7, 8), dialect)
 
 
 def ledger_json(ledgers: Sequence[AccountLedger], window: Window) -> dict[str, Any]:
@@ -231,14 +232,19 @@ def ledger_json(ledgers: Sequence[AccountLedger], window: Window) -> dict[str, A
     }
 
 
+LEDGER_HEADINGS = (
+    N_("Account"),
+    N_("PCG"),
+    N_("Date"),
+    N_("Journal"),
+    N_("Piece"),
+    N_("Label"),
+    N_("Debit"),
+    N_("Credit"),
+    N_("Balance"),
+)
+
+
 def ledger_headers() -> list[str]:
     """Columns of a general ledger table (after the account and PCG of ``ledger_rows``)."""
-    return [
-        _("Date"),
-        _("Journal"),
-        _("Piece"),
-        _("Label"),
-        _("Debit"),
-        _("Credit"),
-        _("Balance"),
-    ]
+    return [_(h) for h in LEDGER_HEADINGS[2:]]

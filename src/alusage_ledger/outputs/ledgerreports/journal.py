@@ -17,11 +17,11 @@ from alusage_ledger.core.errors import UsageError
 from alusage_ledger.core.fmt import machine, money
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.ledgerreports.tables import (
-    csv_text,
     debit_credit,
     formatter,
     md_escape,
     md_table,
+    report_csv,
 )
 from alusage_ledger.outputs.ledgerreports.window import Window
 from alusage_ledger.outputs.reports import ZERO
@@ -188,8 +188,9 @@ def journal_markdown(book: Sequence[JournalEntry], window: Window, entity_name: 
     return "\n".join(out)
 
 
-def journal_csv(book: Sequence[JournalEntry]) -> str:
-    return csv_text([list(JOURNAL_KEYS), *journal_rows(book, False)])
+def journal_csv(book: Sequence[JournalEntry], dialect: str = "machine") -> str:
+    rows = journal_rows(book, False)
+    return report_csv(JOURNAL_KEYS, JOURNAL_HEADINGS, rows, (7, 8), dialect)
 
 
 def journal_json(book: Sequence[JournalEntry], window: Window) -> dict[str, Any]:
@@ -218,16 +219,19 @@ def journal_json(book: Sequence[JournalEntry], window: Window) -> dict[str, Any]
     }
 
 
+JOURNAL_HEADINGS = (
+    N_("Journal"),
+    N_("Number"),
+    N_("Date"),
+    N_("Piece"),
+    N_("Label"),
+    N_("PCG"),
+    N_("Account"),
+    N_("Debit"),
+    N_("Credit"),
+)
+
+
 def journal_headers() -> list[str]:
     """Columns of a journal table, one per item of a ``journal_rows`` row."""
-    return [
-        _("Journal"),
-        _("Number"),
-        _("Date"),
-        _("Piece"),
-        _("Label"),
-        _("PCG"),
-        _("Account"),
-        _("Debit"),
-        _("Credit"),
-    ]
+    return [_(h) for h in JOURNAL_HEADINGS]

@@ -1,5 +1,5 @@
 """What the three books reports share to lay out their tables: debit/credit columns,
-amounts for people or machines, Markdown tables and CSV."""
+amounts for people or machines, Markdown tables and CSV (in either dialect)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from alusage_ledger.core.fmt import machine, money
+from alusage_ledger.outputs.render.csvout import csv_document
 from alusage_ledger.outputs.reports import ZERO
 
 
@@ -44,7 +45,24 @@ def md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Itera
     return "\n".join(out) + "\n"
 
 
+def report_csv(
+    keys: Sequence[str],
+    headings: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    amounts: Iterable[int],
+    dialect: str,
+) -> str:
+    """A report's rows (machine text, from ``*_rows(..., False)``) as CSV in ``dialect``
+    (outputs/render/csvout.py): the ``amounts`` columns go as numbers, so that the French
+    dialect writes them with a decimal comma; ``headings`` are English messages."""
+    numeric = set(amounts)
+    values = ([Decimal(c) if i in numeric and c else c for i, c in enumerate(row)] for row in rows)
+    return csv_document(list(zip(keys, headings, strict=True)), values, dialect)
+
+
 def csv_text(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as machine CSV (comma, ``\n``): the annual reports' CSV (not yet in the
+    ``--csv-dialect`` scheme of :mod:`alusage_ledger.outputs.render.csvout`)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()

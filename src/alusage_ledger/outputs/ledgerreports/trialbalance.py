@@ -11,13 +11,13 @@ from typing import Any
 
 from alusage_ledger.books.accounts import account_info
 from alusage_ledger.books.exercice import is_transaction
-from alusage_ledger.core.i18n import _
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.outputs.ledgerreports.tables import (
-    csv_text,
     debit_credit,
     formatter,
     md_escape,
     md_table,
+    report_csv,
 )
 from alusage_ledger.outputs.ledgerreports.window import Window, entry_role
 from alusage_ledger.outputs.reports import ZERO
@@ -150,18 +150,21 @@ def trial_rows(tb: TrialBalance, human: bool) -> list[list[str]]:
     return out
 
 
+TRIAL_HEADINGS = (
+    N_("PCG"),
+    N_("Account"),
+    N_("Label"),
+    N_("Opening debit"),
+    N_("Opening credit"),
+    N_("Debit"),
+    N_("Credit"),
+    N_("Closing debit"),
+    N_("Closing credit"),
+)
+
+
 def trial_headers() -> list[str]:
-    return [
-        _("PCG"),
-        _("Account"),
-        _("Label"),
-        _("Opening debit"),
-        _("Opening credit"),
-        _("Debit"),
-        _("Credit"),
-        _("Closing debit"),
-        _("Closing credit"),
-    ]
+    return [_(h) for h in TRIAL_HEADINGS]
 
 
 def trial_markdown(tb: TrialBalance) -> str:
@@ -187,8 +190,8 @@ def trial_markdown(tb: TrialBalance) -> str:
     )
 
 
-def trial_csv(tb: TrialBalance) -> str:
-    return csv_text([list(TRIAL_KEYS), *trial_rows(tb, False)])
+def trial_csv(tb: TrialBalance, dialect: str = "machine") -> str:
+    return report_csv(TRIAL_KEYS, TRIAL_HEADINGS, trial_rows(tb, False), range(3, 9), dialect)
 
 
 def trial_json(tb: TrialBalance) -> dict[str, Any]:
