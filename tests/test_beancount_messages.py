@@ -1,6 +1,6 @@
 """Beancount's messages reach a French user in French (issue 23, item 3).
 
-Each pattern of ``core/i18n/beancount_messages.py`` is matched against the message the
+Each pattern of ``core/beancount_messages.py`` is matched against the message the
 installed Beancount really produces for a small ledger, so a Beancount upgrade that
 rewords one fails here. Through the CLI: ``check`` in French prints the translation with
 French amounts, in English Beancount's own words, and ``--debug`` keeps the original.
@@ -15,8 +15,8 @@ import pytest
 from beancount import loader
 from conftest import Cli, snapshot
 
+from alusage_ledger.core.beancount_messages import PATTERNS, set_debug, translate_beancount
 from alusage_ledger.core.i18n import set_language
-from alusage_ledger.core.i18n.beancount_messages import PATTERNS, set_debug, translate_beancount
 
 OPEN = "2026-01-01 open Assets:Bank\n2026-01-01 open Income:Y\n"
 

@@ -117,7 +117,7 @@ def test_balances_added_by_check_closing_are_checked(tmp_path: Path, lang: str) 
             "Balance failed for 'Assets:Deposit': expected 0 EUR != accumulated 95.00 EUR "
             "(95.00 too much)" in result.output
         )
-    else:  # Beancount's error, in French (core/i18n/beancount_messages.py)
+    else:  # Beancount's error, in French (core/beancount_messages.py)
         shown = result.output.replace("\u00a0", " ").replace("\u202f", " ")
         assert (
             "Assertion de solde non vérifiée pour Assets:Deposit : 0,00 € attendu, les écritures "

@@ -318,3 +318,15 @@ def test_the_example_november_return_golden(example_ws: Path) -> None:
     # 16: 1240 + 17 + 103 = 1360; 28: 1360 - 58 = 1302
     assert (boxes["16"], boxes["28"]) == ({"tax": "1360"}, {"tax": "1302"})
     assert "All ledgers are valid" in ok(run("check"))  # a redistribution warning may come first
+
+
+def test_every_non_deductible_category_has_a_name_for_people() -> None:
+    from alusage_ledger.core.i18n import set_language
+    from alusage_ledger.domains.purchases.nondeductible import CATEGORIES, LABELS, category_label
+
+    assert set(LABELS) == set(CATEGORIES)
+    set_language("fr")
+    try:
+        assert category_label("passenger-transport") == "transport de personnes"
+    finally:
+        set_language("en")

@@ -39,11 +39,11 @@ from alusage_ledger.cli.completion import enable_completion
 from alusage_ledger.cli.emptyvalues import refuse_empty_values
 from alusage_ledger.cli.interactive import enable_prompts
 from alusage_ledger.cli.options import optional
+from alusage_ledger.core import beancount_messages
 from alusage_ledger.core.errors import AlusageError, ExitCode, LedgerErrors
 from alusage_ledger.core.i18n import (
     N_,
     _,
-    beancount_messages,
     get_language,
     resolve_language,
     set_language,

@@ -28,8 +28,11 @@ def report_written(written: Written, dry_run: bool, fields: dict[str, Any], mess
         say(written.dry_run_text)
     say(message)
     if kept:
+        # lazy: the domain (and Beancount) loads only when the command runs
+        from alusage_ledger.domains.purchases.nondeductible import category_label
+
         category = meta.get("vat-category")
-        why = (_(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category) or _(
+        why = (category_label(category) if category else None) or _(
             "coefficient of deduction {value}"
         ).format(value=meta.get("vat-coefficient"))
         say(
@@ -37,19 +40,6 @@ def report_written(written: Written, dry_run: bool, fields: dict[str, Any], mess
                 amount=money(kept), why=why
             )
         )
-
-
-#: The non-deductible VAT categories (domains/purchases/nondeductible.py) for people.
-CATEGORY_LABELS = {
-    "passenger-transport": N_("passenger transport"),
-    "passenger-vehicle": N_("passenger vehicle"),
-    "lodging": N_("lodging"),
-    "gift": N_("gift"),
-    "fuel-diesel": N_("diesel fuel"),
-    "fuel-petrol": N_("petrol"),
-    "fuel-electricity": N_("electricity for vehicles"),
-    "exempt-activity": N_("exempt activity"),
-}
 
 
 def postings_json(entry: Any) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from alusage_ledger.core.i18n.beancount_messages import translate_beancount
+from alusage_ledger.core.beancount_messages import translate_beancount
 
 
 class ExitCode(IntEnum):

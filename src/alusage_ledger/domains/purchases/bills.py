@@ -32,7 +32,7 @@ bills already booked by :mod:`documents`; :mod:`expenses` and :mod:`recurring` s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -372,16 +372,40 @@ def pay_bill(
     account: str | None = None,
     dry_run: bool = False,
 ) -> tuple[Written, Document]:
+    return settle_bill(
+        ws,
+        piece,
+        entity,
+        supplier,
+        lambda config, ledger, doc: plan_payment(
+            config, ledger, doc, amount=amount, day=day, account=account
+        ),
+        "paid",
+        dry_run=dry_run,
+    )
+
+
+def settle_bill(
+    ws: Workspace,
+    piece: str,
+    entity: str | None,
+    supplier: str | None,
+    plan: Callable[[Config, LoadedLedger, Document], tuple[Opener, Any]],
+    key: str,
+    *,
+    dry_run: bool,
+) -> tuple[Written, Document]:
+    """Find the bill, plan the entry that settles it (a payment, a credit note), write it
+    with the letters it completes, under the lock; ``written.amounts``: ``key`` (what the
+    entry settles) and ``remaining``."""
     with ws.lock():
         doc, ledger = locate_bill(ws, piece, entity, supplier)
-        opener, entry = plan_payment(
-            ws.config, ledger, doc, amount=amount, day=day, account=account
-        )
+        opener, entry = plan(ws.config, ledger, doc)
         letters = settlement_letters(ledger.entries, [entry], [doc.account])
         planned = ws.write(opener.appends([entry, *letters]), dry_run=dry_run)
     written = written_of(ledger.entity, entry, planned, dry_run)
-    paid = entry.postings[0].units.number
-    written.amounts = {"paid": paid, "remaining": doc.remaining - paid}
+    settled = entry.postings[0].units.number
+    written.amounts = {key: settled, "remaining": doc.remaining - settled}
     return written, doc
 
 

@@ -34,10 +34,9 @@ from alusage_ledger.books.text import check_text
 from alusage_ledger.core.errors import RefusedError, UsageError
 from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, split_exact
-from alusage_ledger.domains.lettering import settlement_letters
-from alusage_ledger.domains.purchases.bills import locate_bill
+from alusage_ledger.domains.purchases.bills import settle_bill
 from alusage_ledger.domains.purchases.deductible import vat_posting
-from alusage_ledger.domains.purchases.documents import Document, Written, written_of
+from alusage_ledger.domains.purchases.documents import Document, Written
 
 if TYPE_CHECKING:
     from alusage_ledger.books.config import Config
@@ -143,14 +142,14 @@ def credit_bill(
     piece_ref: str | None = None,
     dry_run: bool = False,
 ) -> tuple[Written, Document]:
-    with ws.lock():
-        doc, ledger = locate_bill(ws, piece, entity, supplier)
-        opener, entry = plan_bill_credit(
-            ws.config, ledger, doc, amount=amount, day=day, piece_ref=piece_ref
-        )
-        letters = settlement_letters(ledger.entries, [entry], [doc.account])
-        planned = ws.write(opener.appends([entry, *letters]), dry_run=dry_run)
-    written = written_of(ledger.entity, entry, planned, dry_run)
-    given = entry.postings[0].units.number
-    written.amounts = {"credited": given, "remaining": doc.remaining - given}
-    return written, doc
+    return settle_bill(
+        ws,
+        piece,
+        entity,
+        supplier,
+        lambda config, ledger, doc: plan_bill_credit(
+            config, ledger, doc, amount=amount, day=day, piece_ref=piece_ref
+        ),
+        "credited",
+        dry_run=dry_run,
+    )

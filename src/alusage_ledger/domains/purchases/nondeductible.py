@@ -24,7 +24,7 @@ from alusage_ledger.books.entries import is_under
 from alusage_ledger.books.vatregime import regime_on
 from alusage_ledger.core.errors import ConfigError, LedgerProblem, UsageError
 from alusage_ledger.core.fmt import money
-from alusage_ledger.core.i18n import _
+from alusage_ledger.core.i18n import N_, _
 from alusage_ledger.core.money import ZERO, quantize_cents
 
 if TYPE_CHECKING:
@@ -93,6 +93,25 @@ CATEGORIES: dict[str, Category] = {
         ),
     )
 }
+
+
+#: What each category is called for people (the ledger's ``vat-category`` keeps its name).
+LABELS = {
+    "passenger-transport": N_("passenger transport"),
+    "passenger-vehicle": N_("passenger vehicle"),
+    "lodging": N_("lodging"),
+    "gift": N_("gift"),
+    "fuel-diesel": N_("diesel fuel"),
+    "fuel-petrol": N_("petrol"),
+    "fuel-electricity": N_("electricity for vehicles"),
+    "exempt-activity": N_("exempt activity"),
+}
+
+
+def category_label(name: str) -> str:
+    """A category's name in the user's language: ``passenger-transport`` → ``transport de
+    personnes``; an unknown name as it is."""
+    return _(LABELS[name]) if name in LABELS else name
 
 
 def category(

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from alusage_ledger.core.i18n import N_, _, babel_locale, get_language
+from alusage_ledger.core import fmt
+from alusage_ledger.core.i18n import N_, _, get_language
 
 _DEBUG = False
 
@@ -139,20 +140,13 @@ def _human(value: str | None) -> str:
     match = re.match(_AMOUNT_VALUE, value.strip())
     if not match:
         return value
-    # lazy: decimal and Babel load only when a Beancount message is shown
+    # lazy: decimal loads only when a Beancount message is shown
     from decimal import Decimal
 
-    # lazy: decimal and Babel load only when a Beancount message is shown
-    from babel import numbers
-
-    # Babel directly, not core.fmt: core.errors imports this module, and fmt's imports
-    # lead back to errors.
     number = Decimal(match["number"])
     if match["currency"]:
-        return str(numbers.format_currency(number, match["currency"], locale=babel_locale()))
-    if "." not in match["number"]:
-        return match["number"]
-    return str(numbers.format_decimal(number, format="#,##0.00", locale=babel_locale()))
+        return fmt.money(number, match["currency"])
+    return fmt.number(number) if "." in match["number"] else match["number"]
 
 
 def translate_beancount(message: str) -> str:
